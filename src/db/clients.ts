@@ -1,0 +1,40 @@
+// Two postgres.js clients per database: drizzle() replaces the serializers of the client it is given,
+// so raw SQL (and COPY on real PostgreSQL) goes through a client of its own.
+import postgres from 'postgres';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import * as schema from './schema/index.ts';
+
+export type Orm = PostgresJsDatabase<typeof schema>;
+export type Sql = postgres.Sql;
+/** A transaction handle from either client: what repositories accept so they join the caller's tx. */
+export type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
+
+export interface Database {
+  url: string;
+  embedded: boolean;
+  orm: Orm;
+  sql: Sql;
+  close(): Promise<void>;
+}
+
+export const POOL_SIZES = { orm: 8, sql: 4 } as const;
+
+export function connect(url: string, embedded: boolean): Database {
+  const common = { onnotice: () => {}, connection: { application_name: 'mianshen' } } as const;
+  const ormClient = postgres(url, { ...common, max: POOL_SIZES.orm });
+  const sql = postgres(url, {
+    ...common,
+    max: POOL_SIZES.sql,
+    types: { bigint: postgres.BigInt },
+  });
+  const orm = drizzle(ormClient, { schema });
+  return {
+    url,
+    embedded,
+    orm,
+    sql,
+    async close() {
+      await Promise.all([ormClient.end({ timeout: 5 }), sql.end({ timeout: 5 })]);
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './policies.ts';
+export * from './subjects.ts';
+export * from './matching.ts';
+export * from './payouts.ts';
+export * from './audit.ts';

@@ -1,0 +1,31 @@
+// Policy documents and immutable, versioned policy points. Reference data: small, replicable.
+
+import { integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+
+export const policyDocuments = pgTable('policy_documents', {
+  id: text('id').primaryKey(),
+  docNumber: text('doc_number').notNull(),
+  title: text('title').notNull(),
+  issuer: text('issuer').notNull(),
+  // As precise as the source allows: YYYY-MM-DD or YYYY-MM.
+  published: text('published').notNull(),
+  sourceUrl: text('source_url'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const policyVersions = pgTable(
+  'policy_versions',
+  {
+    pointId: text('point_id').notNull(),
+    version: integer('version').notNull(),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => policyDocuments.id),
+    contentHash: text('content_hash').notNull(),
+    definition: jsonb('definition').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
+    publishedBy: text('published_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pointId, t.version] }), unique('policy_versions_content').on(t.pointId, t.contentHash)],
+);
+

@@ -1,0 +1,55 @@
+// Subjects and their facts. Every table keyed by a subject carries subject_key first in its primary
+// key, so a province can distribute these tables by it (Citus) and keep them co-located.
+import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const enterprises = pgTable('enterprises', {
+  uscc: text('uscc').primaryKey(),
+  name: text('name').notNull(),
+  regionCode: text('region_code').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+/** One import of one feed file: what came in, what was kept, who brought it. */
+export const factImports = pgTable('fact_imports', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  source: text('source').notNull(),
+  fileName: text('file_name').notNull(),
+  fileHash: text('file_hash').notNull(),
+  asOf: date('as_of').notNull(),
+  rowsTotal: integer('rows_total').notNull(),
+  rowsAccepted: integer('rows_accepted').notNull(),
+  rowsRejected: integer('rows_rejected').notNull(),
+  importedBy: text('imported_by').notNull(),
+  importedAt: timestamp('imported_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * Facts as recorded, never updated: a later record for the same (subject, source, period) supersedes
+ * an earlier one. seq orders all records; a snapshot is a seq watermark.
+ */
+export const factRecords = pgTable(
+  'fact_records',
+  {
+    subjectKey: text('subject_key').notNull(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    source: text('source').notNull(),
+    period: text('period').notNull(),
+    importId: bigint('import_id', { mode: 'number' }).references(() => factImports.id),
+    rowNo: integer('row_no'),
+    asOf: date('as_of').notNull(),
+    facts: jsonb('facts').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.subjectKey, t.seq] }),
+    index('fact_records_latest').on(t.subjectKey, t.source, t.period, t.seq),
+  ],
+);
+
+/** What one match run reads: every fact record with seq <= watermark, latest per (subject, source, period). */
+export const snapshots = pgTable('snapshots', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  watermarkSeq: bigint('watermark_seq', { mode: 'number' }).notNull(),
+  asOf: date('as_of').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  createdBy: text('created_by').notNull(),
+});

@@ -1,0 +1,58 @@
+// Fastify application: one error handler mapping the error catalogue to stable codes; the portal
+// plugin serves an enterprise its own entitlements, in Chinese first.
+import Fastify from 'fastify';
+import type { Database } from '../db/clients.ts';
+import { AppError, isAppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { formatYuan, roundingLabels, type Rounding } from '../money.ts';
+import { maskAccount } from '../subjects/id-number.ts';
+import { entitlementsOf } from './entitlements-repository.ts';
+import { verifyPortalToken } from './portal-tokens.ts';
+
+const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', undetermined: '数据不全，暂无法判定' } as const;
+const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
+
+export function buildServer(deps: { db: Database; log: Logger; portalSecret: string }) {
+  const app = Fastify({ loggerInstance: deps.log });
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (isAppError(error)) return reply.status(error.status).send({ code: error.code, message: error.message });
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) deps.log.error({ err: error }, 'request failed');
+    return reply.status(status).send({ code: status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status >= 500 ? '服务器内部错误' : (error as Error).message });
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.register(
+    async (portal) => {
+      portal.decorateRequest('uscc', '');
+      portal.addHook('onRequest', async (request) => {
+        const header = request.headers.authorization ?? '';
+        const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+        const uscc = token ? verifyPortalToken(deps.portalSecret, token) : undefined;
+        if (!uscc) throw new AppError('UNAUTHENTICATED', '请先登录：缺少或无效的企业身份令牌 (Authorization: Bearer <token>)');
+        (request as unknown as { uscc: string }).uscc = uscc;
+      });
+      // The subject comes from the token, never from the URL: an enterprise sees only its own data.
+      portal.get('/entitlements', async (request) => {
+        const uscc = (request as unknown as { uscc: string }).uscc;
+        const items = await entitlementsOf(deps.db.orm, uscc);
+        return {
+          uscc,
+          entitlements: items.map((item) => ({
+            ...item,
+            amountFen: item.amountFen?.toString() ?? null,
+            amountYuan: item.amountFen === null ? null : formatYuan(item.amountFen),
+            roundingText: item.rounding ? roundingLabels[item.rounding as Rounding] : null,
+            outcomeText: OUTCOME_TEXT[item.outcome],
+            statusText: STATUS_TEXT[item.status],
+            payment: item.payment ? { ...item.payment, accountNumber: maskAccount(item.payment.accountNumber) } : null,
+          })),
+        };
+      });
+    },
+    { prefix: '/api/portal' },
+  );
+  return app;
+}

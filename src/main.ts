@@ -1,0 +1,51 @@
+// `npm start`: migrate, load policies and demo data, run the whole cycle once, print a summary, then
+// keep serving HTTP and running the scheduled matches until SIGTERM or SIGINT.
+import { scheduleMatchRuns } from '../jobs/match-run.ts';
+import { startApp, type App } from './app.ts';
+import { systemClock } from './clock.ts';
+import { loadConfig } from './config.ts';
+import { runCycle } from './cycle.ts';
+import { isAppError } from './errors.ts';
+import { buildServer } from './http/server.ts';
+import { issuePortalToken } from './http/portal-tokens.ts';
+import { createLogger } from './logger.ts';
+import { formatSummary } from './summary.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
+  const app: App = await startApp(config, systemClock, log);
+  const server = buildServer({ db: app.db, log, portalSecret: app.portalSecret });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    await server.close();
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES });
+  await scheduleMatchRuns(app.boss, summary.points.map((p) => p.pointId), config.MATCH_CRON, config.TIMEZONE);
+  console.log(formatSummary(summary));
+  console.log(`scheduled: match runs at "${config.MATCH_CRON}" (${config.TIMEZONE})`);
+
+  const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+  const [sample] = await app.db.sql<{ subject_key: string }[]>`select subject_key from list_entries where status = 'paid' order by subject_key limit 1`;
+  console.log(`serving on ${address}`);
+  if (sample) {
+    console.log(`  an enterprise's own entitlements (demo token for one paid firm):`);
+    console.log(`  curl -H 'Authorization: Bearer ${issuePortalToken(app.portalSecret, sample.subject_key)}' ${address}/api/portal/entitlements`);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (isAppError(error)) console.error(`${error.code}: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});
