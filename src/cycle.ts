@@ -59,7 +59,7 @@ export async function runCycle(deps: { db: Database; boss: PgBoss; clock: Clock;
     const period = String(version.definition.point.period.policyYear);
     let batchId: number | null = null;
     let approvedFen = 0n;
-    let withoutAccount = 0;
+    let withoutAccount: number;
     try {
       const batch = await prepareBatch(db, clock, { pointId: version.pointId, period, actor: DEMO_STAFF.preparer });
       batchId = batch.batchId;
@@ -70,6 +70,7 @@ export async function runCycle(deps: { db: Database; boss: PgBoss; clock: Clock;
     } catch (error) {
       // A second start finds everything already batched: nothing new to pay is not a failure.
       if (!isAppError(error, 'BATCH_EMPTY')) throw error;
+      withoutAccount = Number(error.details?.withoutAccount ?? 0);
       log.info({ pointId: version.pointId }, 'nothing new to pay');
     }
     await reconcile(db, clock, log, bank, DEMO_STAFF.system);

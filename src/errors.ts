@@ -4,7 +4,10 @@
 export const ErrorCodes = {
   CONFIG_INVALID: { status: 500 },
   TEST_DATABASE_MISSING: { status: 500 },
+  DATA_DIR_LOCKED: { status: 500 },
   POLICY_FILE_INVALID: { status: 422 },
+  POLICY_LINT_FAILED: { status: 422 },
+  FACT_INVALID: { status: 422 },
   POLICY_NOT_FOUND: { status: 404 },
   SNAPSHOT_NOT_FOUND: { status: 404 },
   RUN_NOT_FOUND: { status: 404 },

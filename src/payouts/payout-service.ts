@@ -53,6 +53,11 @@ export async function prepareBatch(db: Database, clock: Clock, input: { pointId:
 
   const withAccount = payable.filter((e) => accounts.get(e.subjectKey) !== undefined);
   const withoutAccount = payable.filter((e) => accounts.get(e.subjectKey) === undefined).map((e) => e.subjectKey);
+  if (withAccount.length === 0) {
+    throw new AppError('BATCH_EMPTY', `No payable entries for ${input.pointId} ${input.period}: ${withoutAccount.length} eligible entries have no account on record; collect a basic or social-insurance account first.`, {
+      withoutAccount: withoutAccount.length,
+    });
+  }
   const totalFen = withAccount.reduce((sum, e) => sum + (e.amountFen ?? 0n), 0n);
 
   return db.orm.transaction(async (tx) => {

@@ -72,7 +72,7 @@ export async function loadSkeletonPolicies(root: string): Promise<SkeletonPolicy
   for (const entry of await readdir(root, { recursive: true })) {
     if (!entry.endsWith('.yaml')) continue;
     const path = join(root, entry);
-    if (!(await readFile(path, 'utf8')).includes('format: skeleton/1')) continue;
+    if (!/^format: skeleton\/1\s*$/m.test(await readFile(path, 'utf8'))) continue;
     out.push(await loadSkeletonPolicyFile(path));
   }
   return out.sort((a, b) => a.point.id.localeCompare(b.point.id));

@@ -1,0 +1,103 @@
+// Four eyes, idempotent matching and idempotent payment, on real PostgreSQL.
+import { and, eq, sql as dsql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/clock.ts';
+import { POLICIES_DIR } from '../src/cycle.ts';
+import { loadDemoPopulation } from '../src/demo/load-demo.ts';
+import { listEntries, payments, payoutBatches } from '../src/db/schema/index.ts';
+import { isAppError } from '../src/errors.ts';
+import { runMatch } from '../src/matching/match-service.ts';
+import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
+import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
+import { publishPolicy } from '../src/policies/policy-registry.ts';
+import { loadSkeletonPolicies } from '../src/policies/skeleton-format.ts';
+import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+
+const POINT = 'wengang-fanhuan-2024';
+const clock = fixedClock('2024-06-15T02:00:00.000Z');
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const [policy] = await loadSkeletonPolicies(POLICIES_DIR);
+  await publishPolicy(db.orm, clock, 'staff:a', policy!);
+  await loadDemoPopulation(db.orm, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31' });
+});
+afterAll(async () => db?.drop());
+
+const count = async (query: ReturnType<typeof dsql>) => Number((await db.orm.execute<{ n: number }>(query))[0]!.n);
+
+describe('matching', () => {
+  it('does not duplicate list entries when the same match runs twice', async () => {
+    const first = await runMatch(db, clock, silentLog, { pointId: POINT, trigger: 'manual', actor: 'staff:a' });
+    const second = await runMatch(db, clock, silentLog, { pointId: POINT, trigger: 'manual', actor: 'staff:a' });
+    expect(first.list.added).toBe(40);
+    expect(second.list).toEqual({ added: 0, changed: 0, unchanged: 40, locked: 0 });
+    expect(await count(dsql`select count(*)::int as n from list_entries`)).toBe(40);
+    expect(second.totalFen).toBe(first.totalFen);
+  });
+
+  it('publishing unchanged policy content creates no new version', async () => {
+    const [policy] = await loadSkeletonPolicies(POLICIES_DIR);
+    const again = await publishPolicy(db.orm, clock, 'staff:a', policy!);
+    expect(again).toMatchObject({ version: 1, created: false });
+    const changed = structuredClone(policy!);
+    changed.point.parameters.rateSmeMicro!.value = '0.65';
+    expect(await publishPolicy(db.orm, clock, 'staff:a', changed)).toMatchObject({ version: 2, created: true });
+  });
+});
+
+describe('payout batches', () => {
+  let batchId: number;
+
+  it('refuses to let the preparer approve their own batch', async () => {
+    const batch = await prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: 'finance:zhang' });
+    batchId = batch.batchId;
+    const refusal = await approveBatch(db, clock, { batchId, actor: 'finance:zhang' }).catch((error: unknown) => error);
+    expect(isAppError(refusal, 'SELF_APPROVAL_FORBIDDEN')).toBe(true);
+    expect((refusal as Error).message).toContain('another finance officer must approve');
+    const [row] = await db.orm.select().from(payoutBatches).where(eq(payoutBatches.id, batchId));
+    expect(row).toMatchObject({ status: 'prepared', approvedBy: null });
+  });
+
+  it('has the database refuse a self-approval written around the service', async () => {
+    await expect(db.sql`update payout_batches set approved_by = prepared_by, status = 'approved' where id = ${batchId}`).rejects.toThrow(/payout_batches_four_eyes/);
+  });
+
+  it('refuses to send a batch that has not been approved', async () => {
+    const bank = sandboxBank(db.orm, clock);
+    await expect(sendBatch(db, clock, bank, { batchId, actor: 'finance:wang' })).rejects.toMatchObject({ code: 'BATCH_STATE_INVALID' });
+  });
+
+  it('does not put an entitlement in a second batch', async () => {
+    await expect(prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: 'finance:zhang' })).rejects.toMatchObject({ code: 'BATCH_EMPTY' });
+  });
+
+  it('pays nobody twice when the same batch is sent twice and reconciled twice', async () => {
+    const bank = sandboxBank(db.orm, clock);
+    await approveBatch(db, clock, { batchId, actor: 'finance:wang' });
+    const first = await sendBatch(db, clock, bank, { batchId, actor: 'finance:wang' });
+    const booked = await bank.bookedCount();
+    const second = await sendBatch(db, clock, bank, { batchId, actor: 'finance:wang' });
+    expect(first.sent).toBeGreaterThan(0);
+    expect(second.sent).toBe(0);
+    expect(await bank.bookedCount()).toBe(booked);
+
+    // Even if our own records were lost between submit and mark-sent, the bank books an id once.
+    const pending = await db.orm.select().from(payments).where(eq(payments.batchId, batchId));
+    await bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: 'x' })));
+    expect(await bank.bookedCount()).toBe(booked);
+
+    const rec1 = await reconcile(db, clock, silentLog, bank, 'system');
+    const rec2 = await reconcile(db, clock, silentLog, bank, 'system');
+    expect(rec1.paid + rec1.failed).toBe(first.sent);
+    expect(rec2).toEqual({ paid: 0, failed: 0, batchesReconciled: [] });
+    const paidEntries = await db.orm.select().from(listEntries).where(and(eq(listEntries.pointId, POINT), eq(listEntries.status, 'paid')));
+    expect(paidEntries).toHaveLength(rec1.paid);
+  });
+
+  it('has the database refuse a second payment for the same entitlement', async () => {
+    const [payment] = await db.orm.select().from(payments).limit(1);
+    await expect(db.orm.insert(payments).values({ ...payment!, status: 'pending' })).rejects.toThrow();
+  });
+});

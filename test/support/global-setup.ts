@@ -1,0 +1,63 @@
+// Finds a PostgreSQL for the suite: TEST_DATABASE_URL if set, else a testcontainers PostgreSQL 17,
+// else a clear failure. Builds one migrated template database per run; each test file clones it.
+import type { TestProject } from 'vitest/node';
+import postgres from 'postgres';
+import { connect } from '../../src/db/clients.ts';
+import { migrateDatabase } from '../../src/db/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminUrl: string;
+    templateDatabase: string;
+    runPrefix: string;
+  }
+}
+
+export function databaseUrl(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function findServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.TEST_DATABASE_URL) return { url: process.env.TEST_DATABASE_URL, stop: async () => {} };
+  try {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:17-alpine').start();
+    return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
+  } catch (error) {
+    throw new Error(
+      'TEST_DATABASE_MISSING: the tests need a real PostgreSQL. Set TEST_DATABASE_URL, e.g.\n' +
+        '  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm test\n' +
+        `or run Docker so testcontainers can start one (it said: ${(error as Error).message.split('\n')[0]}).`,
+      { cause: error },
+    );
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const server = await findServer();
+  const runPrefix = `mianshen_t${process.pid}_${Date.now().toString(36)}`;
+  const templateDatabase = `${runPrefix}_tpl`;
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${templateDatabase}"`);
+  } catch (error) {
+    await admin.end();
+    throw new Error(`TEST_DATABASE_MISSING: cannot create a throwaway database on ${new URL(server.url).host}: ${(error as Error).message}`, { cause: error });
+  }
+  const template = connect(databaseUrl(server.url, templateDatabase), false);
+  await migrateDatabase(template.orm);
+  await template.close();
+
+  project.provide('adminUrl', server.url);
+  project.provide('templateDatabase', templateDatabase);
+  project.provide('runPrefix', runPrefix);
+
+  return async () => {
+    const leftovers = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`${runPrefix}%`}`;
+    for (const { datname } of leftovers) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+    await admin.end();
+    await server.stop();
+  };
+}
