@@ -1,0 +1,72 @@
+// A loaded, checked policy: documents and their points, ready to evaluate and compile.
+import type { SubjectType } from '../../dictionary/facts.ts';
+import type { RoundingMode } from './rational.ts';
+import type { DefIR, IR, ParamIR } from './ir.ts';
+import type { Loc } from './spec.ts';
+
+export interface DocumentMeta {
+  id: string;
+  docNumber: string;
+  title: string;
+  issuer: string;
+  published: string;
+  effective: { from: string; to: string | null };
+  sourceUrl: string | null;
+  sourceGrade: string | null;
+  note: string | null;
+  file: string;
+}
+
+export interface Citation {
+  article: string;
+  clause: string | null;
+  quote: string | null;
+}
+
+export interface ConditionModel {
+  id: string;
+  label: string;
+  cite: string;
+  ir: IR;
+}
+
+export type Frequency = 'one-off' | 'monthly' | 'yearly';
+
+export interface TestCaseModel {
+  name: string;
+  kind: string[];
+  period: string;
+  facts: Record<string, unknown>;
+  expect: { outcome: 'eligible' | 'ineligible' | 'undetermined'; amountFen?: bigint; reasons?: string[]; missing?: string[] };
+  loc: Loc;
+}
+
+export interface PointModel {
+  id: string;
+  name: string;
+  series: string;
+  document: DocumentMeta;
+  subject: SubjectType;
+  citation: Citation;
+  tags: Record<string, string[]>;
+  effective: { from: number; to: number | null; fromText: string; toText: string | null };
+  frequency: Frequency;
+  /** The period a payment covers: the policy year itself, or data of policy year + offset. */
+  paysFor: 'policy-year' | 'data-year';
+  dataYearOffset: number;
+  delivery: string;
+  confirmation: boolean;
+  lets: DefIR[];
+  params: ParamIR[];
+  conditions: ConditionModel[];
+  exceptions: ConditionModel[];
+  amount: { ir: IR; rounding: RoundingMode; cite: string; cap: IR | null; capCite: string | null };
+  budget: { totalFen: bigint | null; oversubscription: 'pro-rata-largest-remainder' | 'priority'; note: string | null };
+  exclusion: { group: string; resolution: 'higher-amount' | 'priority'; priority: number | null } | null;
+  notes: string[];
+  tests: TestCaseModel[];
+  /** Everything that decides results, as plain data, for the content hash. */
+  canonical: unknown;
+  contentHash: string;
+  loc: Loc;
+}
