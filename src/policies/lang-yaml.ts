@@ -17,7 +17,8 @@ export function parseYaml(file: string, text: string): { root: YNode; ctx: YCtx 
   const ctx: YCtx = { file, lc, errors: [] };
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   ctx.doc = doc as unknown as Document;
-  for (const e of doc.errors) {
+  // The first few syntax errors; later ones are usually echoes of the first.
+  for (const e of doc.errors.slice(0, 5)) {
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     ctx.errors.push({ file, line: pos.line, col: pos.col, path: '', message: `YAML: ${e.message.split('\n')[0]}`, expected: 'well-formed YAML' });
   }

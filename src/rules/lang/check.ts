@@ -438,8 +438,8 @@ export function checkTable(ctx: CheckContext, spec: TableSpec, enumName?: string
   for (const input of spec.inputs) {
     const ir = checkSource(ctx, input.expr);
     if (!ir) continue;
-    if (isNullable(ir.ty)) {
-      ctx.errors.push(errorAt(input.expr.loc, `table input '${input.expr.text}' may be none`, 'an input that always has a value (use coalesce)'));
+    if (isNullable(ir.ty) && ir.ty.k === 'num') {
+      ctx.errors.push(errorAt(input.expr.loc, `numeric table input '${input.expr.text}' may be none`, 'an input that always has a value (use coalesce)'));
       continue;
     }
     const domain = input.domain ? parseCell(input.domain, ir.ty, ctx.errors) : { k: 'any' as const };

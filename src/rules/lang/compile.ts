@@ -10,6 +10,7 @@ import type { Cell, DefIR, IR, Val } from './ir.ts';
 import type { PointModel } from './model.ts';
 import { addMonths, fullMonths, fullYears, yearEnd, yearStart, type Period } from './period.ts';
 import type { Rat } from './rational.ts';
+import { cellMatches } from './table.ts';
 import { dependencies } from './deps.ts';
 
 export type FastOutcome = 'eligible' | 'ineligible' | 'undetermined';
@@ -173,6 +174,13 @@ export function compilePoint(point: PointModel): CompiledPoint {
   }
 
   function cellTest(cell: Cell, input: CV, ty: IR['ty']): string {
+    if ('nullable' in ty && ty.nullable && input.k === 'val') {
+      const plain = cellTestNonNull(cell, input);
+      return `(${input.v} === null ? ${cellMatches(cell, null)} : ${plain})`;
+    }
+    return cellTestNonNull(cell, input);
+  }
+  function cellTestNonNull(cell: Cell, input: CV): string {
     const eq = (v: Val): string => {
       if (input.k === 'num') {
         const c = lit(v as Rat);
@@ -199,13 +207,12 @@ export function compilePoint(point: PointModel): CompiledPoint {
       case 'range':
         return `(${rel(cell.loInc ? '>=' : '>', cell.lo)} && ${rel(cell.hiInc ? '<=' : '<', cell.hi)})`;
       case 'oneof': {
-        const any = cell.vs.map((v) => `(${eq(v)})`).join(' || ') || 'false';
+        const any = cell.vs.filter((v) => v !== null).map((v) => `(${eq(v)})`).join(' || ') || 'false';
         return cell.negated ? `!(${any})` : `(${any})`;
       }
       case 'code':
         return `(${cell.prefixes.map((p) => `${(input as { v: string }).v}.startsWith(${JSON.stringify(p)})`).join(' || ')})`;
     }
-    void ty;
   }
 
   /** The unknown test for a compiled value. */

@@ -54,6 +54,10 @@ export function parseCell(src: SrcText, ty: Type, errors: PolicyError[]): Cell |
   const text = src.text.trim();
   try {
     if (text === '-' || text === '') return { k: 'any' };
+    if (text === 'none') {
+      if (!('nullable' in ty && ty.nullable)) throw new CellError('this input always has a value; none never matches', 'a value of the input type');
+      return { k: 'oneof', vs: [null], negated: false, text };
+    }
     const range = /^([[(])(.*),(.*)([\])])$/.exec(text);
     if (range && (ty.k === 'num' || ty.k === 'date')) {
       const lo = constant(parseExpr(range[2] as string), ty);
@@ -73,7 +77,7 @@ export function parseCell(src: SrcText, ty: Type, errors: PolicyError[]): Cell |
     const body = negated ? text.replace(/^not\s+in\b/, '') : text.replace(/^in\b/, '');
     const e = parseExpr(body);
     const items = e.t === 'list' ? e.items : [e];
-    const vs = items.map((x) => constant(x, ty));
+    const vs = items.map((x) => (x.t === 'none' && 'nullable' in ty && ty.nullable ? null : constant(x, ty)));
     if (ty.k === 'code') {
       if (negated) throw new CellError("'not in' is not supported for code lists", 'a list of codes the row applies to');
       return { k: 'code', list: ty.list, prefixes: (vs as string[]).map((v) => codePrefix(ty.list, v)), text };
@@ -112,6 +116,12 @@ function holds(o: CmpOp, c: number): boolean {
 
 /** Does a known value satisfy a cell? */
 export function cellMatches(cell: Cell, v: Val): boolean {
+  if (v === null) {
+    // none (no record) matches '-' and lists that name none, nothing else.
+    if (cell.k === 'any') return true;
+    if (cell.k === 'oneof') return cell.vs.includes(null) !== cell.negated;
+    return false;
+  }
   switch (cell.k) {
     case 'any':
       return true;
@@ -154,6 +164,7 @@ function boundaries(cell: Cell): Val[] {
 
 /** Representative values of one input: one per region the cells cut its domain into. */
 function representatives(ty: Type, cells: Cell[]): Val[] {
+  if ('nullable' in ty && ty.nullable) return [null, ...representatives({ ...ty, nullable: false } as Type, cells)];
   if (ty.k === 'bool') return [true, false];
   if (ty.k === 'enum') return [...ty.values];
   if (ty.k === 'code') {
@@ -197,6 +208,7 @@ function representatives(ty: Type, cells: Cell[]): Val[] {
 }
 
 function showRep(v: Val, ty: Type): string {
+  if (v === null) return '无记录';
   if (typeof v === 'string' && v.endsWith('\u0001')) return `${v.slice(0, -1)}下的其他代码`;
   if (typeof v === 'string' && v.startsWith('\u0002')) return '其他值';
   return formatVal(v, ty);

@@ -1,0 +1,118 @@
+// policies lint | list [--tag 主题=稳岗] | explain <point> --facts <file.json> [--period 2024] | test
+// The library lives in ./policies (override with --root). Exit code 1 on any error or failing case.
+import { readFile } from 'node:fs/promises';
+import { loadLibrary, type Library } from '../policies/library.ts';
+import { runPointTests } from '../policies/lang-tests.ts';
+import { evaluatePoint } from '../rules/lang/evaluate.ts';
+import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
+import { explain } from '../rules/lang/render.ts';
+import { formatPolicyError } from '../rules/lang/spec.ts';
+import { formatYuan } from '../money.ts';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
+
+async function library(args: string[]): Promise<Library | undefined> {
+  const r = await loadLibrary(option(args, '--root') ?? 'policies');
+  if (!r.ok) {
+    for (const e of r.errors) console.error(formatPolicyError(e));
+    console.error(`\n${r.errors.length} error(s); nothing was loaded.`);
+    return undefined;
+  }
+  return r.library;
+}
+
+/** JSON facts: money may be given as integer fen numbers or as strings of digits (bigint-safe). */
+export function factsFromJson(text: string): Record<string, unknown> {
+  const raw = JSON.parse(text) as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('facts file must hold a JSON object of fact name -> value');
+  const obj = raw as Record<string, unknown>;
+  const facts = (obj.facts && typeof obj.facts === 'object' ? obj.facts : obj) as Record<string, unknown>;
+  return facts;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  switch (cmd) {
+    case 'lint': {
+      const lib = await library(args);
+      if (!lib) return 1;
+      const cases = lib.points.reduce((n, p) => n + p.tests.length, 0);
+      console.log(`ok: ${lib.documents.length} documents, ${lib.points.length} points, ${cases} test cases${lib.skipped.length ? `; skipped (other format): ${lib.skipped.join(', ')}` : ''}`);
+      return 0;
+    }
+    case 'list': {
+      const lib = await library(args);
+      if (!lib) return 1;
+      const tag = option(args, '--tag');
+      const [tk, tv] = tag ? (tag.includes('=') ? tag.split('=') : [undefined, tag]) : [undefined, undefined];
+      for (const p of lib.points) {
+        if (tag) {
+          const hit = Object.entries(p.tags).some(([k, vs]) => (tk === undefined || k === tk) && vs.includes(tv as string));
+          if (!hit) continue;
+        }
+        const tags = Object.entries(p.tags).map(([k, v]) => `${k}:${v.join('/')}`).join(' ');
+        console.log(`${p.id.padEnd(34)} ${p.name}  [${p.document.docNumber}] ${p.effective.fromText}..${p.effective.toText ?? '长期'} ${p.frequency} ${tags} #${p.contentHash.slice(0, 12)}`);
+      }
+      return 0;
+    }
+    case 'explain': {
+      const id = args[0];
+      if (!id || id.startsWith('--')) throw new Error('usage: policies explain <point> --facts <file.json> [--period 2024]');
+      const lib = await library(args);
+      if (!lib) return 1;
+      const point = lib.byId.get(id);
+      if (!point) {
+        console.error(`unknown point '${id}'; see 'policies list'`);
+        return 1;
+      }
+      const factsFile = option(args, '--facts') ?? option(args, '--subject');
+      if (!factsFile) throw new Error('--facts <file.json> is required (subject facts; the database lookup is wired by the matching service)');
+      const text = await readFile(factsFile, 'utf8');
+      const facts = factsFromJson(text);
+      const fileObj = JSON.parse(text) as { period?: string };
+      const periodText = option(args, '--period') ?? fileObj.period ?? point.effective.fromText.slice(0, 4);
+      const ev = evaluatePoint(point, facts, parsePeriod(periodText));
+      const ex = explain(ev);
+      console.log(ex.lines.join('\n'));
+      return 0;
+    }
+    case 'test': {
+      const lib = await library(args);
+      if (!lib) return 1;
+      let failed = 0;
+      let total = 0;
+      for (const p of lib.points) {
+        for (const r of runPointTests(p)) {
+          total++;
+          if (!r.ok) {
+            failed++;
+            console.log(`✗ ${p.id} · ${r.test.name} (${r.test.loc.file}:${r.test.loc.line})\n    ${r.problems.join('\n    ')}`);
+          }
+        }
+      }
+      console.log(`${total - failed}/${total} test cases pass across ${lib.points.length} points`);
+      return failed ? 1 : 0;
+    }
+    default:
+      console.error('usage: policies lint | list [--tag 主题=稳岗] | explain <point> --facts <file.json> [--period 2024] | test   [--root policies]');
+      return cmd ? 1 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof PeriodError ? e.message : e instanceof Error ? e.message : String(e));
+    process.exitCode = 1;
+  },
+);
+
+export { formatYuan };
