@@ -9,6 +9,7 @@ import type { Clock } from './clock.ts';
 import type { Database } from './db/clients.ts';
 import { loadDemoPopulation } from './demo/load-demo.ts';
 import { isAppError } from './errors.ts';
+import type { ImportResult } from './feeds/importer.ts';
 import type { Logger } from './logger.ts';
 import { sandboxBank } from './payouts/sandbox-bank.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from './payouts/payout-service.ts';
@@ -39,18 +40,18 @@ export interface CycleSummary {
     failed: number;
     withoutAccount: number;
   }[];
-  demo: { created: boolean; enterprises: number };
+  demo: { created: boolean; enterprises: number; imports: ImportResult[] };
   audit: ChainVerification;
 }
 
-export async function runCycle(deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger }, options: { seed: number; enterprises: number; policiesDir?: string }): Promise<CycleSummary> {
+export async function runCycle(deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger }, options: { seed: number; enterprises: number; dataDir: string; policiesDir?: string }): Promise<CycleSummary> {
   const { db, boss, clock, log } = deps;
   const policies = await loadSkeletonPolicies(options.policiesDir ?? POLICIES_DIR);
   const published = [];
   for (const policy of policies) published.push(await publishPolicy(db.orm, clock, DEMO_STAFF.policyOfficer, policy));
 
   const dataYear = policies[0]?.point.period.dataYear ?? clock.now().getUTCFullYear() - 1;
-  const demo = await loadDemoPopulation(db.orm, clock, { seed: options.seed, count: options.enterprises, dataYear, asOf: `${dataYear + 1}-03-31` });
+  const demo = await loadDemoPopulation(db, clock, { seed: options.seed, count: options.enterprises, dataYear, asOf: `${dataYear + 1}-03-31`, dataDir: options.dataDir });
 
   const bank = sandboxBank(db.orm, clock);
   const points: CycleSummary['points'] = [];

@@ -8,6 +8,7 @@ export const ErrorCodes = {
   POLICY_FILE_INVALID: { status: 422 },
   POLICY_LINT_FAILED: { status: 422 },
   FACT_INVALID: { status: 422 },
+  FEED_UNKNOWN: { status: 404 },
   POLICY_NOT_FOUND: { status: 404 },
   SNAPSHOT_NOT_FOUND: { status: 404 },
   RUN_NOT_FOUND: { status: 404 },

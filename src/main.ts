@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES });
+  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES, dataDir: config.DATA_DIR });
   await scheduleMatchRuns(app.boss, summary.points.map((p) => p.pointId), config.MATCH_CRON, config.TIMEZONE);
   console.log(formatSummary(summary));
   console.log(`scheduled: match runs at "${config.MATCH_CRON}" (${config.TIMEZONE})`);

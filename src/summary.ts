@@ -5,6 +5,10 @@ import { formatYuan } from './money.ts';
 export function formatSummary(summary: CycleSummary): string {
   const lines: string[] = [];
   lines.push(`demo population: ${summary.demo.enterprises} enterprises (${summary.demo.created ? 'generated now' : 'already in the database'})`);
+  for (const i of summary.demo.imports) {
+    lines.push(`  feed ${i.feedId}: ${i.rowsAccepted} rows imported, ${i.rowsRejected} rejected${i.rejectsFile ? ` -> ${i.rejectsFile}` : ''}`);
+    for (const r of i.rejections.slice(0, 5)) lines.push(`    row ${r.rowNo} ${r.field}=${JSON.stringify(r.value)}: ${r.reason}`);
+  }
   for (const p of summary.points) {
     lines.push(
       `${p.pointId} v${p.policyVersion}, period ${p.period}, run #${p.runId}:`,

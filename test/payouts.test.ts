@@ -1,4 +1,7 @@
 // Four eyes, idempotent matching and idempotent payment, on real PostgreSQL.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -16,12 +19,13 @@ import { createTestDatabase, silentLog, type TestDatabase } from './support/data
 const POINT = 'wengang-fanhuan-2024';
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
+const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payouts-'));
 
 beforeAll(async () => {
   db = await createTestDatabase();
   const [policy] = await loadSkeletonPolicies(POLICIES_DIR);
   await publishPolicy(db.orm, clock, 'staff:a', policy!);
-  await loadDemoPopulation(db.orm, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31' });
+  await loadDemoPopulation(db, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31', dataDir });
 });
 afterAll(async () => db?.drop());
 

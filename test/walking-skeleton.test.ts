@@ -1,6 +1,9 @@
 // The whole chain once, on real PostgreSQL: policy file -> demo data -> match (through pg-boss) ->
 // list -> batch approved by a second person -> sandbox bank -> reconciled -> portal; audit verified.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +36,7 @@ async function entryOf(name: string) {
 beforeAll(async () => {
   db = await createTestDatabase();
   boss = await startBoss(db, clock);
-  summary = await runCycle({ db, boss, clock, log: silentLog }, { seed: 7, enterprises: 80 });
+  summary = await runCycle({ db, boss, clock, log: silentLog }, { seed: 7, enterprises: 80, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-e2e-')) });
 });
 
 afterAll(async () => {

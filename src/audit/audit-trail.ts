@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { desc, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
+import type postgres from 'postgres';
 import type { Sql, Tx } from '../db/clients.ts';
 import { auditLog } from '../db/schema/index.ts';
 import { canonicalJson, toJson, type Json } from './canonical-json.ts';
@@ -43,9 +44,15 @@ export function hashAuditRow(row: ChainedRow): string {
   return createHash('sha256').update(row.prevHash).update('\n').update(body).digest('hex');
 }
 
-export async function appendAudit(tx: Tx, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
-  const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+interface AppendPort {
+  lock(): Promise<void>;
+  last(): Promise<{ seq: number; hash: string } | undefined>;
+  insert(row: ChainedRow & { hash: string }): Promise<void>;
+}
+
+async function append(port: AppendPort, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
+  await port.lock();
+  const last = await port.last();
   const row: ChainedRow = {
     seq: (last?.seq ?? 0) + 1,
     at: clock.now(),
@@ -57,8 +64,39 @@ export async function appendAudit(tx: Tx, clock: Clock, event: AuditEvent): Prom
     prevHash: last?.hash ?? GENESIS_HASH,
   };
   const hash = hashAuditRow(row);
-  await tx.insert(auditLog).values({ ...row, hash });
+  await port.insert({ ...row, hash });
   return { seq: row.seq, hash };
+}
+
+/** Appends within a drizzle transaction. */
+export function appendAudit(tx: Tx, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
+  return append(
+    {
+      lock: async () => void (await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`)),
+      last: async () => (await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1))[0],
+      insert: async (row) => void (await tx.insert(auditLog).values(row)),
+    },
+    clock,
+    event,
+  );
+}
+
+/** Appends within a raw postgres.js transaction (bulk paths that run on the raw client). */
+export function appendAuditSql(tx: postgres.TransactionSql, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
+  return append(
+    {
+      lock: async () => void (await tx`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`),
+      last: async () => {
+        const [row] = await tx<{ seq: number; hash: string }[]>`select seq::int as seq, hash from audit_log order by seq desc limit 1`;
+        return row;
+      },
+      insert: async (row) =>
+        void (await tx`insert into audit_log (seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash)
+          values (${row.seq}, ${row.at}, ${row.actor}, ${row.action}, ${row.entityType}, ${row.entityId}, ${tx.json(row.payload as postgres.JSONValue)}, ${row.prevHash}, ${row.hash})`),
+    },
+    clock,
+    event,
+  );
 }
 
 export interface ChainProblem {

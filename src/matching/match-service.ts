@@ -74,7 +74,7 @@ export async function runMatch(db: Database, clock: Clock, log: Logger, request:
 
   const evaluated: { subjectKey: string; decision: Decision }[] = [];
   for await (const subject of readSnapshotFacts(db.sql, snapshot.watermarkSeq, [CURRENT_PERIOD, String(dataYear)])) {
-    const decision = evaluateWengangFanhuan(toWengangFacts(subject.bySource), params, policy.point.rounding, dataYear);
+    const decision = evaluateWengangFanhuan(toWengangFacts(subject.facts), params, policy.point.rounding, dataYear);
     evaluated.push({ subjectKey: subject.subjectKey, decision });
   }
 

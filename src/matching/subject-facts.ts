@@ -1,4 +1,4 @@
-// Maps the facts recorded per source into what the skeleton's rule reads. Absent or null = missing.
+// Maps a subject's merged facts into what the skeleton's rule reads. Absent or null = missing.
 import type { WengangFacts } from '../rules/wengang-fanhuan.ts';
 import type { SubjectFacts } from '../subjects/facts-repository.ts';
 
@@ -7,22 +7,18 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : u
 const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
 const fen = (v: unknown) => (typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined);
 
-export function toWengangFacts(bySource: SubjectFacts): WengangFacts {
-  const samr = bySource.get('samr') ?? {};
-  const tax = bySource.get('tax') ?? {};
-  const hrss = bySource.get('hrss') ?? {};
-  const credit = bySource.get('credit') ?? {};
+export function toWengangFacts(facts: SubjectFacts): WengangFacts {
   return {
-    status: str(samr.status),
-    industryCode: str(samr.industryCode),
-    revenueFen: fen(tax.revenueFen),
-    staff: num(hrss.staff),
-    uiContributionsPaidFen: fen(hrss.uiContributionsPaidFen),
-    uiMonthsPaidInFull: num(hrss.uiMonthsPaidInFull),
-    avgInsured: num(hrss.avgInsured),
-    newClaimants: num(hrss.newClaimants),
-    laborDispatch: bool(hrss.laborDispatch),
-    seriousDishonest: bool(credit.seriousDishonest),
+    status: str(facts.status),
+    industryCode: str(facts.industryCode),
+    revenueFen: fen(facts.revenueFen),
+    staff: num(facts.staff),
+    uiContributionsPaidFen: fen(facts.uiContributionsPaidFen),
+    uiMonthsPaidInFull: num(facts.uiMonthsPaidInFull),
+    avgInsured: num(facts.avgInsured),
+    newClaimants: num(facts.newClaimants),
+    laborDispatch: bool(facts.laborDispatch),
+    seriousDishonest: bool(facts.seriousDishonest),
   };
 }
 
@@ -32,10 +28,10 @@ export interface PayeeAccount {
 }
 
 /** The basic account on record, else the social-insurance payment account supplied by 税务. */
-export function payeeAccount(bySource: SubjectFacts): PayeeAccount | undefined {
-  const basic = str(bySource.get('bank')?.basicAccount);
+export function payeeAccount(facts: SubjectFacts): PayeeAccount | undefined {
+  const basic = str(facts.basicAccount);
   if (basic) return { accountNumber: basic, accountKind: 'basic' };
-  const si = str(bySource.get('tax')?.siAccount);
+  const si = str(facts.siAccount);
   if (si) return { accountNumber: si, accountKind: 'social-insurance' };
   return undefined;
 }

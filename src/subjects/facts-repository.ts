@@ -9,6 +9,9 @@ import { sql as dsql } from 'drizzle-orm';
 /** Facts that describe the subject's current state rather than a data year. */
 export const CURRENT_PERIOD = 'current';
 
+/** Fact imports and snapshots serialise on this lock: a watermark never falls inside an import. */
+export const FACTS_LOCK_KEY = 0x66_61_63_74; // "fact"
+
 export interface FactRow {
   subjectKey: string;
   period: string;
@@ -95,6 +98,7 @@ export async function recordFactImport(
 
 /** Freezes the facts recorded so far: a run reading this snapshot never sees a later import. */
 export async function createSnapshot(tx: Tx, clock: Clock, actor: string, asOf: string): Promise<{ id: number; watermarkSeq: number }> {
+  await tx.execute(dsql`select pg_advisory_xact_lock(${FACTS_LOCK_KEY})`);
   const [row] = await tx.execute<{ w: string | null }>(dsql`select max(seq)::text as w from fact_records`);
   const watermarkSeq = Number(row?.w ?? 0);
   const [snapshot] = await tx
@@ -105,35 +109,50 @@ export async function createSnapshot(tx: Tx, clock: Clock, actor: string, asOf: 
   return { id: snapshot!.id, watermarkSeq };
 }
 
-export type SubjectFacts = Map<string, Record<string, unknown>>; // source -> facts
+/** All of one subject's live facts, merged across feeds (fact names are unique in the dictionary). */
+export type SubjectFacts = Record<string, unknown>;
 
 /**
  * Streams every subject's facts as of a snapshot watermark, for the given periods: the latest record
- * per (subject, source, period) with seq <= watermark. Subjects arrive in key order, one at a time.
+ * per (subject, feed, period) with seq <= watermark, unless that record retracts them. Subjects arrive
+ * in key order, one at a time; later periods in the list win where two periods name the same fact.
  */
 export async function* readSnapshotFacts(
   sql: Sql,
   watermarkSeq: number,
   periods: string[],
-  batchSize = 2000,
-): AsyncGenerator<{ subjectKey: string; bySource: SubjectFacts }> {
+  options: { batchSize?: number; subjectKeys?: string[] } = {},
+): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
+  const only = options.subjectKeys ? sql`and subject_key in ${sql(options.subjectKeys)}` : sql``;
   const cursor = sql`
-    select distinct on (subject_key, source, period) subject_key, source, period, facts
-    from fact_records
-    where seq <= ${watermarkSeq} and period in ${sql(periods)}
-    order by subject_key, source, period, seq desc`.cursor(batchSize);
-  let current: { subjectKey: string; bySource: SubjectFacts } | undefined;
+    select subject_key, period, facts from (
+      select distinct on (subject_key, source, period) subject_key, period, facts, retracted
+      from fact_records
+      where seq <= ${watermarkSeq} and period in ${sql(periods)} ${only}
+      order by subject_key, source, period, seq desc
+    ) latest
+    where not retracted
+    order by subject_key`.cursor(options.batchSize ?? 2000);
+  const rank = new Map(periods.map((p, i) => [p, i]));
+  let current: { subjectKey: string; parts: { rank: number; facts: Record<string, unknown> }[] } | undefined;
+  const merged = (c: NonNullable<typeof current>) => ({ subjectKey: c.subjectKey, facts: Object.assign({}, ...c.parts.sort((a, b) => a.rank - b.rank).map((p) => p.facts)) as SubjectFacts });
   for await (const rows of cursor) {
     for (const row of rows) {
       const key = row.subject_key as string;
       if (current && current.subjectKey !== key) {
-        yield current;
+        yield merged(current);
         current = undefined;
       }
-      current ??= { subjectKey: key, bySource: new Map() };
-      const facts = row.facts as Record<string, unknown>;
-      current.bySource.set(row.source as string, { ...(current.bySource.get(row.source as string) ?? {}), ...facts });
+      current ??= { subjectKey: key, parts: [] };
+      current.parts.push({ rank: rank.get(row.period as string) ?? 0, facts: row.facts as Record<string, unknown> });
     }
   }
-  if (current) yield current;
+  if (current) yield merged(current);
+}
+
+/** Subjects with any fact recorded (or retracted) after a watermark: what an incremental run re-reads. */
+export async function changedSubjectsSince(sql: Sql, watermarkSeq: number, upToSeq?: number): Promise<string[]> {
+  const upper = upToSeq === undefined ? sql`` : sql`and seq <= ${upToSeq}`;
+  const rows = await sql<{ subject_key: string }[]>`select distinct subject_key from fact_records where seq > ${watermarkSeq} ${upper} order by subject_key`;
+  return rows.map((r) => r.subject_key);
 }

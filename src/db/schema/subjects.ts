@@ -1,6 +1,6 @@
 // Subjects and their facts. Every table keyed by a subject carries subject_key first in its primary
 // key, so a province can distribute these tables by it (Citus) and keep them co-located.
-import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const enterprises = pgTable('enterprises', {
   uscc: text('uscc').primaryKey(),
@@ -9,16 +9,32 @@ export const enterprises = pgTable('enterprises', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
 
+/** Persons, keyed by 公民身份号码 (personal data: masked wherever shown or logged). */
+export const persons = pgTable('persons', {
+  idNumber: text('id_number').primaryKey(),
+  name: text('name').notNull(),
+  regionCode: text('region_code').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
 /** One import of one feed file: what came in, what was kept, who brought it. */
 export const factImports = pgTable('fact_imports', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** The feed mapping id (e.g. hrss-ui-annual); fact records carry it as their source. */
   source: text('source').notNull(),
+  department: text('department').notNull().default(''),
+  status: text('status', { enum: ['imported', 'rejected'] }).notNull().default('imported'),
   fileName: text('file_name').notNull(),
   fileHash: text('file_hash').notNull(),
   asOf: date('as_of').notNull(),
   rowsTotal: integer('rows_total').notNull(),
   rowsAccepted: integer('rows_accepted').notNull(),
   rowsRejected: integer('rows_rejected').notNull(),
+  /** Valid rows identical to what was already recorded: nothing new written for them. */
+  rowsUnchanged: integer('rows_unchanged').notNull().default(0),
+  /** Facts withdrawn because a full feed no longer lists the subject. */
+  rowsRetracted: integer('rows_retracted').notNull().default(0),
+  rejectsFile: text('rejects_file'),
   importedBy: text('imported_by').notNull(),
   importedAt: timestamp('imported_at', { withTimezone: true }).notNull(),
 });
@@ -38,11 +54,30 @@ export const factRecords = pgTable(
     rowNo: integer('row_no'),
     asOf: date('as_of').notNull(),
     facts: jsonb('facts').notNull(),
+    /** A full feed stopped listing this subject: its facts for (source, period) are withdrawn from here on. */
+    retracted: boolean('retracted').notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.subjectKey, t.seq] }),
     index('fact_records_latest').on(t.subjectKey, t.source, t.period, t.seq),
+    // Change tracking reads "everything after a watermark".
+    index('fact_records_seq').on(t.seq),
   ],
+);
+
+/** Rows a feed import refused, with why: queryable, and also written to a rejects file. */
+export const factRejects = pgTable(
+  'fact_rejects',
+  {
+    importId: bigint('import_id', { mode: 'number' })
+      .notNull()
+      .references(() => factImports.id),
+    rowNo: integer('row_no').notNull(),
+    field: text('field').notNull(),
+    value: text('value').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.rowNo, t.field] })],
 );
 
 /** What one match run reads: every fact record with seq <= watermark, latest per (subject, source, period). */

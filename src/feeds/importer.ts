@@ -1,0 +1,298 @@
+// Feed import: stream a file (or generated records) through its declared mapping, keep every valid
+// row, report every bad one (row, field, masked value, reason) to a rejects file and a table, and
+// record the facts append-only. On real PostgreSQL rows go in by COPY into a staging table; on the
+// embedded database, which has no COPY FROM STDIN, by batched INSERT. The apply step is set-based SQL.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type postgres from 'postgres';
+import { appendAuditSql } from '../audit/audit-trail.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/clients.ts';
+import { AppError } from '../errors.ts';
+import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
+import { feedMapping, type FeedMapping } from './mappings.ts';
+import { formatOf, readFeedFile, type NumberedRecord } from './parse.ts';
+import { validateRecord, type Rejection, type ValidRow } from './validate.ts';
+
+export interface ImportRequest {
+  feedId: string;
+  /** A feed file (.csv or .jsonl), or records produced in process (e.g. by the population generator). */
+  input: { path: string } | { name: string; records: AsyncIterable<NumberedRecord> | Iterable<NumberedRecord> };
+  asOf: string;
+  actor: string;
+  /** Where rejects files are written. */
+  rejectsDir: string;
+  /** All-or-nothing for this import (a feed's mapping may also declare it). */
+  atomic?: boolean;
+}
+
+export interface ImportResult {
+  importId: number | null;
+  feedId: string;
+  fileName: string;
+  fileHash: string;
+  duplicate: boolean;
+  status: 'imported' | 'rejected' | 'duplicate';
+  rowsTotal: number;
+  rowsAccepted: number;
+  rowsUnchanged: number;
+  rowsRejected: number;
+  rowsRetracted: number;
+  rejectsFile: string | null;
+  /** The first rejections, for a summary; all of them are in the rejects file and table. */
+  rejections: Rejection[];
+}
+
+const STAGING_BATCH = 1000;
+
+async function fileHash(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\n\r]/.test(text) || text === '' ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function stagingLine(row: ValidRow, rowNo: number): string {
+  return `${row.subjectKey},${row.period},${rowNo},${csvField(JSON.stringify(row.facts))},${csvField(row.name ?? null)},${csvField(row.regionCode ?? null)}\n`;
+}
+
+function rejectsCsv(rejections: Rejection[]): string {
+  const lines = ['row_no,field,value,reason'];
+  for (const r of rejections) lines.push([r.rowNo, csvField(r.field), csvField(r.value), csvField(r.reason)].join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes staged rows either by COPY (real PostgreSQL) or by batched INSERT (embedded). */
+function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
+  let batch: { subject_key: string; period: string; row_no: number; facts: postgres.Parameter; name: string | null; region_code: string | null }[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    await tx`insert into feed_staging ${tx(rows, 'subject_key', 'period', 'row_no', 'facts', 'name', 'region_code')}`;
+  };
+  return {
+    async write(row: ValidRow, rowNo: number) {
+      if (copy) {
+        if (!copy.write(stagingLine(row, rowNo))) await new Promise((resolve) => copy.once('drain', resolve));
+        return;
+      }
+      // Sent as json, not text: a text parameter would be stored as one JSON string.
+      batch.push({ subject_key: row.subjectKey, period: row.period, row_no: rowNo, facts: tx.json(row.facts), name: row.name ?? null, region_code: row.regionCode ?? null });
+      if (batch.length >= STAGING_BATCH) await flush();
+    },
+    async end() {
+      if (copy) {
+        await new Promise<void>((resolve, reject) => {
+          copy.once('error', reject);
+          copy.end(() => resolve());
+        });
+        // postgres.js resolves the COPY when the server acknowledges; 'finish' fires after that.
+        await new Promise<void>((resolve) => (copy.writableFinished ? resolve() : copy.once('finish', () => resolve())));
+      } else await flush();
+    },
+  };
+}
+
+export async function importFeed(db: Database, clock: Clock, request: ImportRequest): Promise<ImportResult> {
+  const mapping = feedMapping(request.feedId);
+  if (!mapping) throw new AppError('FEED_UNKNOWN', `Unknown feed "${request.feedId}"; the declared feeds are listed in src/feeds/mappings.ts and the README.`);
+  const atomic = request.atomic ?? mapping.atomic ?? false;
+  const fileName = 'path' in request.input ? request.input.path : request.input.name;
+  if ('path' in request.input) formatOf(request.input.path); // an unknown extension fails before any work
+
+  // A file already imported for this feed changes nothing.
+  const knownHash = 'path' in request.input ? await fileHash(request.input.path) : null;
+  if (knownHash) {
+    const [existing] = await db.sql<{ id: string }[]>`select id from fact_imports where source = ${mapping.id} and file_hash = ${knownHash} and status = 'imported' limit 1`;
+    if (existing) return emptyResult(mapping, fileName, knownHash, Number(existing.id));
+  }
+
+  const records = 'path' in request.input ? readFeedFile(request.input.path) : request.input.records;
+  const rowHash = createHash('sha256');
+  const rejections: Rejection[] = [];
+  const rejectedKeys = new Set<string>();
+  let rowsTotal = 0;
+
+  const result = await db.sql.begin(async (tx) => {
+    await tx`create temp table feed_staging (subject_key text not null, period text not null, row_no int not null, facts jsonb not null, name text, region_code text) on commit drop`;
+    const copy = db.embedded ? null : await tx`copy feed_staging (subject_key, period, row_no, facts, name, region_code) from stdin with (format csv)`.writable();
+    const staging = stagingWriter(tx, copy);
+    for await (const item of records) {
+      rowsTotal++;
+      if (!knownHash) rowHash.update(`${item.rowNo}\t${JSON.stringify(item.record)}\n`);
+      if (item.record === null) {
+        rejections.push({ rowNo: item.rowNo, field: '(row)', value: '', reason: item.error ?? 'unreadable row' });
+        continue;
+      }
+      const checked = validateRecord(mapping, item.rowNo, item.record);
+      if ('rejections' in checked) {
+        rejections.push(...checked.rejections);
+        const key = String(item.record[mapping.keyColumn] ?? '').trim().toUpperCase();
+        if (key) rejectedKeys.add(key);
+        continue;
+      }
+      await staging.write(checked.row, item.rowNo);
+    }
+    await staging.end();
+    const hash = knownHash ?? rowHash.digest('hex');
+
+    // Imports and snapshots take the same lock, so a snapshot's watermark never falls between them.
+    await tx`select pg_advisory_xact_lock(${FACTS_LOCK_KEY})`;
+    if (!knownHash) {
+      const [existing] = await tx<{ id: string }[]>`select id from fact_imports where source = ${mapping.id} and file_hash = ${hash} and status = 'imported' limit 1`;
+      if (existing) return { duplicateOf: Number(existing.id), hash };
+    }
+
+    const sqlRejections = await rejectInFile(tx, mapping);
+    rejections.push(...sqlRejections);
+    rejections.sort((a, b) => a.rowNo - b.rowNo);
+    const rejectedRows = new Set(rejections.map((r) => r.rowNo)).size;
+    const status = atomic && rejectedRows > 0 ? ('rejected' as const) : ('imported' as const);
+
+    const [imported] = await tx<{ id: string }[]>`
+      insert into fact_imports (source, department, status, file_name, file_hash, as_of, rows_total, rows_accepted, rows_rejected, imported_by, imported_at)
+      values (${mapping.id}, ${mapping.department}, ${status}, ${fileName}, ${hash}, ${request.asOf}, ${rowsTotal}, 0, ${rejectedRows}, ${request.actor}, ${clock.now()})
+      returning id`;
+    const importId = Number(imported!.id);
+
+    let rowsAccepted = 0;
+    let rowsUnchanged = 0;
+    let rowsRetracted = 0;
+    if (status === 'imported') {
+      if (mapping.registers) await registerSubjects(tx, mapping, clock.now());
+      const [{ staged } = { staged: 0 }] = await tx<{ staged: number }[]>`select count(*)::int as staged from feed_staging`;
+      rowsAccepted = staged;
+      const written = await writeChangedFacts(tx, mapping.id, importId, request.asOf);
+      rowsUnchanged = staged - written;
+      if (mapping.mode === 'full') rowsRetracted = await retractUnlisted(tx, mapping.id, importId, request.asOf, [...rejectedKeys]);
+    }
+
+    let rejectsFile: string | null = null;
+    if (rejections.length > 0) {
+      for (let i = 0; i < rejections.length; i += 1000) {
+        const chunk = rejections.slice(i, i + 1000).map((r) => ({ import_id: importId, row_no: r.rowNo, field: r.field, value: r.value, reason: r.reason }));
+        await tx`insert into fact_rejects ${tx(chunk, 'import_id', 'row_no', 'field', 'value', 'reason')} on conflict do nothing`;
+      }
+      await mkdir(request.rejectsDir, { recursive: true });
+      rejectsFile = join(request.rejectsDir, `import-${importId}-${mapping.id}.rejects.csv`);
+      await writeFile(rejectsFile, rejectsCsv(rejections));
+    }
+    await tx`update fact_imports set rows_accepted = ${rowsAccepted}, rows_unchanged = ${rowsUnchanged}, rows_retracted = ${rowsRetracted}, rejects_file = ${rejectsFile} where id = ${importId}`;
+
+    const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted };
+    await appendAuditSql(tx, clock, { actor: request.actor, action: status === 'imported' ? 'facts.imported' : 'facts.import-rejected', entityType: 'fact_import', entityId: String(importId), payload: summary });
+    return { importId, hash, status, rowsAccepted, rowsUnchanged, rowsRetracted, rejectedRows, rejectsFile };
+  });
+
+  if (result.duplicateOf !== undefined) return emptyResult(mapping, fileName, result.hash, result.duplicateOf);
+  return {
+    importId: result.importId,
+    feedId: mapping.id,
+    fileName,
+    fileHash: result.hash,
+    duplicate: false,
+    status: result.status,
+    rowsTotal,
+    rowsAccepted: result.rowsAccepted,
+    rowsUnchanged: result.rowsUnchanged,
+    rowsRejected: result.rejectedRows,
+    rowsRetracted: result.rowsRetracted,
+    rejectsFile: result.rejectsFile,
+    rejections: rejections.slice(0, 100),
+  };
+}
+
+function emptyResult(mapping: FeedMapping, fileName: string, fileHash: string, importId: number): ImportResult {
+  return { importId, feedId: mapping.id, fileName, fileHash, duplicate: true, status: 'duplicate', rowsTotal: 0, rowsAccepted: 0, rowsUnchanged: 0, rowsRejected: 0, rowsRetracted: 0, rejectsFile: null, rejections: [] };
+}
+
+/** Rows that are valid alone but not in context: a subject listed twice, or one nobody registered. */
+async function rejectInFile(tx: postgres.TransactionSql, mapping: FeedMapping): Promise<Rejection[]> {
+  const out: Rejection[] = [];
+  const dupes = await tx<{ row_no: number; first: number; subject_key: string }[]>`
+    delete from feed_staging s using feed_staging t
+    where s.subject_key = t.subject_key and s.period = t.period and s.row_no > t.row_no
+    returning s.row_no, s.subject_key, t.row_no as first`;
+  const seen = new Set<number>();
+  for (const d of dupes) {
+    if (seen.has(d.row_no)) continue;
+    seen.add(d.row_no);
+    out.push({ rowNo: d.row_no, field: mapping.keyColumn, value: mapping.subject === 'person' ? '(masked)' : d.subject_key, reason: `duplicate row for the same subject and period (first at row ${d.first}); the first is kept` });
+  }
+  if (!mapping.registers) {
+    const registry = mapping.subject === 'enterprise' ? tx`enterprises e where e.uscc = s.subject_key` : tx`persons e where e.id_number = s.subject_key`;
+    const unknown = await tx<{ row_no: number; subject_key: string }[]>`
+      delete from feed_staging s where not exists (select 1 from ${registry}) returning s.row_no, s.subject_key`;
+    for (const u of unknown) {
+      out.push({
+        rowNo: u.row_no,
+        field: mapping.keyColumn,
+        value: mapping.subject === 'person' ? `${u.subject_key.slice(0, 6)}********${u.subject_key.slice(14)}` : u.subject_key,
+        reason: mapping.subject === 'enterprise' ? 'enterprise not registered; import the 市场监管 registry feed (samr-registry) first' : 'person not registered; import the 公安 population feed (police-population) first',
+      });
+    }
+  }
+  return out;
+}
+
+async function registerSubjects(tx: postgres.TransactionSql, mapping: FeedMapping, now: Date): Promise<void> {
+  if (mapping.subject === 'enterprise') {
+    await tx`insert into enterprises (uscc, name, region_code, created_at)
+             select subject_key, name, region_code, ${now} from feed_staging
+             on conflict (uscc) do update set name = excluded.name, region_code = excluded.region_code
+             where enterprises.name is distinct from excluded.name or enterprises.region_code is distinct from excluded.region_code`;
+  } else {
+    await tx`insert into persons (id_number, name, region_code, created_at)
+             select subject_key, name, region_code, ${now} from feed_staging
+             on conflict (id_number) do update set name = excluded.name, region_code = excluded.region_code
+             where persons.name is distinct from excluded.name or persons.region_code is distinct from excluded.region_code`;
+  }
+}
+
+/** Appends a record for each staged row whose facts differ from the latest recorded; returns how many. */
+async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, importId: number, asOf: string): Promise<number> {
+  const [{ any } = { any: false }] = await tx<{ any: boolean }[]>`select exists (select 1 from fact_records where source = ${feed}) as any`;
+  if (!any) {
+    const inserted = await tx`
+      insert into fact_records (subject_key, source, period, import_id, row_no, as_of, facts)
+      select subject_key, ${feed}, period, ${importId}, row_no, ${asOf}, facts from feed_staging`;
+    return inserted.count;
+  }
+  const inserted = await tx`
+    insert into fact_records (subject_key, source, period, import_id, row_no, as_of, facts)
+    select s.subject_key, ${feed}, s.period, ${importId}, s.row_no, ${asOf}, s.facts
+    from feed_staging s
+    left join lateral (
+      select f.facts, f.retracted from fact_records f
+      where f.subject_key = s.subject_key and f.source = ${feed} and f.period = s.period
+      order by f.seq desc limit 1
+    ) cur on true
+    where cur.facts is null or cur.retracted or cur.facts <> s.facts`;
+  return inserted.count;
+}
+
+/** Full feeds: subjects with live facts for a period in this file, but not in it, are retracted. */
+async function retractUnlisted(tx: postgres.TransactionSql, feed: string, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
+  const retracted = await tx`
+    insert into fact_records (subject_key, source, period, import_id, row_no, as_of, facts, retracted)
+    select cur.subject_key, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true
+    from (
+      select distinct on (subject_key, period) subject_key, period, retracted
+      from fact_records
+      where source = ${feed} and period in (select distinct period from feed_staging)
+      order by subject_key, period, seq desc
+    ) cur
+    where not cur.retracted
+      and not exists (select 1 from feed_staging s where s.subject_key = cur.subject_key and s.period = cur.period)
+      and not (cur.subject_key = any(${keepKeys}::text[]))`;
+  return retracted.count;
+}

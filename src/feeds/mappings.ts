@@ -1,0 +1,272 @@
+// One declared mapping per feed: which department sends it, what identifies the subject, what period
+// a row is for, and for every column its fact, type, unit and code list. Facts are named as in the
+// data dictionary (src/dictionary/facts.ts); a test checks that every mapped fact exists there.
+
+export type ColumnType =
+  | { kind: 'text' }
+  | { kind: 'int' } // non-negative whole number
+  | { kind: 'yuan' } // 元 with at most 2 decimals -> stored as integer fen (string)
+  | { kind: 'bool' } // 是/否, true/false, 1/0, Y/N
+  | { kind: 'date' } // YYYY-MM-DD
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'code'; list: 'region' | 'industry' };
+
+export interface ColumnMapping {
+  column: string;
+  /** The dictionary fact this column fills; omitted for registry-only columns (name). */
+  fact?: string;
+  type: ColumnType;
+  /** An empty required cell rejects the row; an empty optional cell records the fact as null. */
+  required: boolean;
+  /** Personal data: masked wherever a rejected value is reported. */
+  personal?: boolean;
+}
+
+export interface FeedMapping {
+  id: string;
+  department: string;
+  title: string;
+  subject: 'enterprise' | 'person';
+  keyColumn: string;
+  /** 'current' for state-as-of feeds; otherwise the column holding the data year (YYYY) or month (YYYY-MM). */
+  period: { kind: 'current' } | { kind: 'year' | 'month'; column: string };
+  /**
+   * full: a file is the whole truth for its source and periods, so subjects it no longer lists have
+   * their facts retracted; delta: only the rows present change.
+   */
+  mode: 'full' | 'delta';
+  /** Registers subjects (the 市场监管 registry, the 公安 population register) rather than requiring them. */
+  registers?: { nameColumn: string; regionColumn: string };
+  /** All-or-nothing: one bad row rejects the whole file. */
+  atomic?: boolean;
+  columns: readonly ColumnMapping[];
+}
+
+const col = (column: string, fact: string | undefined, type: ColumnType, required = false, personal = false): ColumnMapping => ({ column, fact, type, required, personal });
+const text: ColumnType = { kind: 'text' };
+const int: ColumnType = { kind: 'int' };
+const yuan: ColumnType = { kind: 'yuan' };
+const bool: ColumnType = { kind: 'bool' };
+const date: ColumnType = { kind: 'date' };
+const region: ColumnType = { kind: 'code', list: 'region' };
+const industry: ColumnType = { kind: 'code', list: 'industry' };
+const STARS = ['一星', '二星', '三星', '四星', '五星'] as const;
+
+export const FEEDS: readonly FeedMapping[] = [
+  {
+    id: 'samr-registry',
+    department: '市场监管',
+    title: '市场主体登记信息',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'current' },
+    mode: 'full',
+    registers: { nameColumn: 'name', regionColumn: 'region_code' },
+    columns: [
+      col('name', undefined, text, true),
+      col('region_code', 'regionCode', region, true),
+      col('industry_code', 'industryCode', industry, true),
+      col('status', 'status', { kind: 'enum', values: ['存续', '注销', '吊销'] }, true),
+      col('org_kind', 'orgKind', { kind: 'enum', values: ['企业', '社会组织', '机关事业单位', '个体工商户'] }),
+      col('abnormal_operation', 'abnormalOperation', bool),
+    ],
+  },
+  {
+    id: 'tax-annual',
+    department: '税务',
+    title: '企业年度纳税与财务信息',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'year', column: 'year' },
+    mode: 'full',
+    columns: [
+      col('revenue_yuan', 'revenueFen', yuan),
+      col('total_assets_yuan', 'totalAssetsFen', yuan),
+      col('rd_expense_yuan', 'rdExpenseFen', yuan),
+      col('si_account', 'siAccount', text),
+    ],
+  },
+  {
+    id: 'hrss-ui-annual',
+    department: '人社',
+    title: '失业保险年度参保缴费信息',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'year', column: 'year' },
+    mode: 'full',
+    columns: [
+      col('staff', 'staff', int),
+      col('ui_paid_yuan', 'uiContributionsPaidFen', yuan),
+      col('ui_months_paid_in_full', 'uiMonthsPaidInFull', int),
+      col('avg_insured', 'avgInsured', int),
+      col('new_claimants', 'newClaimants', int),
+      col('insured_at_start', 'insuredAtStartOfDataYear', int),
+      col('insured_at_end', 'insuredAtEndOfDataYear', int),
+      col('labor_dispatch', 'laborDispatch', bool),
+    ],
+  },
+  {
+    id: 'credit-status',
+    department: '信用中国',
+    title: '信用状况（严重失信主体名单、重大行政处罚）',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'current' },
+    mode: 'full',
+    atomic: true,
+    columns: [col('serious_dishonest', 'seriousDishonest', bool, true), col('major_penalty', 'majorPenalty', bool), col('falsified_documents', 'falsifiedDocuments', bool)],
+  },
+  {
+    id: 'bank-accounts',
+    department: '人民银行/开户银行',
+    title: '单位基本存款账户',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'current' },
+    mode: 'full',
+    columns: [col('basic_account', 'basicAccount', text)],
+  },
+  {
+    id: 'most-high-tech',
+    department: '科技',
+    title: '高新技术企业认定',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'current' },
+    mode: 'delta',
+    columns: [col('accepted_date', 'highTechAcceptedDate', date), col('cert_date', 'highTechCertDate', date), col('cert_kind', 'highTechCertKind', { kind: 'enum', values: ['首次认定', '重新认定'] })],
+  },
+  {
+    id: 'miit-specialised',
+    department: '工信',
+    title: '专精特新、小巨人、单项冠军认定',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'current' },
+    mode: 'delta',
+    columns: [
+      col('zjtx_provincial_date', 'zjtxProvincialDate', date),
+      col('little_giant_date', 'littleGiantDate', date),
+      col('single_champion_date', 'singleChampionDate', date),
+      col('energy_non_compliant', 'energyNonCompliant', bool),
+    ],
+  },
+  {
+    id: 'culture-star-hotels',
+    department: '文旅',
+    title: '旅游饭店星级评定',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'current' },
+    mode: 'delta',
+    columns: [
+      col('star_rating', 'starRating', { kind: 'enum', values: STARS }),
+      col('star_rated_date', 'starRatedDate', date),
+      col('star_standard_met', 'starStandardMet', { kind: 'enum', values: STARS }),
+      col('star_standard_met_date', 'starStandardMetDate', date),
+    ],
+  },
+  {
+    id: 'stats-above-scale',
+    department: '统计',
+    title: '规模以上企业名录',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'year', column: 'year' },
+    mode: 'full',
+    columns: [col('above_scale', 'aboveScale', bool, true)],
+  },
+  {
+    id: 'hrss-hires-monthly',
+    department: '人社',
+    title: '月度新招用人员（扩岗、吸纳就业、就业困难人员）',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'month', column: 'month' },
+    mode: 'full',
+    columns: [
+      col('expansion_hires_1m', 'expansionHires1m', int),
+      col('expansion_hires_3m', 'expansionHires3m', int),
+      col('absorbed_hires', 'absorbedHires', int),
+      col('difficult_hires', 'difficultHires', int),
+      col('difficult_hires_employer_contrib_yuan', 'difficultHiresEmployerContribFen', yuan),
+    ],
+  },
+  {
+    id: 'police-population',
+    department: '公安',
+    title: '户籍人口与死亡登记',
+    subject: 'person',
+    keyColumn: 'id_number',
+    period: { kind: 'current' },
+    mode: 'full',
+    registers: { nameColumn: 'name', regionColumn: 'hukou_region' },
+    columns: [
+      col('name', undefined, text, true, true),
+      col('hukou_region', 'hukouRegion', region, true),
+      col('death_date', 'deathDate', date),
+      col('introduced_date', 'introducedDate', date),
+    ],
+  },
+  {
+    id: 'civil-assistance',
+    department: '民政',
+    title: '低保与低收入家庭',
+    subject: 'person',
+    keyColumn: 'id_number',
+    period: { kind: 'current' },
+    mode: 'full',
+    columns: [col('dibao', 'dibaoHousehold', bool, true), col('low_income', 'lowIncomeHousehold', bool)],
+  },
+  {
+    id: 'disabled-certificates',
+    department: '残联',
+    title: '残疾人证',
+    subject: 'person',
+    keyColumn: 'id_number',
+    period: { kind: 'current' },
+    mode: 'full',
+    columns: [
+      col('grade', 'disabilityGrade', { kind: 'enum', values: ['一级', '二级', '三级', '四级'] }, true),
+      col('category', 'disabilityCategory', { kind: 'enum', values: ['视力', '听力', '言语', '肢体', '智力', '精神', '多重'] }, true),
+      col('needs_long_term_care', 'needsLongTermCare', bool),
+    ],
+  },
+  {
+    id: 'hrss-persons',
+    department: '人社',
+    title: '个人参保与职业技能证书',
+    subject: 'person',
+    keyColumn: 'id_number',
+    period: { kind: 'current' },
+    mode: 'full',
+    columns: [
+      col('ui_insured_months', 'uiInsuredMonths', int),
+      col('certificate_level', 'certificateLevel', { kind: 'enum', values: ['初级', '中级', '高级'] }),
+      col('certificate_date', 'certificateDate', date),
+      col('skill_subsidies_this_year', 'skillSubsidiesThisYear', int),
+      col('same_certificate_claimed', 'sameCertificateClaimed', bool),
+      col('training_subsidy_claimed', 'trainingSubsidyClaimed', bool),
+      col('social_insurance_in_shenzhen', 'socialInsuranceInShenzhen', bool),
+    ],
+  },
+  {
+    id: 'edu-talent',
+    department: '教育/人才',
+    title: '人才学历与引进信息',
+    subject: 'person',
+    keyColumn: 'id_number',
+    period: { kind: 'current' },
+    mode: 'full',
+    columns: [
+      col('education', 'education', { kind: 'enum', values: ['本科', '非全日制本科', '硕士', '博士'] }),
+      col('fresh_graduate', 'freshGraduate', bool),
+      col('returnee', 'returnee', bool),
+      col('used_housing_security', 'usedHousingSecurity', bool),
+    ],
+  },
+];
+
+export function feedMapping(id: string): FeedMapping | undefined {
+  return FEEDS.find((feed) => feed.id === id);
+}
