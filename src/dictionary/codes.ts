@@ -94,6 +94,12 @@ export function codeProblem(list: CodeList, code: string): string | undefined {
   return undefined;
 }
 
+/** Shape check for data values: any well-formed code is acceptable as a fact (lists are for policy literals). */
+export function codeShapeProblem(list: CodeList, code: string): string | undefined {
+  if (list === 'industry') return INDUSTRY_SHAPE.test(code) ? undefined : `'${code}' is not a GB/T 4754-2017 code`;
+  return REGION_SHAPE.test(code) ? undefined : `'${code}' is not a six-digit GB/T 2260 code`;
+}
+
 /** The hierarchical prefix a code stands for: industry codes as written, regions without trailing 00 pairs. */
 export function codePrefix(list: CodeList, code: string): string {
   if (list === 'industry') return code;

@@ -12,7 +12,7 @@ import { parseExpr, parseIsoDay } from '../rules/lang/parser.ts';
 import { rat, type RoundingMode } from '../rules/lang/rational.ts';
 import { errorAt, type HitPolicy, type NamedDefSpec, type PolicyError, type SrcText, type TableSpec } from '../rules/lang/spec.ts';
 import { LITERAL_UNITS, sameUnit, typeLabel, unitLabel, type Type } from '../rules/lang/types.ts';
-import { codeProblem } from '../dictionary/codes.ts';
+import { codeShapeProblem } from '../dictionary/codes.ts';
 import { bool, entriesOf, fail, int, ISO_DATE, kind, listOf, locOf, mapOf, optStr, parseYaml, src, str, toPlain, type YCtx, type YNode } from './lang-yaml.ts';
 
 export const POLICY_FORMAT = 'policy/1';
@@ -198,7 +198,7 @@ function testFact(ctx: YCtx, fact: FactDef, node: Node | null, path: string): un
       if (typeof v !== 'string' || !t.values.includes(v)) return fail(ctx, node, path, `'${String(v)}' is not a value of ${t.name}`, `one of ${t.values.join('|')}`);
       return v;
     case 'code': {
-      const p = typeof v === 'string' ? codeProblem(t.list, v) : 'not text';
+      const p = typeof v === 'string' ? codeShapeProblem(t.list, v) : 'not text';
       if (p) return fail(ctx, node, path, p, typeLabel(t));
       return v;
     }

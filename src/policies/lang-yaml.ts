@@ -1,6 +1,6 @@
 // Reading YAML nodes with positions: every value read here knows its file, line, column and path, so
 // that a loader error can say exactly where it is and what was expected.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
 import { errorAt, type Loc, type PolicyError, type SrcText } from '../rules/lang/spec.ts';
 
 export interface YCtx {
@@ -29,6 +29,15 @@ export function parseYaml(file: string, text: string): { root: YNode; ctx: YCtx 
 export function toPlain(ctx: YCtx, node: YNode): unknown {
   if (!node || !ctx.doc) return null;
   return (node as Node).toJS(ctx.doc as Document<Node, boolean>, { maxAliasCount: 50 });
+}
+
+/** Follows a YAML alias (*name) to its anchored node, so shared blocks read like written ones. */
+export function deref(ctx: YCtx, node: Node | null | undefined): Node | null {
+  if (node && isAlias(node) && ctx.doc) {
+    const target = node.resolve(ctx.doc as Document);
+    return (target as Node | undefined) ?? null;
+  }
+  return node ?? null;
 }
 
 export function locOf(ctx: YCtx, node: YNode, path: string): Loc {
@@ -66,7 +75,7 @@ export function mapOf(ctx: YCtx, node: YNode, path: string, allowed: readonly st
       fail(ctx, pair.key as YNode, `${path}.${key}`, `unknown key '${key}'`, `one of ${allowed.join(', ')}`);
       continue;
     }
-    out[key] = (pair.value as Node | null) ?? null;
+    out[key] = deref(ctx, pair.value as Node | null);
   }
   for (const r of required) if (!(r in out)) fail(ctx, node, path, `missing required key '${r}'`, `a '${r}' entry`);
   return out;
@@ -81,14 +90,14 @@ export function entriesOf(ctx: YCtx, node: YNode, path: string): [string, Node |
       fail(ctx, pair.key as YNode, path, 'mapping keys must be plain text', 'a key name');
       continue;
     }
-    out.push([String(pair.key.value), (pair.value as Node | null) ?? null, pair.key as YNode]);
+    out.push([String(pair.key.value), deref(ctx, pair.value as Node | null), pair.key as YNode]);
   }
   return out;
 }
 
 export function listOf(ctx: YCtx, node: YNode, path: string): Node[] | undefined {
   if (!isSeq(node)) return fail(ctx, node, path, `expected a list, found ${kind(node)}`, 'a list (lines starting with -)');
-  return node.items.map((n) => n as Node);
+  return node.items.map((n) => deref(ctx, n as Node) as Node);
 }
 
 export function str(ctx: YCtx, node: YNode, path: string, opts: { pattern?: RegExp; expected?: string; allowEmpty?: boolean } = {}): string | undefined {

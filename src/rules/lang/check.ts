@@ -292,10 +292,11 @@ export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Se
         const l = sub(e.left);
         if (l.ty.k !== 'bool') throw new CheckError(e.left.span.start, `'${e.op}' needs conditions, got ${typeLabel(l.ty)}`, '布尔');
         requireNonNull(l, e.left.span.start, narrowed);
-        const guard = guardName(e.left, e.op);
-        const r = sub(e.right, guard ? new Set([...narrowed, guard]) : narrowed);
+        const guards = guardNames(e.left, e.op);
+        const inner = guards.length ? new Set([...narrowed, ...guards]) : narrowed;
+        const r = sub(e.right, inner);
         if (r.ty.k !== 'bool') throw new CheckError(e.right.span.start, `'${e.op}' needs conditions, got ${typeLabel(r.ty)}`, '布尔');
-        requireNonNull(r, e.right.span.start, guard ? new Set([...narrowed, guard]) : narrowed);
+        requireNonNull(r, e.right.span.start, inner);
         return mk({ op: e.op, l, r, ty: BOOL, src });
       }
       const l = sub(e.left);
@@ -341,12 +342,13 @@ export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Se
   }
 }
 
-/** In 'x is not none and ...' or 'x is none or ...' the right side may use x as present. */
-function guardName(left: Expr, op: 'and' | 'or'): string | undefined {
-  if (left.t !== 'isnone' || left.arg.t !== 'name') return undefined;
-  if (op === 'and' && left.negated) return left.arg.name;
-  if (op === 'or' && !left.negated) return left.arg.name;
-  return undefined;
+/** In 'x is not none and ...' or 'x is none or ...' the right side may use x as present (through chains). */
+function guardNames(left: Expr, op: 'and' | 'or'): string[] {
+  if (left.t === 'bin' && left.op === op) return [...guardNames(left.left, op), ...guardNames(left.right, op)];
+  if (left.t !== 'isnone' || left.arg.t !== 'name') return [];
+  if (op === 'and' && left.negated) return [left.arg.name];
+  if (op === 'or' && !left.negated) return [left.arg.name];
+  return [];
 }
 
 export const FUNCTION_LABELS: Record<string, string> = {
