@@ -382,7 +382,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     // resolve via a reference so cycles are reported against the let
     const ir = checkSource(cctx, { text: slot.spec.name, loc: slot.spec.loc as never });
     if (ir && ir.op === 'ref') lets.push(ir.def);
-    else if (ctx.errors.length === before2) fail(ctx, m.let, `${path}.let.${slot.spec.name}`, 'definition could not be checked', 'a valid definition');
+    else if (ctx.errors.length === before2 && slot.state !== 'failed') fail(ctx, m.let, `${path}.let.${slot.spec.name}`, 'definition could not be checked', 'a valid definition');
   }
   const wantBool = (t: Type) => (t.k === 'bool' && !('nullable' in t && t.nullable) ? undefined : 'a condition (true/false)');
   const readConds = (key: 'conditions' | 'exceptions'): ConditionModel[] => {

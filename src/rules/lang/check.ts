@@ -20,6 +20,9 @@ export class CheckError extends Error {
   }
 }
 
+/** Thrown when an expression uses a definition that already failed: its errors are already reported. */
+class Poisoned extends Error {}
+
 export interface DefSlot {
   spec: NamedDefSpec;
   kind: 'derived' | 'let';
@@ -143,6 +146,7 @@ export function checkSource(ctx: CheckContext, src: SrcText, want?: (t: Type) =>
       ctx.errors.push(errorAt(src.loc, e.message, e.expected, e.offset));
       return undefined;
     }
+    if (e instanceof Poisoned) return undefined;
     throw e;
   }
 }
@@ -226,7 +230,7 @@ export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Se
       const local = ctx.locals.get(e.name);
       if (local) {
         const def = resolveDef(ctx, local);
-        if (!def) throw new CheckError(at, `'${e.name}' could not be checked (see the errors on its definition)`, 'a valid definition');
+        if (!def) throw new Poisoned();
         return mk({ op: 'ref', def, ty: def.ty, src });
       }
       const param = ctx.params.get(e.name);
@@ -235,7 +239,7 @@ export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Se
       if (global) {
         if (global.subject !== ctx.subject) throw new CheckError(at, `derived fact '${e.name}' belongs to ${global.subject} subjects, not ${ctx.subject}`, `a fact of a ${ctx.subject}`);
         const def = resolveDef(ctx, global);
-        if (!def) throw new CheckError(at, `derived fact '${e.name}' could not be checked`, 'a valid derived fact');
+        if (!def) throw new Poisoned();
         return mk({ op: 'ref', def, ty: def.ty, src });
       }
       const fact = ctx.facts.get(e.name);

@@ -457,3 +457,20 @@ export function requiredMissing(ir: IR, cx: EvalContext): string[] {
   walk(ir);
   return [...out].sort();
 }
+
+/** Evaluates a standalone expression (e.g. a derived fact) for one subject and period, with its trace. */
+export function evaluateExpression(ir: IR, facts: Facts, period: Period, dataYearOffset = 0): { value: EV; missing: string[]; cx: EvalContext } {
+  const cx: EvalContext = {
+    facts,
+    period,
+    dataYear: period.year + dataYearOffset,
+    paramDay: period.start,
+    trace: new Map(),
+    defs: new Map(),
+    missing: new Set(),
+    notes: new Map(),
+    factCache: new Map(),
+  };
+  const value = evalIR(ir, cx);
+  return { value, missing: value === UNKNOWN ? requiredMissing(ir, cx) : [], cx };
+}
