@@ -28,14 +28,23 @@ export function parseYaml(file: string, text: string): { root: YNode; ctx: YCtx 
 /** Plain JS value of a node (for hashing what the author wrote). */
 export function toPlain(ctx: YCtx, node: YNode): unknown {
   if (!node || !ctx.doc) return null;
-  return (node as Node).toJS(ctx.doc as Document<Node, boolean>, { maxAliasCount: 50 });
+  try {
+    return (node as Node).toJS(ctx.doc as Document<Node, boolean>, { maxAliasCount: 50 });
+  } catch (e) {
+    fail(ctx, node, '', `YAML: ${(e as Error).message.split('\n')[0]}`, 'anchors (&name) defined before their aliases (*name), without loops');
+    return null;
+  }
 }
 
 /** Follows a YAML alias (*name) to its anchored node, so shared blocks read like written ones. */
 export function deref(ctx: YCtx, node: Node | null | undefined): Node | null {
   if (node && isAlias(node) && ctx.doc) {
     const target = node.resolve(ctx.doc as Document);
-    return (target as Node | undefined) ?? null;
+    if (!target) {
+      ctx.errors.push(errorAt(locOf(ctx, node, ''), `YAML: alias *${node.source} has no anchor before it`, 'an anchor &name defined before the alias *name'));
+      return null;
+    }
+    return target as Node;
   }
   return node ?? null;
 }
