@@ -109,8 +109,8 @@ export function codePrefix(list: CodeList, code: string): string {
 }
 
 export function codeName(list: CodeList, code: string): string {
-  if (list === 'industry') return INDUSTRY_NAMED[code] ?? INDUSTRY_SECTIONS[code] ?? code;
-  return REGIONS[code] ?? code;
+  if (list === 'industry') return INDUSTRY_NAMED[code] ?? INDUSTRY_SECTIONS[code] ?? INDUSTRY_SECTIONS[code.slice(0, 1)] ?? code;
+  return REGIONS[code] ?? (REGIONS[`${code.slice(0, 4)}00`] ? `${REGIONS[`${code.slice(0, 4)}00`]}辖区` : code);
 }
 
 /** Does `code` fall under any of the (already prefix-normalised) members? */

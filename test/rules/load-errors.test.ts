@@ -117,7 +117,7 @@ describe('loading bad policy files', () => {
   });
 
   it('refuses a point with fewer than three test cases or without a boundary and an exclusion case', () => {
-    const text = readFileSync(`${BAD}/good.policy.yaml`, 'utf8').replace(/      - \{ name: 除外.*\n/, '');
+    const text = readFileSync(`${BAD}/good.policy.yaml`, 'utf8').replace(/ {6}- \{ name: 除外.*\n/, '');
     const r = loadLibraryFromTexts([{ file: 'two.policy.yaml', text }]);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.map((e) => e.message)).toContain('point has 2 test case(s)');
