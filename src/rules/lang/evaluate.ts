@@ -414,16 +414,15 @@ export function evaluatePoint(point: PointModel, facts: Facts, period: Period): 
     return { ...base, outcome: 'ineligible', amountFen: null, rawAmount: null, capped: false, inEffect: true, conditions: results, reasonCodes: failed.map((r) => r.id), missingFacts: [] };
   }
   const unknown = results.filter((r) => r.value === UNKNOWN);
-  const amountV = unknown.length === 0 ? evalIR(point.amount.ir, cx) : UNKNOWN;
-  const capV = unknown.length === 0 && amountV !== UNKNOWN && point.amount.cap ? evalIR(point.amount.cap, cx) : null;
+  // The amount is computed even when a condition is undecided, so that every missing fact is listed.
+  const amountV = evalIR(point.amount.ir, cx);
+  const capV = amountV !== UNKNOWN && point.amount.cap ? evalIR(point.amount.cap, cx) : null;
   if (unknown.length > 0 || amountV === UNKNOWN || capV === UNKNOWN) {
     const codes = unknown.map((r) => r.id);
     const missing = new Set(unknown.flatMap((r) => r.missing));
-    if (unknown.length === 0) {
-      codes.push('AMOUNT');
-      for (const m of requiredMissing(point.amount.ir, cx)) missing.add(m);
-      if (point.amount.cap) for (const m of requiredMissing(point.amount.cap, cx)) missing.add(m);
-    }
+    if (unknown.length === 0) codes.push('AMOUNT');
+    for (const m of requiredMissing(point.amount.ir, cx)) missing.add(m);
+    if (point.amount.cap) for (const m of requiredMissing(point.amount.cap, cx)) missing.add(m);
     return { ...base, outcome: 'undetermined', amountFen: null, rawAmount: null, capped: false, inEffect: true, conditions: results, reasonCodes: codes, missingFacts: [...missing].sort() };
   }
   const raw = amountV as Rat;

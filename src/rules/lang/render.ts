@@ -4,7 +4,7 @@
 import type { Decision, Reason } from '../decision.ts';
 import { SOURCE_LABELS } from '../../dictionary/facts.ts';
 import { FUNCTION_LABELS } from './check.ts';
-import { UNKNOWN, type EV, type Evaluation } from './evaluate.ts';
+import { requiredMissing, UNKNOWN, type EV, type Evaluation } from './evaluate.ts';
 import { formatVal, formatNumber } from './format.ts';
 import type { DefIR, IR } from './ir.ts';
 import type { PointModel } from './model.ts';
@@ -183,8 +183,8 @@ export function explain(ev: Evaluation): Explanation {
     const roundNote = exact === rounded ? `，${roundingLabels[point.amount.rounding]}` : ` → ${rounded}（${roundingLabels[point.amount.rounding]}）`;
     const capNote = ev.capped && point.amount.cap ? `；超过每户上限 ${renderIR(point.amount.cap, rc, false)}，按上限 ${rounded} 计${point.amount.capCite ? citeText(point, point.amount.capCite) : ''}` : '';
     reasons.push({ code: 'AMOUNT', passed: true, text: `金额：${amountText} = ${exact}${roundNote}${capNote}${citeText(point, point.amount.cite)}` });
-  } else if (ev.outcome === 'undetermined' && ev.reasonCodes.includes('AMOUNT')) {
-    reasons.push({ code: 'AMOUNT', passed: null, text: `金额无法计算：${renderIR(point.amount.ir, rc, false)}；缺少：${ev.missingFacts.join('、')}${citeText(point, point.amount.cite)}` });
+  } else if (ev.outcome === 'undetermined' && ev.cx.trace.get(point.amount.ir) === UNKNOWN) {
+    reasons.push({ code: 'AMOUNT', passed: null, text: `金额无法计算：${renderIR(point.amount.ir, rc, false)}；缺少：${requiredMissing(point.amount.ir, ev.cx).join('、')}${citeText(point, point.amount.cite)}` });
   }
   const defs = [...rc.usedDefs].filter((d) => rc.trace.has(d.body));
   const defLines = defs.map((d) => describeDef(d, rc, point));

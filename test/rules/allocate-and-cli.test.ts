@@ -1,0 +1,73 @@
+// Budget cuts add up to the fen; exclusion groups pay one point; the CLI explains fixture subjects.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { allocateByPriority, allocateProRata, resolveExclusionGroup } from '../../src/rules/lang/allocate.ts';
+import { parsePeriod, requiredFacts } from '../../src/rules/lang/index.ts';
+import { loadLibraryOrThrow } from '../../src/policies/library.ts';
+
+describe('budget allocation', () => {
+  it('cuts pro rata by largest remainder so the shares add up exactly to the budget', () => {
+    const claims = [
+      { key: 'a', amountFen: 100n },
+      { key: 'b', amountFen: 100n },
+      { key: 'c', amountFen: 100n },
+    ];
+    const out = allocateProRata(200n, claims);
+    expect([...out.values()].reduce((s, v) => s + v, 0n)).toBe(200n);
+    expect([...out.entries()]).toEqual([
+      ['a', 67n],
+      ['b', 67n],
+      ['c', 66n],
+    ]);
+  });
+  it('pays everyone in full when the budget suffices', () => {
+    expect([...allocateProRata(1000n, [{ key: 'a', amountFen: 300n }]).values()]).toEqual([300n]);
+  });
+  it('pays by priority until the budget runs out', () => {
+    const out = allocateByPriority(250n, [
+      { key: 'late', amountFen: 100n, priority: 2 },
+      { key: 'first', amountFen: 200n, priority: 1 },
+    ]);
+    expect(Object.fromEntries(out)).toEqual({ first: 200n, late: 50n });
+  });
+  it('keeps the higher amount in an exclusion group (就高不就低)', () => {
+    const kept = resolveExclusionGroup('higher-amount', [
+      { pointId: 'kuogang-buzhu-2023', amountFen: 150_000n, priority: null },
+      { pointId: 'xina-jiuye-2023', amountFen: 200_000n, priority: null },
+    ]);
+    expect(kept?.pointId).toBe('xina-jiuye-2023');
+  });
+});
+
+describe('requiredFacts', () => {
+  it('names every fact a point reads, with the data year it pays from', async () => {
+    const lib = await loadLibraryOrThrow('policies');
+    const point = lib.byId.get('wengang-fanhuan-2024');
+    if (!point) throw new Error('missing');
+    const needs = requiredFacts(point, parsePeriod('2024'));
+    expect(needs.map((n) => n.name)).toEqual(['avgInsured', 'industryCode', 'laborDispatch', 'newClaimants', 'revenueFen', 'seriousDishonest', 'staff', 'status', 'totalAssetsFen', 'uiContributionsPaidFen', 'uiMonthsPaidInFull']);
+    expect(needs.find((n) => n.name === 'uiContributionsPaidFen')).toMatchObject({ source: 'hrss', dataYear: 2023 });
+    expect(needs.find((n) => n.name === 'status')).toMatchObject({ source: 'samr', asOf: '2024-01-01' });
+  });
+});
+
+describe('policies CLI', () => {
+  const cli = (...args: string[]) => execFileSync(process.execPath, ['src/cli/policies.ts', ...args], { encoding: 'utf8' });
+  it('lints the library', () => {
+    expect(cli('lint')).toMatch(/^ok: \d+ documents, \d+ points, \d+ test cases/);
+  });
+  it('explains an eligible, an ineligible and an undetermined subject in Chinese with citations', () => {
+    const ok = cli('explain', 'wengang-fanhuan-2024', '--facts', 'test/fixtures/subjects/wengang-eligible.json');
+    expect(ok).toContain('金额：上年度失业保险实缴 12,345.00 元 × 返还比例 60% = 7,407.00 元，四舍五入到分（人社部发〔2024〕40号 二）');
+    expect(ok).toContain('结论：符合条件，金额 7,407.00 元');
+    const no = cli('explain', 'wengang-fanhuan-2024', '--facts', 'test/fixtures/subjects/wengang-ineligible.json');
+    expect(no).toContain('不满足，差 3个月（人社部发〔2024〕40号 二）');
+    expect(no).toContain('结论：不符合条件（MONTHS_PAID_IN_FULL、LAYOFF_RATE）');
+    const unsure = cli('explain', 'wengang-fanhuan-2024', '--facts', 'test/fixtures/subjects/wengang-undetermined.json');
+    expect(unsure).toContain('结论：暂无法判定，缺少数据：totalAssetsFen、uiContributionsPaidFen、uiMonthsPaidInFull');
+  });
+  it('lists points by tag', () => {
+    const out = cli('list', '--tag', '主题=高龄津贴');
+    expect(out.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gaoling-jintie']);
+  });
+});
