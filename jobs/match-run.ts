@@ -1,47 +1,115 @@
-// pg-boss job: a match run for one policy point, from the cron schedule or on demand. The handler only
-// parses its payload and calls the matching service.
+// pg-boss jobs for matching. `match-run` (cron or on demand) freezes a snapshot and plans the shards;
+// each `match-shard` job evaluates one slice of the subjects (any worker process may take it, and a
+// dead worker's shard is retried whole); the shard that finds none left sends `match-finalize`.
+// Handlers only parse their payload and call the matching service.
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import type { Clock } from '../src/clock.ts';
 import type { Database } from '../src/db/clients.ts';
+import { AppError } from '../src/errors.ts';
 import type { Logger } from '../src/logger.ts';
-import { runMatch } from '../src/matching/match-service.ts';
+import type { CapRule } from '../src/matching/allocation.ts';
+import { createRun, finalizeRun, runShard } from '../src/matching/run-service.ts';
 
-export const MATCH_RUN_QUEUE = 'match-run';
+export const MATCH_QUEUES = { run: 'match-run', shard: 'match-shard', finalize: 'match-finalize' } as const;
 
 export const MatchRunPayload = z.object({
-  pointId: z.string().min(1),
-  trigger: z.enum(['cron', 'manual', 'startup']).default('cron'),
+  scope: z.string().min(1),
+  period: z.string().regex(/^\d{4}(-\d{2})?$/, 'a year (2024) or a month (2025-03)'),
+  kind: z.enum(['full', 'incremental']).default('full'),
+  shards: z.number().int().min(1).max(1024).default(4),
+  trigger: z.string().min(1).default('cron'),
   actor: z.string().min(1).default('system:scheduler'),
 });
 export type MatchRunPayload = z.input<typeof MatchRunPayload>;
 
-export async function registerMatchRunJob(boss: PgBoss, deps: { db: Database; clock: Clock; log: Logger }) {
-  await boss.createQueue(MATCH_RUN_QUEUE, { partition: true, retryLimit: 2, expireInSeconds: 3600 });
-  await boss.work(MATCH_RUN_QUEUE, async ([job]) => {
+const ShardPayload = z.object({ runId: z.number().int(), shard: z.number().int().min(0) });
+const FinalizePayload = z.object({ runId: z.number().int() });
+
+export interface MatchJobDeps {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  caps?: CapRule[];
+}
+
+export async function createMatchQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(MATCH_QUEUES.run, { retryLimit: 1, expireInSeconds: 600 });
+  // Busy queue, partitioned; a heartbeat lets a killed worker's shard be retried within seconds.
+  await boss.createQueue(MATCH_QUEUES.shard, { partition: true, retryLimit: 5, retryDelay: 1, heartbeatSeconds: 10, expireInSeconds: 3600 });
+  await boss.createQueue(MATCH_QUEUES.finalize, { retryLimit: 3, retryDelay: 1, expireInSeconds: 1800 });
+}
+
+export async function registerMatchJobs(boss: PgBoss, deps: MatchJobDeps, options: { shardWorkers?: number } = {}): Promise<void> {
+  await createMatchQueues(boss);
+  await boss.work(MATCH_QUEUES.run, async ([job]) => {
     if (!job) return;
     const payload = MatchRunPayload.parse(job.data);
-    const result = await runMatch(deps.db, deps.clock, deps.log, payload);
-    return { runId: result.runId, eligible: result.eligible, totalFen: result.totalFen.toString() };
+    const run = await createRun(deps.db, deps.clock, deps.log, payload);
+    for (let shard = 0; shard < run.shardCount; shard++) {
+      await boss.send(MATCH_QUEUES.shard, { runId: run.runId, shard }, { singletonKey: `${run.runId}:${shard}` });
+    }
+    return { runId: run.runId, shards: run.shardCount };
+  });
+  for (let i = 0; i < (options.shardWorkers ?? 1); i++) {
+    await boss.work(MATCH_QUEUES.shard, async ([job]) => {
+      if (!job) return;
+      const { runId, shard } = ShardPayload.parse(job.data);
+      const result = await runShard(deps.db, deps.clock, runId, shard);
+      if (result.remaining === 0) await boss.send(MATCH_QUEUES.finalize, { runId }, { singletonKey: String(runId) });
+      return { evaluated: result.evaluated, written: result.written };
+    });
+  }
+  await boss.work(MATCH_QUEUES.finalize, async ([job]) => {
+    if (!job) return;
+    const { runId } = FinalizePayload.parse(job.data);
+    const summary = await finalizeRun(deps.db, deps.clock, deps.log, runId, { caps: deps.caps });
+    return { runId, evaluated: summary.evaluated, totalFen: summary.totalFen.toString() };
   });
 }
 
-export async function scheduleMatchRuns(boss: PgBoss, pointIds: string[], cron: string, tz: string) {
-  for (const pointId of pointIds) {
-    await boss.schedule(MATCH_RUN_QUEUE, cron, { pointId, trigger: 'cron' } satisfies MatchRunPayload, { tz, key: pointId });
+export async function scheduleMatchRuns(boss: PgBoss, runs: MatchRunPayload[], cron: string, tz: string): Promise<void> {
+  for (const run of runs) {
+    const payload = MatchRunPayload.parse({ ...run, trigger: 'cron' });
+    await boss.schedule(MATCH_QUEUES.run, cron, payload, { tz, key: `${payload.scope}:${payload.period}` });
   }
 }
 
-/** Sends a match run and waits for the worker to finish it; returns the worker's output. */
-export async function runMatchJob(boss: PgBoss, payload: MatchRunPayload, timeoutMs = 120_000): Promise<{ runId: number; eligible: number; totalFen: string }> {
-  const id = await boss.send(MATCH_RUN_QUEUE, MatchRunPayload.parse(payload));
+export interface RunProgress {
+  runId: number;
+  status: string;
+  shardsDone: number;
+  shardCount: number;
+  percent: number;
+}
+
+export async function runProgress(db: Database, runId: number): Promise<RunProgress> {
+  const [row] = await db.sql<{ status: string; shard_count: number; done: number }[]>`
+    select r.status, r.shard_count, (select count(*)::int from run_shards s where s.run_id = r.id and s.status = 'done') as done
+    from match_runs r where r.id = ${runId}`;
+  if (!row) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist.`);
+  const percent = row.status === 'completed' ? 100 : Math.floor((row.done / Math.max(1, row.shard_count)) * 99);
+  return { runId, status: row.status, shardsDone: row.done, shardCount: row.shard_count, percent };
+}
+
+/** Sends a run and waits until it completes; onProgress sees the shards finish. */
+export async function runMatchJob(boss: PgBoss, db: Database, payload: MatchRunPayload, options: { timeoutMs?: number; onProgress?: (p: RunProgress) => void } = {}): Promise<number> {
+  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  const id = await boss.send(MATCH_QUEUES.run, MatchRunPayload.parse(payload));
   if (!id) throw new Error('pg-boss did not accept the match-run job');
-  const deadline = Date.now() + timeoutMs;
+  let runId: number | undefined;
   while (Date.now() < deadline) {
-    const job = await boss.getJobById<MatchRunPayload>(MATCH_RUN_QUEUE, id);
-    if (job?.state === 'completed') return job.output as { runId: number; eligible: number; totalFen: string };
-    if (job?.state === 'failed') throw new Error(`match-run job ${id} failed: ${JSON.stringify(job.output)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (runId === undefined) {
+      const job = await boss.getJobById<MatchRunPayload>(MATCH_QUEUES.run, id);
+      if (job?.state === 'failed') throw new Error(`match-run job ${id} failed: ${JSON.stringify(job.output)}`);
+      if (job?.state === 'completed') runId = (job.output as { runId: number }).runId;
+    } else {
+      const progress = await runProgress(db, runId);
+      options.onProgress?.(progress);
+      if (progress.status === 'completed') return runId;
+      if (progress.status === 'failed') throw new Error(`match run ${runId} failed`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`match-run job ${id} did not finish within ${timeoutMs} ms`);
+  throw new Error(`match run did not finish within ${options.timeoutMs ?? 600_000} ms`);
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgBoss } from 'pg-boss';
-import { registerMatchRunJob } from '../jobs/match-run.ts';
+import { registerMatchJobs } from '../jobs/match-run.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { BOSS_POOL_SIZE, openDatabase, type OpenedDatabase } from './db/open.ts';
@@ -38,7 +38,7 @@ export async function startApp(config: Config, clock: Clock, log: Logger, option
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   try {
     await boss.start();
-    if (options.workers !== false) await registerMatchRunJob(boss, { db, clock, log });
+    if (options.workers !== false) await registerMatchJobs(boss, { db, clock, log }, { shardWorkers: config.MATCH_WORKERS });
   } catch (error) {
     await db.shutdown();
     throw error;

@@ -15,6 +15,9 @@ const ConfigSchema = z.object({
   HTTP_PORT: port.default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MATCH_CRON: z.string().min(9).default('0 2 * * *'),
+  /** Shard jobs this process works on at once; start more processes to spread a run over machines. */
+  MATCH_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  MATCH_SHARDS: z.coerce.number().int().min(1).max(1024).default(4),
   TIMEZONE: z.string().min(1).default('Asia/Shanghai'),
   DEMO_ENTERPRISES: z.coerce.number().int().min(20).max(100000).default(300),
   DEMO_SEED: z.coerce.number().int().default(20240601),

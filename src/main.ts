@@ -4,7 +4,7 @@ import { scheduleMatchRuns } from '../jobs/match-run.ts';
 import { startApp, type App } from './app.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
-import { runCycle } from './cycle.ts';
+import { DEMO_PERIOD, runCycle } from './cycle.ts';
 import { isAppError } from './errors.ts';
 import { buildServer } from './http/server.ts';
 import { issuePortalToken } from './http/portal-tokens.ts';
@@ -30,10 +30,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES, dataDir: config.DATA_DIR });
-  await scheduleMatchRuns(app.boss, summary.points.map((p) => p.pointId), config.MATCH_CRON, config.TIMEZONE);
+  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES, dataDir: config.DATA_DIR, shards: config.MATCH_SHARDS });
+  await scheduleMatchRuns(app.boss, [{ scope: 'enterprise', period: DEMO_PERIOD, kind: 'incremental', shards: config.MATCH_SHARDS }], config.MATCH_CRON, config.TIMEZONE);
   console.log(formatSummary(summary));
-  console.log(`scheduled: match runs at "${config.MATCH_CRON}" (${config.TIMEZONE})`);
+  console.log(`scheduled: incremental enterprise match for ${DEMO_PERIOD} at "${config.MATCH_CRON}" (${config.TIMEZONE})`);
 
   const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   const [sample] = await app.db.sql<{ subject_key: string }[]>`select subject_key from list_entries where status = 'paid' order by subject_key limit 1`;

@@ -84,7 +84,7 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     expect(file).toContain('歇业');
     const stored = await db.sql<{ row_no: number }[]>`select row_no from fact_rejects where import_id = ${result.importId} order by row_no`;
     expect(stored.map((r) => r.row_no)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
-    const [{ n }] = (await db.sql<{ n: number }[]>`select count(*)::int as n from enterprises`) as [{ n: number }];
+    const [{ n }] = (await db.sql<{ n: number }[]>`select count(*)::int as n from enterprises`) as unknown as [{ n: number }];
     expect(n).toBe(3);
   });
 
@@ -105,8 +105,8 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     const snapshot = await db.orm.transaction((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
     const facts = new Map<string, Record<string, unknown>>();
     for await (const s of readSnapshotFacts(db.sql, snapshot.watermarkSeq, ['current', '2023'])) facts.set(s.subjectKey, s.facts);
-    expect(facts.get(A)).toMatchObject({ uiContributionsPaidFen: '1234567', staff: 120, laborDispatch: false, industryCode: 'C3911', status: '存续' });
-    expect(facts.get(B)).toMatchObject({ uiContributionsPaidFen: '9990', laborDispatch: true });
+    expect(facts.get(A)).toMatchObject({ uiContributionsPaidFen: 1234567, staff: 120, laborDispatch: false, industryCode: 'C3911', status: '存续' });
+    expect(facts.get(B)).toMatchObject({ uiContributionsPaidFen: 9990, laborDispatch: true });
   });
 
   it('changes nothing when the same file is imported again', async () => {
@@ -156,7 +156,7 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     const result = await run('credit-status', path);
     expect(result).toMatchObject({ status: 'rejected', rowsAccepted: 0, rowsRejected: 1 });
     expect(result.rejections[0]).toMatchObject({ rowNo: 2, field: '(row)', reason: expect.stringContaining('not valid JSON') });
-    const [{ n }] = (await db.sql<{ n: number }[]>`select count(*)::int as n from fact_records where source = 'credit-status'`) as [{ n: number }];
+    const [{ n }] = (await db.sql<{ n: number }[]>`select count(*)::int as n from fact_records where source = 'credit-status'`) as unknown as [{ n: number }];
     expect(n).toBe(0);
     const audit = await db.sql<{ action: string }[]>`select action from audit_log where entity_id = ${String(result.importId)} and entity_type = 'fact_import'`;
     expect(audit.map((a) => a.action)).toEqual(['facts.import-rejected']);

@@ -9,11 +9,10 @@ import { POLICIES_DIR } from '../src/cycle.ts';
 import { loadDemoPopulation } from '../src/demo/load-demo.ts';
 import { listEntries, payments, payoutBatches } from '../src/db/schema/index.ts';
 import { isAppError } from '../src/errors.ts';
-import { runMatch } from '../src/matching/match-service.ts';
+import { runToCompletion } from '../src/matching/run-service.ts';
 import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
-import { publishPolicy } from '../src/policies/policy-registry.ts';
-import { loadSkeletonPolicies } from '../src/policies/skeleton-format.ts';
+import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 
 const POINT = 'wengang-fanhuan-2024';
@@ -23,8 +22,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payouts-'));
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const [policy] = await loadSkeletonPolicies(POLICIES_DIR);
-  await publishPolicy(db.orm, clock, 'staff:a', policy!);
+  await publishLibrary(db.orm, clock, 'staff:a', await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31', dataDir });
 });
 afterAll(async () => db?.drop());
@@ -32,22 +30,27 @@ afterAll(async () => db?.drop());
 const count = async (query: ReturnType<typeof dsql>) => Number((await db.orm.execute<{ n: number }>(query))[0]!.n);
 
 describe('matching', () => {
+  const match = () => runToCompletion(db, clock, silentLog, { scope: POINT, period: '2024', trigger: 'test', actor: 'staff:a', shards: 3 });
+
   it('does not duplicate list entries when the same match runs twice', async () => {
-    const first = await runMatch(db, clock, silentLog, { pointId: POINT, trigger: 'manual', actor: 'staff:a' });
-    const second = await runMatch(db, clock, silentLog, { pointId: POINT, trigger: 'manual', actor: 'staff:a' });
-    expect(first.list.added).toBe(40);
-    expect(second.list).toEqual({ added: 0, changed: 0, unchanged: 40, locked: 0 });
-    expect(await count(dsql`select count(*)::int as n from list_entries`)).toBe(40);
+    const first = await match();
+    const entries = await count(dsql`select count(*)::int as n from list_entries`);
+    const second = await match();
+    expect(first.changes.added).toBe(entries);
+    expect(entries).toBeGreaterThan(20);
+    expect(second.changes).toMatchObject({ added: 0, removed: 0, amountChanged: 0, outcomeChanged: 0 });
+    expect(await count(dsql`select count(*)::int as n from list_entries`)).toBe(entries);
     expect(second.totalFen).toBe(first.totalFen);
   });
 
-  it('publishing unchanged policy content creates no new version', async () => {
-    const [policy] = await loadSkeletonPolicies(POLICIES_DIR);
-    const again = await publishPolicy(db.orm, clock, 'staff:a', policy!);
-    expect(again).toMatchObject({ version: 1, created: false });
-    const changed = structuredClone(policy!);
-    changed.point.parameters.rateSmeMicro!.value = '0.65';
-    expect(await publishPolicy(db.orm, clock, 'staff:a', changed)).toMatchObject({ version: 2, created: true });
+  it('publishing unchanged policy content creates no new version; a changed rate creates one for that point only', async () => {
+    const files = await readLibraryFiles(POLICIES_DIR);
+    expect((await publishLibrary(db.orm, clock, 'staff:a', files)).created).toEqual([]);
+    const changed = files.map((f) => (f.file.endsWith('rsbf-2024-40.policy.yaml') ? { ...f, text: f.text.replace('value: 60%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"', 'value: 65%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"') } : f));
+    expect(changed).not.toEqual(files);
+    expect((await publishLibrary(db.orm, clock, 'staff:a', changed)).created).toEqual(['wengang-fanhuan-2024@2']);
+    // Put the real rates back in force for the tests below.
+    expect((await publishLibrary(db.orm, clock, 'staff:a', files)).created).toEqual([]);
   });
 });
 

@@ -12,6 +12,7 @@ import { fixedClock } from '../src/clock.ts';
 import { runCycle, type CycleSummary } from '../src/cycle.ts';
 import { enterprises, listEntries, payments, payoutBatches } from '../src/db/schema/index.ts';
 import { buildServer } from '../src/http/server.ts';
+import { explainEntry } from '../src/matching/explain-service.ts';
 import { issuePortalToken } from '../src/http/portal-tokens.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { startBoss } from './support/boss.ts';
@@ -22,15 +23,30 @@ let boss: PgBoss;
 let summary: CycleSummary;
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 
+async function usccOf(name: string): Promise<string> {
+  const [row] = await db.orm.select({ uscc: enterprises.uscc }).from(enterprises).where(eq(enterprises.name, `深圳市${name}有限公司`));
+  if (!row) throw new Error(`no enterprise named ${name}`);
+  return row.uscc;
+}
+
 async function entryOf(name: string) {
+  const uscc = await usccOf(name);
   const [row] = await db.orm
-    .select({ uscc: enterprises.uscc, entry: listEntries, payment: payments })
-    .from(enterprises)
-    .innerJoin(listEntries, and(eq(listEntries.subjectKey, enterprises.uscc), eq(listEntries.pointId, POINT)))
+    .select({ entry: listEntries, payment: payments })
+    .from(listEntries)
     .leftJoin(payments, and(eq(payments.subjectKey, listEntries.subjectKey), eq(payments.idempotencyKey, listEntries.idempotencyKey)))
-    .where(eq(enterprises.name, `深圳市${name}有限公司`));
+    .where(and(eq(listEntries.subjectKey, uscc), eq(listEntries.pointId, POINT)));
   if (!row) throw new Error(`no list entry for ${name}`);
-  return row;
+  return { uscc, ...row };
+}
+
+async function isListed(name: string): Promise<boolean> {
+  const uscc = await usccOf(name);
+  return (await db.orm.select().from(listEntries).where(and(eq(listEntries.subjectKey, uscc), eq(listEntries.pointId, POINT)))).length > 0;
+}
+
+async function explanationOf(name: string) {
+  return explainEntry(db, { subjectKey: await usccOf(name), pointId: POINT, period: '2024' });
 }
 
 beforeAll(async () => {
@@ -62,30 +78,33 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(entry.amountFen).toBe(7_407_407n);
   });
 
-  it('excludes a firm on the 严重失信 list, saying why', async () => {
+  it('lists a firm on the 严重失信 list as excluded, saying why', async () => {
     const { entry, payment } = await entryOf('福田信达贸易');
-    expect(entry.outcome).toBe('ineligible');
-    expect(entry.amountFen).toBeNull();
+    expect(entry).toMatchObject({ outcome: 'ineligible', amountFen: null, reasonCodes: ['SERIOUS_DISHONEST'] });
     expect(payment).toBeNull();
-    const reasons = entry.reasons as { code: string; passed: boolean | null; text: string }[];
-    expect(reasons.find((r) => r.code === 'NOT_SERIOUS_DISHONEST')).toMatchObject({ passed: false });
+    const why = await explanationOf('福田信达贸易');
+    expect(why.reproduced).toBe(true);
+    expect(why.lines.join('\n')).toMatch(/但严重违法失信.*除外.*属于除外情形，不予享受/);
   });
 
-  it('excludes a firm whose layoff rate is above 5.5%, stating the rate', async () => {
-    const { entry } = await entryOf('宝安兴业电子');
-    expect(entry.outcome).toBe('ineligible');
-    const layoff = (entry.reasons as { code: string; passed: boolean; text: string }[]).find((r) => r.code === 'LAYOFF_RATE');
-    expect(layoff?.passed).toBe(false);
-    expect(layoff?.text).toContain('8.00%');
+  it('leaves a firm whose layoff rate is above 5.5% off the list, and explains it on demand with the rate', async () => {
+    expect(await isListed('宝安兴业电子')).toBe(false);
+    const why = await explanationOf('宝安兴业电子');
+    expect(why.outcome).toBe('ineligible');
+    const layoffLine = why.lines.find((l) => l.includes('裁员率'));
+    expect(layoffLine).toMatch(/^✗/);
+    expect(layoffLine).toContain('8%');
+    expect(layoffLine).toContain('人社部发〔2024〕40号');
   });
 
   it('applies the 20% layoff cap to firms with 30 or fewer insured, inclusive at the boundary', async () => {
     expect((await entryOf('龙华小微科技')).entry.outcome).toBe('eligible'); // 5 / 25 = 20%
-    expect((await entryOf('光明快递服务')).entry.outcome).toBe('ineligible'); // 6 / 25 = 24%
+    expect(await isListed('光明快递服务')).toBe(false); // 6 / 25 = 24%
+    expect((await explanationOf('光明快递服务')).outcome).toBe('ineligible');
   });
 
   it('keeps labour-dispatch firms out of the automatic batch', async () => {
-    expect((await entryOf('坪山人力派遣')).entry.outcome).toBe('ineligible');
+    expect((await entryOf('坪山人力派遣')).entry).toMatchObject({ outcome: 'ineligible', reasonCodes: ['LABOR_DISPATCH'] });
   });
 
   it('pays to the social-insurance account when there is no basic account, and holds back a firm with neither', async () => {
@@ -105,13 +124,14 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
   it('batches exactly the eligible entries that have an account, and the batch total is their sum', async () => {
     const [batch] = await db.orm.select().from(payoutBatches).where(eq(payoutBatches.pointId, POINT));
     const eligible = await db.orm.select().from(listEntries).where(and(eq(listEntries.pointId, POINT), eq(listEntries.outcome, 'eligible')));
+    expect(eligible.length).toBeGreaterThan(40);
     const paidOrFailed = await db.orm.select().from(payments).where(eq(payments.batchId, batch!.id));
     const withoutAccount = eligible.filter((e) => e.status === 'listed');
     expect(paidOrFailed.length + withoutAccount.length).toBe(eligible.length);
     const sum = paidOrFailed.reduce((s, p) => s + p.amountFen, 0n);
     expect(batch!.totalFen).toBe(sum);
     expect(batch).toMatchObject({ status: 'reconciled', preparedBy: 'finance:zhang.wei', approvedBy: 'finance:wang.fang' });
-    const point = summary.points[0]!;
+    const point = summary.points.find((p) => p.pointId === POINT)!;
     expect(point.approvedFen).toBe(sum);
     expect(point.failed).toBe(1);
     expect(point.paid).toBe(paidOrFailed.length - 1);
@@ -124,9 +144,12 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.uscc).toBe(uscc);
-    expect(body.entitlements).toHaveLength(1);
-    expect(body.entitlements[0]).toMatchObject({ pointId: POINT, amountYuan: '370,370.37', outcomeText: '符合条件', statusText: '已拨付', citation: expect.stringContaining('人社部发〔2024〕40号') });
-    expect(body.entitlements[0].payment.accountNumber).toMatch(/^\*+\d{4}$/);
+    const mine = body.entitlements.find((e: { pointId: string }) => e.pointId === POINT);
+    expect(mine).toMatchObject({ amountYuan: '370,370.37', outcomeText: '符合条件', statusText: '已拨付', citation: expect.stringContaining('人社部发〔2024〕40号') });
+    expect(mine.payment.accountNumber).toMatch(/^\*+\d{4}$/);
+    expect(mine.explanation.join('\n')).toContain('370,370.37');
+    const others = await db.orm.select().from(listEntries).where(eq(listEntries.subjectKey, uscc));
+    expect(body.entitlements.length).toBe(others.filter((e) => e.outcome !== 'ineligible' || e.reasonCodes.length > 0).length);
 
     expect((await app.inject({ url: '/api/portal/entitlements' })).json()).toMatchObject({ code: 'UNAUTHENTICATED' });
     const forged = `${issuePortalToken('test-secret-0123456789', uscc).split('.')[0]}.not-a-signature`;
@@ -139,7 +162,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(clean.ok).toBe(true);
     expect(summary.audit.ok).toBe(true);
     const actions = (await db.sql<{ action: string }[]>`select distinct action from audit_log`).map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['policy.published', 'facts.imported', 'match.started', 'match.completed', 'batch.prepared', 'batch.approved', 'batch.sent', 'payment.paid', 'payment.failed', 'batch.reconciled']));
+    expect(actions).toEqual(expect.arrayContaining(['policy.library-published', 'policy.published', 'facts.imported', 'snapshot.created', 'match.started', 'match.completed', 'batch.prepared', 'batch.approved', 'batch.sent', 'payment.paid', 'payment.failed', 'batch.reconciled']));
 
     const [approved] = await db.sql<{ seq: number }[]>`select seq::int as seq from audit_log where action = 'batch.approved'`;
     // The append-only trigger refuses an ordinary update ...

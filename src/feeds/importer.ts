@@ -171,9 +171,9 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
       if (mapping.registers) await registerSubjects(tx, mapping, clock.now());
       const [{ staged } = { staged: 0 }] = await tx<{ staged: number }[]>`select count(*)::int as staged from feed_staging`;
       rowsAccepted = staged;
-      const written = await writeChangedFacts(tx, mapping.id, importId, request.asOf);
+      const written = await writeChangedFacts(tx, mapping.id, mapping.subject, importId, request.asOf);
       rowsUnchanged = staged - written;
-      if (mapping.mode === 'full') rowsRetracted = await retractUnlisted(tx, mapping.id, importId, request.asOf, [...rejectedKeys]);
+      if (mapping.mode === 'full') rowsRetracted = await retractUnlisted(tx, mapping.id, mapping.subject, importId, request.asOf, [...rejectedKeys]);
     }
 
     let rejectsFile: string | null = null;
@@ -259,17 +259,17 @@ async function registerSubjects(tx: postgres.TransactionSql, mapping: FeedMappin
 }
 
 /** Appends a record for each staged row whose facts differ from the latest recorded; returns how many. */
-async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, importId: number, asOf: string): Promise<number> {
+async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string): Promise<number> {
   const [{ any } = { any: false }] = await tx<{ any: boolean }[]>`select exists (select 1 from fact_records where source = ${feed}) as any`;
   if (!any) {
     const inserted = await tx`
-      insert into fact_records (subject_key, source, period, import_id, row_no, as_of, facts)
-      select subject_key, ${feed}, period, ${importId}, row_no, ${asOf}, facts from feed_staging`;
+      insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts)
+      select subject_key, ${subjectType}, ${feed}, period, ${importId}, row_no, ${asOf}, facts from feed_staging`;
     return inserted.count;
   }
   const inserted = await tx`
-    insert into fact_records (subject_key, source, period, import_id, row_no, as_of, facts)
-    select s.subject_key, ${feed}, s.period, ${importId}, s.row_no, ${asOf}, s.facts
+    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts)
+    select s.subject_key, ${subjectType}, ${feed}, s.period, ${importId}, s.row_no, ${asOf}, s.facts
     from feed_staging s
     left join lateral (
       select f.facts, f.retracted from fact_records f
@@ -281,10 +281,10 @@ async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, impo
 }
 
 /** Full feeds: subjects with live facts for a period in this file, but not in it, are retracted. */
-async function retractUnlisted(tx: postgres.TransactionSql, feed: string, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
+async function retractUnlisted(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
   const retracted = await tx`
-    insert into fact_records (subject_key, source, period, import_id, row_no, as_of, facts, retracted)
-    select cur.subject_key, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true
+    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, retracted)
+    select cur.subject_key, ${subjectType}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true
     from (
       select distinct on (subject_key, period) subject_key, period, retracted
       from fact_records

@@ -55,7 +55,8 @@ export function convertCell(text: string, mapping: ColumnMapping): { value: Fact
       const [whole, fraction = ''] = normalised.replace('-', '').split('.');
       const fen = BigInt(whole!) * 100n + BigInt(fraction.padEnd(2, '0'));
       if (normalised.startsWith('-')) return { reason: 'expected an amount ≥ 0' };
-      return { value: fen.toString() };
+      // Fen are stored as JSON numbers while exact (below 2^53 fen, about 90 trillion 元), else as a string.
+      return { value: fen <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(fen) : fen.toString() };
     }
     case 'bool':
       if (TRUE.has(text)) return { value: true };

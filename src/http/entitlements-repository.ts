@@ -1,32 +1,35 @@
 // What an enterprise may see of its own entitlements: list entries joined with the policy version and
 // the payment, for one subject only.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, ne, or, sql } from 'drizzle-orm';
 import type { Orm } from '../db/clients.ts';
 import { listEntries, payments, policyVersions } from '../db/schema/index.ts';
-import type { SkeletonPolicy } from '../policies/skeleton-format.ts';
-import type { Reason } from '../rules/decision.ts';
+import type { PointSummary } from '../policies/library-registry.ts';
 
-export async function entitlementsOf(orm: Orm, uscc: string) {
+export async function entitlementsOf(orm: Orm, subjectKey: string) {
   const rows = await orm
     .select({ entry: listEntries, definition: policyVersions.definition, payment: payments })
     .from(listEntries)
     .innerJoin(policyVersions, and(eq(policyVersions.pointId, listEntries.pointId), eq(policyVersions.version, listEntries.policyVersion)))
     .leftJoin(payments, and(eq(payments.subjectKey, listEntries.subjectKey), eq(payments.idempotencyKey, listEntries.idempotencyKey)))
-    .where(eq(listEntries.subjectKey, uscc))
+    // Shown: what the subject gets or may get, and exclusions that name a reason (但…除外, 不得重复享受).
+    .where(and(eq(listEntries.subjectKey, subjectKey), or(ne(listEntries.outcome, 'ineligible'), sql`cardinality(${listEntries.reasonCodes}) > 0`)))
     .orderBy(desc(listEntries.period), listEntries.pointId);
   return rows.map(({ entry, definition, payment }) => {
-    const policy = definition as SkeletonPolicy;
+    const point = definition as PointSummary;
     return {
       pointId: entry.pointId,
-      policyName: policy.point.name,
-      citation: `${policy.point.citation.document} ${policy.point.citation.article}${policy.point.citation.heading ? `（${policy.point.citation.heading}）` : ''}`,
+      policyName: point.name,
+      citation: point.citation,
+      document: point.document.title,
       policyVersion: entry.policyVersion,
       period: entry.period,
       outcome: entry.outcome,
       amountFen: entry.amountFen,
+      ruleAmountFen: entry.ruleAmountFen,
+      allocation: entry.allocation,
       rounding: entry.rounding,
       status: entry.status,
-      reasons: entry.reasons as Reason[],
+      reasonCodes: entry.reasonCodes,
       payment: payment
         ? { status: payment.status, accountKind: payment.accountKind, accountNumber: payment.accountNumber, failureReason: payment.failureReason, settledAt: payment.settledAt }
         : null,

@@ -6,6 +6,7 @@ import { AppError, isAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { formatYuan, roundingLabels, type Rounding } from '../money.ts';
 import { maskAccount } from '../subjects/id-number.ts';
+import { explainEntry } from '../matching/explain-service.ts';
 import { entitlementsOf } from './entitlements-repository.ts';
 import { verifyPortalToken } from './portal-tokens.ts';
 
@@ -38,18 +39,23 @@ export function buildServer(deps: { db: Database; log: Logger; portalSecret: str
       portal.get('/entitlements', async (request) => {
         const uscc = (request as unknown as { uscc: string }).uscc;
         const items = await entitlementsOf(deps.db.orm, uscc);
-        return {
-          uscc,
-          entitlements: items.map((item) => ({
+        const entitlements = [];
+        for (const item of items) {
+          // Why, in plain Chinese with citations: re-derived from the pinned library and snapshot.
+          const why = await explainEntry(deps.db, { subjectKey: uscc, pointId: item.pointId, period: item.period });
+          entitlements.push({
             ...item,
             amountFen: item.amountFen?.toString() ?? null,
+            ruleAmountFen: item.ruleAmountFen?.toString() ?? null,
             amountYuan: item.amountFen === null ? null : formatYuan(item.amountFen),
             roundingText: item.rounding ? roundingLabels[item.rounding as Rounding] : null,
             outcomeText: OUTCOME_TEXT[item.outcome],
             statusText: STATUS_TEXT[item.status],
+            explanation: why.lines,
             payment: item.payment ? { ...item.payment, accountNumber: maskAccount(item.payment.accountNumber) } : null,
-          })),
-        };
+          });
+        }
+        return { uscc, entitlements };
       });
     },
     { prefix: '/api/portal' },

@@ -46,7 +46,7 @@ export async function prepareBatch(db: Database, clock: Clock, input: { pointId:
   const wanted = new Set(payable.map((e) => e.subjectKey));
   const accounts = new Map<string, ReturnType<typeof payeeAccount>>();
   for (const { watermark } of watermarks) {
-    for await (const subject of readSnapshotFacts(db.sql, watermark, [CURRENT_PERIOD, input.period, String(Number(input.period) - 1)])) {
+    for await (const subject of readSnapshotFacts(db.sql, watermark, [CURRENT_PERIOD, input.period, String(Number(input.period) - 1)], { subjectType: 'enterprise' })) {
       if (wanted.has(subject.subjectKey) && !accounts.has(subject.subjectKey)) accounts.set(subject.subjectKey, payeeAccount(subject.facts));
     }
   }

@@ -112,42 +112,66 @@ export async function createSnapshot(tx: Tx, clock: Clock, actor: string, asOf: 
 /** All of one subject's live facts, merged across feeds (fact names are unique in the dictionary). */
 export type SubjectFacts = Record<string, unknown>;
 
+export interface SubjectParts {
+  subjectKey: string;
+  /** One entry per live (feed, period) record. */
+  parts: { period: string; facts: Record<string, unknown> }[];
+}
+
+export interface SnapshotReadOptions {
+  batchSize?: number;
+  subjectType?: 'enterprise' | 'person';
+  /** Key range (lo, hi]: lo exclusive, hi inclusive, either open when null; or an explicit list of keys. */
+  range?: { lo: string | null; hi: string | null };
+  subjectKeys?: string[];
+}
+
 /**
- * Streams every subject's facts as of a snapshot watermark, for the given periods: the latest record
- * per (subject, feed, period) with seq <= watermark, unless that record retracts them. Subjects arrive
- * in key order, one at a time; later periods in the list win where two periods name the same fact.
+ * Streams every subject's live fact records as of a snapshot watermark, for the given periods: the
+ * latest record per (subject, feed, period) with seq <= watermark, unless that record retracts them.
+ * The scan walks the (subject, feed, period, seq) index backwards, so it needs no sort: subjects
+ * arrive in descending key order, one at a time, and memory stays flat.
  */
-export async function* readSnapshotFacts(
-  sql: Sql,
-  watermarkSeq: number,
-  periods: string[],
-  options: { batchSize?: number; subjectKeys?: string[] } = {},
-): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
-  const only = options.subjectKeys ? sql`and subject_key in ${sql(options.subjectKeys)}` : sql``;
+export async function* readSnapshotParts(sql: Sql, watermarkSeq: number, periods: string[], options: SnapshotReadOptions = {}): AsyncGenerator<SubjectParts> {
+  const type = options.subjectType ? sql`and subject_type = ${options.subjectType}` : sql``;
+  const lo = options.range?.lo ? sql`and subject_key > ${options.range.lo}` : sql``;
+  const hi = options.range?.hi ? sql`and subject_key <= ${options.range.hi}` : sql``;
+  const only = options.subjectKeys ? sql`and subject_key in ${sql(options.subjectKeys.length > 0 ? options.subjectKeys : [''])}` : sql``;
   const cursor = sql`
     select subject_key, period, facts from (
       select distinct on (subject_key, source, period) subject_key, period, facts, retracted
       from fact_records
-      where seq <= ${watermarkSeq} and period in ${sql(periods)} ${only}
-      order by subject_key, source, period, seq desc
+      where seq <= ${watermarkSeq} and period in ${sql(periods)} ${type} ${lo} ${hi} ${only}
+      order by subject_key desc, source desc, period desc, seq desc
     ) latest
-    where not retracted
-    order by subject_key`.cursor(options.batchSize ?? 2000);
-  const rank = new Map(periods.map((p, i) => [p, i]));
-  let current: { subjectKey: string; parts: { rank: number; facts: Record<string, unknown> }[] } | undefined;
-  const merged = (c: NonNullable<typeof current>) => ({ subjectKey: c.subjectKey, facts: Object.assign({}, ...c.parts.sort((a, b) => a.rank - b.rank).map((p) => p.facts)) as SubjectFacts });
+    where not retracted`.cursor(options.batchSize ?? 5000);
+  let current: SubjectParts | undefined;
   for await (const rows of cursor) {
     for (const row of rows) {
       const key = row.subject_key as string;
       if (current && current.subjectKey !== key) {
-        yield merged(current);
+        yield current;
         current = undefined;
       }
       current ??= { subjectKey: key, parts: [] };
-      current.parts.push({ rank: rank.get(row.period as string) ?? 0, facts: row.facts as Record<string, unknown> });
+      current.parts.push({ period: row.period as string, facts: row.facts as Record<string, unknown> });
     }
   }
-  if (current) yield merged(current);
+  if (current) yield current;
+}
+
+/** Merges a subject's records for the given periods; later periods in the list win on a shared fact. */
+export function mergeParts(parts: SubjectParts['parts'], periods: readonly string[]): SubjectFacts {
+  const out: SubjectFacts = {};
+  for (const period of periods) {
+    for (const part of parts) if (part.period === period) Object.assign(out, part.facts);
+  }
+  return out;
+}
+
+/** Merged facts per subject, for callers that read one period set. */
+export async function* readSnapshotFacts(sql: Sql, watermarkSeq: number, periods: string[], options: SnapshotReadOptions = {}): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
+  for await (const s of readSnapshotParts(sql, watermarkSeq, periods, options)) yield { subjectKey: s.subjectKey, facts: mergeParts(s.parts, periods) };
 }
 
 /** Subjects with any fact recorded (or retracted) after a watermark: what an incremental run re-reads. */

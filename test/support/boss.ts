@@ -1,5 +1,5 @@
 import { PgBoss } from 'pg-boss';
-import { registerMatchRunJob } from '../../jobs/match-run.ts';
+import { registerMatchJobs } from '../../jobs/match-run.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { Database } from '../../src/db/clients.ts';
 import { silentLog } from './database.ts';
@@ -8,6 +8,6 @@ export async function startBoss(db: Database, clock: Clock): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString: db.url, max: 3, schema: 'pgboss' });
   boss.on('error', () => {});
   await boss.start();
-  await registerMatchRunJob(boss, { db, clock, log: silentLog });
+  await registerMatchJobs(boss, { db, clock, log: silentLog }, { shardWorkers: 2 });
   return boss;
 }

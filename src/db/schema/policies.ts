@@ -1,6 +1,6 @@
 // Policy documents and immutable, versioned policy points. Reference data: small, replicable.
 
-import { integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigserial, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 export const policyDocuments = pgTable('policy_documents', {
   id: text('id').primaryKey(),
@@ -13,6 +13,16 @@ export const policyDocuments = pgTable('policy_documents', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
 
+/** A whole policy library as published: every file's text, so any past run can be re-evaluated. */
+export const policyLibraries = pgTable('policy_libraries', {
+  hash: text('hash').primaryKey(),
+  /** Publication order: the newest library is the one in force. */
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+  files: jsonb('files').notNull(),
+  publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
+  publishedBy: text('published_by').notNull(),
+});
+
 export const policyVersions = pgTable(
   'policy_versions',
   {
@@ -22,7 +32,10 @@ export const policyVersions = pgTable(
       .notNull()
       .references(() => policyDocuments.id),
     contentHash: text('content_hash').notNull(),
+    /** Name, citation, tags, document: what lists and the portal show without loading the library. */
     definition: jsonb('definition').notNull(),
+    /** The library in which this version was first published. */
+    libraryHash: text('library_hash').notNull(),
     publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
     publishedBy: text('published_by').notNull(),
   },

@@ -48,6 +48,8 @@ export const factRecords = pgTable(
   {
     subjectKey: text('subject_key').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
+    /** enterprise or person: the two key spaces can overlap, so readers filter on it. */
+    subjectType: text('subject_type', { enum: ['enterprise', 'person'] }).notNull().default('enterprise'),
     source: text('source').notNull(),
     period: text('period').notNull(),
     importId: bigint('import_id', { mode: 'number' }).references(() => factImports.id),

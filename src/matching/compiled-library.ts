@@ -1,0 +1,40 @@
+// The points of a pinned library, compiled once per process for batch matching, with what each needs
+// to be evaluated for a period: the fact periods it reads and its labelled exceptions.
+import { compilePoint, type CompiledPoint } from '../rules/lang/compile.ts';
+import { pointInEffect } from '../rules/lang/evaluate.ts';
+import type { PointModel } from '../rules/lang/model.ts';
+import { parsePeriod, type Period } from '../rules/lang/period.ts';
+import { CURRENT_PERIOD } from '../subjects/facts-repository.ts';
+
+export interface RunnablePoint {
+  point: PointModel;
+  compiled: CompiledPoint;
+  /** Fact periods merged for this point, lowest precedence first. */
+  factPeriods: string[];
+  exceptionIds: ReadonlySet<string>;
+}
+
+const compiledCache = new WeakMap<PointModel, CompiledPoint>();
+
+/** The fact periods a point reads when paying for `period`: current state plus its data year or the period itself. */
+export function factPeriodsFor(point: PointModel, period: Period): string[] {
+  const data = point.paysFor === 'data-year' ? String(period.year + point.dataYearOffset) : period.text;
+  return [CURRENT_PERIOD, data];
+}
+
+export function pointsForScope(points: readonly PointModel[], scope: string, period: Period): PointModel[] {
+  if (scope === 'enterprise' || scope === 'person') return points.filter((p) => p.subject === scope && pointInEffect(p, period));
+  return points.filter((p) => p.id === scope);
+}
+
+export function runnable(points: readonly PointModel[], periodText: string): RunnablePoint[] {
+  const period = parsePeriod(periodText);
+  return points.map((point) => {
+    let compiled = compiledCache.get(point);
+    if (!compiled) {
+      compiled = compilePoint(point);
+      compiledCache.set(point, compiled);
+    }
+    return { point, compiled, factPeriods: factPeriodsFor(point, period), exceptionIds: new Set(point.exceptions.map((e) => e.id)) };
+  });
+}

@@ -1,0 +1,479 @@
+// Match runs at scale. A run pins a policy library, a frozen snapshot and a period; the subject key
+// space is cut into shards, each a pg-boss job that can die and be redone whole (its decisions are
+// replaced in one transaction); when the last shard is done the run is finalised: exclusion groups,
+// caps and budgets are applied, and the eligibility list is updated with a change log, all in one
+// transaction with its audit entry. Incremental runs re-evaluate only subjects whose facts changed.
+import type postgres from 'postgres';
+import { appendAuditSql } from '../audit/audit-trail.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/clients.ts';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { latestLibraryHash, libraryByHash } from '../policies/library-registry.ts';
+import type { PointModel } from '../rules/lang/model.ts';
+import { parsePeriod } from '../rules/lang/period.ts';
+import { FACTS_LOCK_KEY, mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
+import { allocateByPriority, allocateProRata, applyCaps, resolveExclusionGroups, type CapRule, type Claim } from './allocation.ts';
+import { pointsForScope, runnable, type RunnablePoint } from './compiled-library.ts';
+
+export interface RunRequest {
+  /** 'enterprise' or 'person' (every point of that subject type in effect), or one point id. */
+  scope: string;
+  period: string;
+  trigger: string;
+  actor: string;
+  kind?: 'full' | 'incremental';
+  shards?: number;
+  snapshotId?: number;
+  libraryHash?: string;
+}
+
+export interface CreatedRun {
+  runId: number;
+  kind: 'full' | 'incremental';
+  shardCount: number;
+  pointIds: string[];
+}
+
+interface RunRow {
+  id: number;
+  scope: string;
+  kind: 'full' | 'incremental';
+  period: string;
+  library_hash: string;
+  snapshot_id: number;
+  watermark_seq: number;
+  base_run_id: number | null;
+  status: string;
+  shard_count: number;
+}
+
+export function idempotencyKey(pointId: string, period: string, subjectKey: string): string {
+  return `${pointId}/${period}/${subjectKey}`;
+}
+
+async function loadRun(sql: postgres.Sql | postgres.TransactionSql, runId: number): Promise<RunRow> {
+  const [run] = await sql<RunRow[]>`
+    select id::int, scope, kind, period, library_hash, snapshot_id::int, watermark_seq::int, base_run_id::int, status, shard_count
+    from match_runs where id = ${runId}`;
+  if (!run) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist.`);
+  return run;
+}
+
+async function pinnedPoints(db: Database, run: RunRow): Promise<{ points: RunnablePoint[]; versions: Map<string, number> }> {
+  const library = await libraryByHash(db.orm, run.library_hash);
+  const pins = await db.sql<{ point_id: string; version: number }[]>`select point_id, version from run_points where run_id = ${run.id} order by point_id`;
+  const models = pins.map((pin) => {
+    const point = library.byId.get(pin.point_id);
+    if (!point) throw new AppError('POLICY_NOT_FOUND', `Run ${run.id} pins point ${pin.point_id}, which its library does not contain.`);
+    return point;
+  });
+  return { points: runnable(models, run.period), versions: new Map(pins.map((p) => [p.point_id, p.version])) };
+}
+
+/** Cuts the registry's key space into ranges of about equal size: (lo, hi], open at both ends. */
+async function planRanges(tx: postgres.TransactionSql, subjectType: 'enterprise' | 'person', shards: number): Promise<{ lo: string | null; hi: string | null }[]> {
+  const rows = subjectType === 'enterprise'
+    ? await tx<{ hi: string }[]>`select max(uscc) as hi from (select uscc, ntile(${shards}) over (order by uscc) as t from enterprises) x group by t order by t`
+    : await tx<{ hi: string }[]>`select max(id_number) as hi from (select id_number, ntile(${shards}) over (order by id_number) as t from persons) x group by t order by t`;
+  if (rows.length === 0) return [{ lo: null, hi: null }];
+  return rows.map((row, i) => ({ lo: i === 0 ? null : rows[i - 1]!.hi, hi: i === rows.length - 1 ? null : row.hi }));
+}
+
+export async function createRun(db: Database, clock: Clock, log: Logger, request: RunRequest): Promise<CreatedRun> {
+  const period = parsePeriod(request.period);
+  const hash = request.libraryHash ?? (await latestLibraryHash(db.orm));
+  const library = await libraryByHash(db.orm, hash);
+  const points = pointsForScope(library.points, request.scope, period);
+  if (points.length === 0) throw new AppError('RUN_NOTHING_TO_MATCH', `No point in scope "${request.scope}" is in effect in ${request.period}; check the scope or the period.`);
+  const subjectType = points[0]!.subject;
+  if (points.some((p) => p.subject !== subjectType)) throw new AppError('RUN_NOTHING_TO_MATCH', `Scope "${request.scope}" mixes enterprise and person points; run them separately.`);
+
+  return db.sql.begin(async (tx) => {
+    const versions = await tx<{ point_id: string; version: number; content_hash: string }[]>`
+      select point_id, version, content_hash from policy_versions where point_id in ${tx(points.map((p) => p.id))}`;
+    const versionOf = new Map<string, number>();
+    for (const p of points) {
+      const v = versions.find((row) => row.point_id === p.id && row.content_hash === p.contentHash);
+      if (!v) throw new AppError('POLICY_NOT_FOUND', `Point ${p.id} (content ${p.contentHash.slice(0, 12)}) is not published; publish the library first.`);
+      versionOf.set(p.id, v.version);
+    }
+
+    let kind = request.kind ?? 'full';
+    let base: { id: number; watermark_seq: number } | undefined;
+    if (kind === 'incremental') {
+      [base] = await tx<{ id: number; watermark_seq: number }[]>`
+        select id::int, watermark_seq::int from match_runs
+        where scope = ${request.scope} and period = ${request.period} and library_hash = ${hash} and status = 'completed'
+        order by id desc limit 1`;
+      if (!base) {
+        log.info({ scope: request.scope, period: request.period }, 'no completed run of this library to continue from; running a full match');
+        kind = 'full';
+      }
+    }
+
+    await tx`select pg_advisory_xact_lock(${FACTS_LOCK_KEY})`;
+    let snapshot: { id: number; watermark: number };
+    if (request.snapshotId === undefined) {
+      const [{ w } = { w: 0 }] = await tx<{ w: number }[]>`select coalesce(max(seq), 0)::bigint::int as w from fact_records`;
+      const [row] = await tx<{ id: number }[]>`insert into snapshots (watermark_seq, as_of, created_at, created_by) values (${w}, ${clock.now().toISOString().slice(0, 10)}, ${clock.now()}, ${request.actor}) returning id::int`;
+      snapshot = { id: row!.id, watermark: w };
+      await appendAuditSql(tx, clock, { actor: request.actor, action: 'snapshot.created', entityType: 'snapshot', entityId: String(row!.id), payload: { watermarkSeq: w } });
+    } else {
+      const [row] = await tx<{ id: number; watermark: number }[]>`select id::int, watermark_seq::int as watermark from snapshots where id = ${request.snapshotId}`;
+      if (!row) throw new AppError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.snapshotId} does not exist.`);
+      snapshot = row;
+    }
+
+    const shardCount = Math.max(1, request.shards ?? 1);
+    let shards: { lo: string | null; hi: string | null; keys: string[] | null }[];
+    if (kind === 'incremental') {
+      const changed = await tx<{ subject_key: string }[]>`
+        select distinct subject_key from fact_records
+        where seq > ${base!.watermark_seq} and seq <= ${snapshot.watermark} and subject_type = ${subjectType} order by subject_key`;
+      const keys = changed.map((r) => r.subject_key);
+      const size = Math.max(1, Math.ceil(keys.length / shardCount));
+      shards = [];
+      for (let i = 0; i < Math.max(1, keys.length); i += size) shards.push({ lo: null, hi: null, keys: keys.slice(i, i + size) });
+    } else {
+      shards = (await planRanges(tx, subjectType, shardCount)).map((r) => ({ ...r, keys: null }));
+    }
+
+    const [run] = await tx<{ id: number }[]>`
+      insert into match_runs (scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, trigger, requested_by, status, shard_count, started_at)
+      values (${request.scope}, ${kind}, ${request.period}, ${hash}, ${snapshot.id}, ${snapshot.watermark}, ${base?.id ?? null}, ${request.trigger}, ${request.actor}, 'running', ${shards.length}, ${clock.now()})
+      returning id::int`;
+    const runId = run!.id;
+    await tx`insert into run_points ${tx(points.map((p) => ({ run_id: runId, point_id: p.id, version: versionOf.get(p.id)! })))}`;
+    await tx`insert into run_shards ${tx(shards.map((s, i) => ({ run_id: runId, shard: i, lo_key: s.lo, hi_key: s.hi, subject_keys: s.keys, status: 'pending' })))}`;
+    await appendAuditSql(tx, clock, {
+      actor: request.actor,
+      action: 'match.started',
+      entityType: 'match_run',
+      entityId: String(runId),
+      payload: { scope: request.scope, kind, period: request.period, libraryHash: hash, snapshotId: snapshot.id, watermarkSeq: snapshot.watermark, baseRunId: base?.id ?? null, shards: shards.length, points: Object.fromEntries(versionOf) },
+    });
+    return { runId, kind, shardCount: shards.length, pointIds: points.map((p) => p.id) };
+  });
+}
+
+const DECISION_COLUMNS = ['subject_key', 'run_id', 'point_id', 'outcome', 'amount_fen', 'reason_codes'] as const;
+
+function decisionLine(subjectKey: string, runId: number, pointId: string, outcome: string, amount: number | null, codes: readonly string[]): string {
+  return `${subjectKey},${runId},${pointId},${outcome},${amount ?? ''},"{${codes.join(',')}}"\n`;
+}
+
+export interface ShardResult {
+  evaluated: number;
+  written: number;
+  skipped: boolean;
+  remaining: number;
+}
+
+/** Evaluates one shard and replaces its decisions. Safe to repeat: a redone shard gives the same rows. */
+export async function runShard(db: Database, clock: Clock, runId: number, shard: number): Promise<ShardResult> {
+  const run = await loadRun(db.sql, runId);
+  const [row] = await db.sql<{ lo_key: string | null; hi_key: string | null; subject_keys: string[] | null; status: string }[]>`
+    select lo_key, hi_key, subject_keys, status from run_shards where run_id = ${runId} and shard = ${shard}`;
+  if (!row) throw new AppError('RUN_NOT_FOUND', `Run ${runId} has no shard ${shard}.`);
+  if (row.status === 'done') return { evaluated: 0, written: 0, skipped: true, remaining: await remainingShards(db.sql, runId) };
+
+  const { points } = await pinnedPoints(db, run);
+  const period = parsePeriod(run.period);
+  const periods = [...new Set(points.flatMap((p) => p.factPeriods))];
+  const subjectType = points[0]!.point.subject;
+  const scopeFilter = row.subject_keys ? { subjectKeys: row.subject_keys } : { range: { lo: row.lo_key, hi: row.hi_key } };
+
+  // Subjects the list holds now: their decision is kept even when plainly ineligible, so a removal
+  // from the list carries its reasons.
+  const keyFilter = row.subject_keys
+    ? db.sql`and subject_key in ${db.sql(row.subject_keys.length ? row.subject_keys : [''])}`
+    : db.sql`${row.lo_key ? db.sql`and subject_key > ${row.lo_key}` : db.sql``} ${row.hi_key ? db.sql`and subject_key <= ${row.hi_key}` : db.sql``}`;
+  const listed = new Set(
+    (await db.sql<{ k: string }[]>`select point_id || ' ' || subject_key as k from list_entries where period = ${run.period} and point_id in ${db.sql(points.map((p) => p.point.id))} ${keyFilter}`).map((r) => r.k),
+  );
+
+  // Points that read the same fact periods share one merged view of the subject.
+  const groups = new Map<string, RunnablePoint[]>();
+  for (const p of points) {
+    const key = p.factPeriods.join('|');
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const groupList = [...groups.values()];
+
+  let evaluated = 0;
+  let written = 0;
+  const evaluate = async (emit: (line: string, row: [string, string, string, number | null, readonly string[]]) => Promise<void>) => {
+    for await (const subject of readSnapshotParts(db.sql, run.watermark_seq, periods, { subjectType, ...scopeFilter })) {
+      evaluated++;
+      for (const group of groupList) {
+        const facts = mergeParts(subject.parts, group[0]!.factPeriods);
+        for (const p of group) {
+          const r = p.compiled.run(facts, period);
+          const keep = r.outcome !== 'ineligible' || r.reasonCodes.some((c) => p.exceptionIds.has(c)) || listed.has(`${p.point.id} ${subject.subjectKey}`);
+          if (!keep) continue;
+          written++;
+          await emit(decisionLine(subject.subjectKey, runId, p.point.id, r.outcome, r.amountFen, r.reasonCodes), [subject.subjectKey, p.point.id, r.outcome, r.amountFen, r.reasonCodes]);
+        }
+      }
+    }
+  };
+
+  const clear = (tx: postgres.TransactionSql) =>
+    row.subject_keys
+      ? tx`delete from decisions where run_id = ${runId} and subject_key in ${tx(row.subject_keys.length ? row.subject_keys : [''])}`
+      : tx`delete from decisions where run_id = ${runId} ${row.lo_key ? tx`and subject_key > ${row.lo_key}` : tx``} ${row.hi_key ? tx`and subject_key <= ${row.hi_key}` : tx``}`;
+  const finish = (tx: postgres.TransactionSql) =>
+    tx`update run_shards set status = 'done', evaluated = ${evaluated}, attempts = attempts + 1, finished_at = ${clock.now()} where run_id = ${runId} and shard = ${shard}`;
+
+  if (!db.embedded) {
+    // Real PostgreSQL: decisions stream into COPY while the cursor (another connection) streams facts in.
+    await db.sql.begin(async (tx) => {
+      await clear(tx);
+      const copy = await tx`copy decisions (${tx.unsafe(DECISION_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
+      let buffer = '';
+      await evaluate(async (line) => {
+        buffer += line;
+        if (buffer.length > 1 << 16) {
+          const chunk = buffer;
+          buffer = '';
+          if (!copy.write(chunk)) await new Promise((resolve) => copy.once('drain', resolve));
+        }
+      });
+      await new Promise<void>((resolve, reject) => {
+        copy.once('error', reject);
+        copy.once('finish', () => resolve());
+        copy.end(buffer);
+      });
+      await finish(tx);
+    });
+  } else {
+    // Embedded: one connection at a time, and no COPY FROM STDIN, so read first, then insert in batches.
+    const rows: { subject_key: string; run_id: number; point_id: string; outcome: string; amount_fen: number | null; reason_codes: string[] }[] = [];
+    await evaluate(async (_line, [subjectKey, pointId, outcome, amount, codes]) => {
+      rows.push({ subject_key: subjectKey, run_id: runId, point_id: pointId, outcome, amount_fen: amount, reason_codes: [...codes] });
+    });
+    await db.sql.begin(async (tx) => {
+      await clear(tx);
+      for (let i = 0; i < rows.length; i += 1000) await tx`insert into decisions ${tx(rows.slice(i, i + 1000), ...DECISION_COLUMNS)}`;
+      await finish(tx);
+    });
+  }
+  return { evaluated, written, skipped: false, remaining: await remainingShards(db.sql, runId) };
+}
+
+async function remainingShards(sql: postgres.Sql, runId: number): Promise<number> {
+  const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from run_shards where run_id = ${runId} and status <> 'done'`;
+  return n;
+}
+
+export interface FinalizeOptions {
+  /** Yearly caps per subject across points (none are stated in the policy briefs; tests and locales add them). */
+  caps?: CapRule[];
+}
+
+export interface RunSummary {
+  runId: number;
+  kind: 'full' | 'incremental';
+  period: string;
+  evaluated: number;
+  points: { pointId: string; version: number; eligible: number; undetermined: number; excluded: number; totalFen: bigint; budgetFen: bigint | null }[];
+  changes: { added: number; removed: number; amountChanged: number; outcomeChanged: number; locked: number };
+  totalFen: bigint;
+}
+
+/** Applies cross-point rules and budgets and updates the list. Idempotent: a completed run is only read. */
+export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId: number, options: FinalizeOptions = {}): Promise<RunSummary> {
+  const run = await loadRun(db.sql, runId);
+  if (run.status === 'completed') return runSummary(db, runId);
+  const remaining = await remainingShards(db.sql, runId);
+  if (remaining > 0) throw new AppError('RUN_NOT_READY', `Run ${runId} still has ${remaining} shard(s) to do; finalise it when they are done.`);
+  const { points, versions } = await pinnedPoints(db, run);
+  const pointIds = points.map((p) => p.point.id);
+  const incremental = run.kind === 'incremental';
+
+  await db.sql.begin(async (tx) => {
+    const [locked] = await tx<{ status: string }[]>`select status from match_runs where id = ${runId} for update`;
+    if (locked?.status === 'completed') return;
+
+    // Subjects evaluated by this run (all of the scope for a full run).
+    await tx`create temp table evaluated_subjects on commit drop as
+      select distinct subject_key from decisions where run_id = ${runId}`;
+    if (incremental) {
+      await tx`insert into evaluated_subjects select distinct unnest(subject_keys) from run_shards where run_id = ${runId}
+               except select subject_key from evaluated_subjects`;
+    }
+
+    // The claims the cross-point rules and budgets work on: this run's eligible decisions, plus (for an
+    // incremental run) the list's current eligible entries of subjects it did not re-evaluate.
+    const claimRows = await tx<{ subject_key: string; point_id: string; amount: string }[]>`
+      select subject_key, point_id, amount_fen::text as amount from decisions where run_id = ${runId} and outcome = 'eligible'
+      ${incremental ? tx`union all
+      select l.subject_key, l.point_id, l.rule_amount_fen::text from list_entries l
+      where l.period = ${run.period} and l.point_id in ${tx(pointIds)} and l.outcome = 'eligible' and l.rule_amount_fen is not null
+        and l.allocation <> 'excluded' and not exists (select 1 from evaluated_subjects e where e.subject_key = l.subject_key)` : tx``}`;
+    let claims: Claim[] = claimRows.map((r) => ({ subjectKey: r.subject_key, pointId: r.point_id, amountFen: BigInt(r.amount) }));
+
+    const adjustments = new Map<string, { outcome: string; amount: bigint | null; allocation: string; codes: string[] }>();
+    const key = (subject: string, point: string) => `${subject}\u0000${point}`;
+    const members = points.flatMap((p) => (p.point.exclusion ? [{ pointId: p.point.id, ...p.point.exclusion }] : []));
+    for (const { excluded } of resolveExclusionGroups(claims, members)) {
+      adjustments.set(key(excluded.subjectKey, excluded.pointId), { outcome: 'ineligible', amount: null, allocation: 'excluded', codes: [`EXCLUSION_GROUP:${excluded.group}:${excluded.keptPointId}`] });
+    }
+    claims = claims.filter((c) => !adjustments.has(key(c.subjectKey, c.pointId)));
+    for (const [k, capped] of applyCaps(claims, options.caps ?? [])) {
+      adjustments.set(k, { outcome: 'eligible', amount: capped.amountFen, allocation: 'capped', codes: [`CAP:${capped.capId}`] });
+    }
+    const budgets: Map<string, bigint> = new Map();
+    for (const p of points) {
+      const budget = p.point.budget.totalFen;
+      if (budget === null) continue;
+      budgets.set(p.point.id, budget);
+      const mine = claims
+        .filter((c) => c.pointId === p.point.id)
+        .map((c) => ({ ...c, amountFen: adjustments.get(key(c.subjectKey, c.pointId))?.amount ?? c.amountFen }))
+        .sort((a, b) => (a.subjectKey < b.subjectKey ? -1 : a.subjectKey > b.subjectKey ? 1 : 0));
+      const total = mine.reduce((s, c) => s + c.amountFen, 0n);
+      if (total <= budget) continue;
+      const oversubscribed = p.point.budget.oversubscription === 'priority' ? allocateByPriority(mine, budget) : allocateProRata(mine, budget);
+      const label = p.point.budget.oversubscription === 'priority' ? 'priority' : 'pro-rata';
+      for (const c of mine) {
+        const prior = adjustments.get(key(c.subjectKey, c.pointId));
+        adjustments.set(key(c.subjectKey, c.pointId), { outcome: 'eligible', amount: oversubscribed.get(c.subjectKey)!, allocation: label, codes: [...(prior?.codes ?? []), `BUDGET:${label}`] });
+      }
+    }
+    await tx`create temp table adjustments (subject_key text, point_id text, outcome text, amount_fen bigint, allocation text, reason_codes text[], primary key (subject_key, point_id)) on commit drop`;
+    const adjustRows = [...adjustments].map(([k, a]) => {
+      const [subject_key, point_id] = k.split('\u0000') as [string, string];
+      return { subject_key, point_id, outcome: a.outcome, amount_fen: a.amount === null ? null : a.amount.toString(), allocation: a.allocation, reason_codes: a.codes };
+    });
+    for (let i = 0; i < adjustRows.length; i += 1000) {
+      await tx`insert into adjustments ${tx(adjustRows.slice(i, i + 1000), 'subject_key', 'point_id', 'outcome', 'amount_fen', 'allocation', 'reason_codes')}`;
+    }
+
+    // The new state of every entry this run decides.
+    await tx`create temp table new_state on commit drop as
+      select d.subject_key, d.point_id, coalesce(a.outcome, d.outcome) as outcome, d.amount_fen as rule_amount_fen,
+             case when coalesce(a.outcome, d.outcome) = 'eligible' then coalesce(a.amount_fen, d.amount_fen) end as amount_fen,
+             coalesce(a.allocation, case when d.outcome = 'eligible' then 'full' else 'none' end) as allocation,
+             case when a.reason_codes is null then d.reason_codes when d.outcome = 'eligible' then a.reason_codes else d.reason_codes || a.reason_codes end as reason_codes
+      from decisions d left join adjustments a on a.subject_key = d.subject_key and a.point_id = d.point_id
+      where d.run_id = ${runId}`;
+    // Listed subjects this run evaluated but found no decision for (no facts left at all): removed.
+    await tx`insert into new_state
+      select l.subject_key, l.point_id, 'ineligible', null, null, 'none', array['NO_FACTS']
+      from list_entries l join evaluated_subjects e on e.subject_key = l.subject_key
+      where l.period = ${run.period} and l.point_id in ${tx(pointIds)}
+        and not exists (select 1 from decisions d where d.run_id = ${runId} and d.subject_key = l.subject_key and d.point_id = l.point_id)`;
+    if (!incremental) {
+      // A full run evaluated every subject with facts; listed subjects with none are gone from the data.
+      await tx`insert into new_state
+        select l.subject_key, l.point_id, 'ineligible', null, null, 'none', array['NO_FACTS']
+        from list_entries l
+        where l.period = ${run.period} and l.point_id in ${tx(pointIds)} and l.outcome <> 'ineligible'
+          and not exists (select 1 from evaluated_subjects e where e.subject_key = l.subject_key)`;
+    }
+    // Budget shares move for subjects this run did not re-evaluate, too.
+    await tx`insert into new_state
+      select l.subject_key, l.point_id, l.outcome, l.rule_amount_fen, a.amount_fen, a.allocation, a.reason_codes
+      from list_entries l join adjustments a on a.subject_key = l.subject_key and a.point_id = l.point_id
+      where l.period = ${run.period} and not exists (select 1 from new_state n where n.subject_key = l.subject_key and n.point_id = l.point_id)`;
+
+    await tx`create temp table pinned_versions (point_id text primary key, version int, rounding text) on commit drop`;
+    await tx`insert into pinned_versions ${tx(points.map((p) => ({ point_id: p.point.id, version: versions.get(p.point.id)!, rounding: p.point.amount.rounding })), 'point_id', 'version', 'rounding')}`;
+
+    await tx`insert into list_changes (subject_key, run_id, point_id, period, change, old_outcome, new_outcome, old_amount_fen, new_amount_fen, reason_codes)
+      select n.subject_key, ${runId}, n.point_id, ${run.period},
+             case when o.subject_key is null then 'added'
+                  when o.outcome <> 'ineligible' and n.outcome = 'ineligible' then 'removed'
+                  when o.outcome <> n.outcome then 'outcome-changed'
+                  else 'amount-changed' end,
+             o.outcome, n.outcome, o.amount_fen, n.amount_fen, n.reason_codes
+      from new_state n
+      left join list_entries o on o.subject_key = n.subject_key and o.point_id = n.point_id and o.period = ${run.period}
+      where (o.subject_key is null and n.outcome <> 'ineligible' or o.subject_key is null and cardinality(n.reason_codes) > 0)
+         or (o.status = 'listed' and (o.outcome is distinct from n.outcome or o.amount_fen is distinct from n.amount_fen))`;
+    const [lockedRow] = await tx<{ n: number }[]>`
+      select count(*)::int as n from new_state n join list_entries o on o.subject_key = n.subject_key and o.point_id = n.point_id and o.period = ${run.period}
+      where o.status <> 'listed' and (o.outcome is distinct from n.outcome or o.amount_fen is distinct from n.amount_fen)`;
+    if ((lockedRow?.n ?? 0) > 0) log.warn({ runId, locked: lockedRow!.n }, 'entries already batched or paid changed; left for review');
+
+    await tx`insert into list_entries (subject_key, point_id, period, idempotency_key, outcome, rule_amount_fen, amount_fen, rounding, allocation, reason_codes, policy_version, run_id, status, updated_at)
+      select n.subject_key, n.point_id, ${run.period}, n.point_id || '/' || ${run.period} || '/' || n.subject_key, n.outcome, n.rule_amount_fen, n.amount_fen,
+             v.rounding, n.allocation, n.reason_codes, v.version, ${runId}, 'listed', ${clock.now()}
+      from new_state n join pinned_versions v on v.point_id = n.point_id
+      where n.outcome <> 'ineligible' or cardinality(n.reason_codes) > 0
+      on conflict (subject_key, point_id, period) do update set
+        outcome = excluded.outcome, rule_amount_fen = excluded.rule_amount_fen, amount_fen = excluded.amount_fen, allocation = excluded.allocation,
+        reason_codes = excluded.reason_codes, policy_version = excluded.policy_version, run_id = excluded.run_id, updated_at = excluded.updated_at
+      where list_entries.status = 'listed' and (list_entries.outcome, list_entries.amount_fen, list_entries.rule_amount_fen, list_entries.reason_codes, list_entries.policy_version)
+            is distinct from (excluded.outcome, excluded.amount_fen, excluded.rule_amount_fen, excluded.reason_codes, excluded.policy_version)`;
+
+    const [totals] = await tx<{ evaluated: number; eligible: number; ineligible: number; undetermined: number; total: string }[]>`
+      select (select coalesce(sum(evaluated), 0)::int from run_shards where run_id = ${runId}) as evaluated,
+             count(*) filter (where outcome = 'eligible')::int as eligible,
+             count(*) filter (where outcome = 'ineligible')::int as ineligible,
+             count(*) filter (where outcome = 'undetermined')::int as undetermined,
+             coalesce(sum(amount_fen) filter (where outcome = 'eligible'), 0)::text as total
+      from list_entries where period = ${run.period} and point_id in ${tx(pointIds)}`;
+    const [changes] = await tx<Record<string, number>[]>`
+      select count(*) filter (where change = 'added')::int as added, count(*) filter (where change = 'removed')::int as removed,
+             count(*) filter (where change = 'amount-changed')::int as amount_changed, count(*) filter (where change = 'outcome-changed')::int as outcome_changed
+      from list_changes where run_id = ${runId}`;
+    await tx`update match_runs set status = 'completed', finished_at = ${clock.now()}, evaluated = ${totals!.evaluated}, eligible = ${totals!.eligible},
+             ineligible = ${totals!.ineligible}, undetermined = ${totals!.undetermined}, total_fen = ${totals!.total} where id = ${runId}`;
+    await appendAuditSql(tx, clock, {
+      actor: 'system:matching',
+      action: 'match.completed',
+      entityType: 'match_run',
+      entityId: String(runId),
+      payload: { kind: run.kind, period: run.period, evaluated: totals!.evaluated, eligible: totals!.eligible, undetermined: totals!.undetermined, totalFen: totals!.total, listChanges: changes, lockedChanges: lockedRow?.n ?? 0, budgets: Object.fromEntries([...budgets].map(([p, b]) => [p, b.toString()])) },
+    });
+  });
+  return runSummary(db, runId);
+}
+
+export async function runSummary(db: Database, runId: number): Promise<RunSummary> {
+  const run = await loadRun(db.sql, runId);
+  const library = await libraryByHash(db.orm, run.library_hash);
+  const perPoint = await db.sql<{ point_id: string; version: number; eligible: number; undetermined: number; excluded: number; total: string }[]>`
+    select p.point_id, p.version,
+           count(l.*) filter (where l.outcome = 'eligible')::int as eligible,
+           count(l.*) filter (where l.outcome = 'undetermined')::int as undetermined,
+           count(l.*) filter (where l.outcome = 'ineligible')::int as excluded,
+           coalesce(sum(l.amount_fen) filter (where l.outcome = 'eligible'), 0)::text as total
+    from run_points p left join list_entries l on l.point_id = p.point_id and l.period = ${run.period}
+    where p.run_id = ${runId} group by p.point_id, p.version order by p.point_id`;
+  const [changes] = await db.sql<{ added: number; removed: number; amount_changed: number; outcome_changed: number }[]>`
+    select count(*) filter (where change = 'added')::int as added, count(*) filter (where change = 'removed')::int as removed,
+           count(*) filter (where change = 'amount-changed')::int as amount_changed, count(*) filter (where change = 'outcome-changed')::int as outcome_changed
+    from list_changes where run_id = ${runId}`;
+  const [{ evaluated } = { evaluated: 0 }] = await db.sql<{ evaluated: number }[]>`select evaluated from match_runs where id = ${runId}`;
+  const points = perPoint.map((r) => ({
+    pointId: r.point_id,
+    version: r.version,
+    eligible: r.eligible,
+    undetermined: r.undetermined,
+    excluded: r.excluded,
+    totalFen: BigInt(r.total),
+    budgetFen: library.byId.get(r.point_id)?.budget.totalFen ?? null,
+  }));
+  return {
+    runId,
+    kind: run.kind,
+    period: run.period,
+    evaluated,
+    points,
+    changes: { added: changes?.added ?? 0, removed: changes?.removed ?? 0, amountChanged: changes?.amount_changed ?? 0, outcomeChanged: changes?.outcome_changed ?? 0, locked: 0 },
+    totalFen: points.reduce((s, p) => s + p.totalFen, 0n),
+  };
+}
+
+/** Runs a whole match in this process (shards one after another): for the CLI, tests and benchmarks. */
+export async function runToCompletion(db: Database, clock: Clock, log: Logger, request: RunRequest, options: FinalizeOptions = {}): Promise<RunSummary> {
+  const created = await createRun(db, clock, log, request);
+  for (let shard = 0; shard < created.shardCount; shard++) await runShard(db, clock, created.runId, shard);
+  return finalizeRun(db, clock, log, created.runId, options);
+}
+
+export type { PointModel };

@@ -1,0 +1,136 @@
+// Publishing the policy library. The library as a whole (every file's text) is stored once per content
+// hash, so any past run can be re-evaluated exactly; each point whose content changed gets a new
+// version. Both are audited in the same transaction.
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { and, desc, eq, max } from 'drizzle-orm';
+import { appendAudit } from '../audit/audit-trail.ts';
+import type { Clock } from '../clock.ts';
+import type { Orm } from '../db/clients.ts';
+import { policyDocuments, policyLibraries, policyVersions } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+import type { PointModel } from '../rules/lang/model.ts';
+import { formatPolicyError, loadLibraryFromTexts, type Library } from './library.ts';
+
+export interface LibraryFile {
+  file: string;
+  text: string;
+}
+
+export interface PublishedLibrary {
+  hash: string;
+  library: Library;
+  /** pointId -> version in force after publishing. */
+  versions: Map<string, number>;
+  created: string[];
+}
+
+export async function readLibraryFiles(root: string): Promise<LibraryFile[]> {
+  const entries = (await readdir(root, { recursive: true })).filter((e) => /\.ya?ml$/.test(e)).sort();
+  return Promise.all(entries.map(async (e) => ({ file: relative(process.cwd(), join(root, e)) || e, text: await readFile(join(root, e), 'utf8') })));
+}
+
+export function libraryHash(files: LibraryFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => a.file.localeCompare(b.file))) hash.update(`${f.file}\n${f.text.length}\n${f.text}`);
+  return hash.digest('hex');
+}
+
+export function buildLibrary(files: LibraryFile[]): Library {
+  const result = loadLibraryFromTexts(files);
+  if (!result.ok) {
+    const lines = result.errors.map(formatPolicyError);
+    throw new AppError('POLICY_LINT_FAILED', `Policy library does not load (${lines.length} error(s)):\n  ${lines.join('\n  ')}`, { errors: lines });
+  }
+  return result.library;
+}
+
+/** What lists and the portal show of a point without loading the library. */
+export function pointSummary(point: PointModel) {
+  return {
+    id: point.id,
+    name: point.name,
+    subject: point.subject,
+    citation: `${point.document.docNumber} ${point.citation.article}${point.citation.clause ? ` ${point.citation.clause}` : ''}`,
+    document: { id: point.document.id, docNumber: point.document.docNumber, title: point.document.title },
+    tags: point.tags,
+    frequency: point.frequency,
+    delivery: point.delivery,
+    rounding: point.amount.rounding,
+    effective: { from: point.effective.fromText, to: point.effective.toText },
+  };
+}
+
+export type PointSummary = ReturnType<typeof pointSummary>;
+
+export async function publishLibrary(orm: Orm, clock: Clock, actor: string, files: LibraryFile[]): Promise<PublishedLibrary> {
+  const library = buildLibrary(files);
+  const hash = libraryHash(files);
+  return orm.transaction(async (tx) => {
+    const inserted = await tx.insert(policyLibraries).values({ hash, files, publishedAt: clock.now(), publishedBy: actor }).onConflictDoNothing().returning({ hash: policyLibraries.hash });
+    if (inserted.length > 0) {
+      await appendAudit(tx, clock, { actor, action: 'policy.library-published', entityType: 'policy_library', entityId: hash, payload: { files: files.map((f) => f.file), points: library.points.length } });
+    }
+    for (const doc of library.documents) {
+      await tx
+        .insert(policyDocuments)
+        .values({ id: doc.id, docNumber: doc.docNumber, title: doc.title, issuer: doc.issuer, published: doc.published, sourceUrl: doc.sourceUrl, createdAt: clock.now() })
+        .onConflictDoNothing();
+    }
+    const versions = new Map<string, number>();
+    const created: string[] = [];
+    for (const point of library.points) {
+      const [same] = await tx
+        .select({ version: policyVersions.version })
+        .from(policyVersions)
+        .where(and(eq(policyVersions.pointId, point.id), eq(policyVersions.contentHash, point.contentHash)));
+      if (same) {
+        versions.set(point.id, same.version);
+        continue;
+      }
+      const [{ latest } = { latest: null }] = await tx.select({ latest: max(policyVersions.version) }).from(policyVersions).where(eq(policyVersions.pointId, point.id));
+      const version = (latest ?? 0) + 1;
+      await tx.insert(policyVersions).values({
+        pointId: point.id,
+        version,
+        documentId: point.document.id,
+        contentHash: point.contentHash,
+        definition: pointSummary(point),
+        libraryHash: hash,
+        publishedAt: clock.now(),
+        publishedBy: actor,
+      });
+      await appendAudit(tx, clock, {
+        actor,
+        action: 'policy.published',
+        entityType: 'policy_version',
+        entityId: `${point.id}@${version}`,
+        payload: { pointId: point.id, version, contentHash: point.contentHash, document: point.document.docNumber, libraryHash: hash },
+      });
+      versions.set(point.id, version);
+      created.push(`${point.id}@${version}`);
+    }
+    return { hash, library, versions, created };
+  });
+}
+
+const cache = new Map<string, Library>();
+
+/** The library a run was pinned to, rebuilt from the stored texts (cached by hash). */
+export async function libraryByHash(orm: Orm, hash: string): Promise<Library> {
+  const cached = cache.get(hash);
+  if (cached) return cached;
+  const [row] = await orm.select().from(policyLibraries).where(eq(policyLibraries.hash, hash));
+  if (!row) throw new AppError('POLICY_NOT_FOUND', `Policy library ${hash.slice(0, 12)} is not stored; publish the policies first.`);
+  const library = buildLibrary(row.files as LibraryFile[]);
+  cache.set(hash, library);
+  return library;
+}
+
+/** The latest published library. */
+export async function latestLibraryHash(orm: Orm): Promise<string> {
+  const [row] = await orm.select({ hash: policyLibraries.hash }).from(policyLibraries).orderBy(desc(policyLibraries.seq)).limit(1);
+  if (!row) throw new AppError('POLICY_NOT_FOUND', 'No policy library has been published; run npm start or publish policies/ first.');
+  return row.hash;
+}
