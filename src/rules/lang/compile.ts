@@ -6,7 +6,7 @@
 import { codeWithin } from '../../dictionary/codes.ts';
 import type { FactDef } from '../../dictionary/facts.ts';
 import { evaluatePoint, paramValue, pointInEffect, type Facts } from './evaluate.ts';
-import type { Cell, DefIR, IR, Val } from './ir.ts';
+import type { Cell, DefIR, IR, ParamIR, Val } from './ir.ts';
 import type { PointModel } from './model.ts';
 import { addMonths, fullMonths, fullYears, yearEnd, yearStart, type Period } from './period.ts';
 import type { Rat } from './rational.ts';
@@ -93,7 +93,19 @@ const H = {
   },
 };
 
-export function compilePoint(point: PointModel): CompiledPoint {
+type Factory = (
+  h: typeof H,
+  k: unknown[],
+  codes: (mask: number) => readonly string[],
+  ca: (readonly string[] | undefined)[],
+  empty: readonly string[],
+) => (F: Facts, P: Record<string, unknown>, R: FastResult) => FastResult;
+
+/**
+ * Generates the evaluation function of a point for one set of parameter values (they are constants
+ * within a period, so they are compiled in as literals and the comparisons against them fold).
+ */
+function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): { body: string; factory: Factory; consts: unknown[]; ids: string[] } {
   const lines: string[] = [];
   const vars: string[] = [];
   let counter = 0;
@@ -122,7 +134,7 @@ export function compilePoint(point: PointModel): CompiledPoint {
     switch (f.type.k) {
       case 'num': {
         const n = fresh('n');
-        emit(`if (${isAbsent}) ${n} = ${absent}; else if (${raw} === null) ${n} = null; else ${n} = H.int(${raw});`);
+        emit(`if (Number.isSafeInteger(${raw})) ${n} = ${raw}; else if (${isAbsent}) ${n} = ${absent}; else if (${raw} === null) ${n} = null; else ${n} = H.int(${raw});`);
         factVals.set(f, { k: 'num', n, d: '1', one: true });
         break;
       }
@@ -153,16 +165,21 @@ export function compilePoint(point: PointModel): CompiledPoint {
     }
   }
 
-  // Parameters come from the period context P (resolved once per period).
-  const params = [...deps.params];
+  // Parameters are compiled in as literals (one generated function per set of parameter values).
   const paramVals = new Map<string, CV>();
-  params.forEach((p, i) => {
-    if (p.ty.k === 'num') paramVals.set(p.name, { k: 'num', n: `P.p${i}n`, d: `P.p${i}d`, one: false });
-    else if (p.ty.k === 'bool') paramVals.set(p.name, { k: 'bool', v: `P.p${i}b` });
-    else paramVals.set(p.name, { k: 'val', v: `P.p${i}v` });
-  });
+  for (const p of deps.params) {
+    const v = paramAt(p);
+    if (p.ty.k === 'num') {
+      if (v === undefined || v === null) paramVals.set(p.name, { k: 'num', n: 'undefined', d: '1', one: false });
+      else {
+        const c = lit(v as Rat);
+        paramVals.set(p.name, { k: 'num', n: c.n, d: c.d, one: c.d === '1' });
+      }
+    } else if (p.ty.k === 'bool') paramVals.set(p.name, { k: 'bool', v: v === undefined ? '2' : v === true ? '1' : '0' });
+    else paramVals.set(p.name, { k: 'val', v: v === undefined ? 'undefined' : JSON.stringify(v) });
+  }
 
-  const defVals = new Map<DefIR, CV>();
+  const defSlots = new Map<DefIR, { flag: string; out: CV }>();
   const numUnknown = (c: CV & { k: 'num' }) => `${c.n} === undefined`;
 
   function cmpNums(a: CV & { k: 'num' }, b: CV & { k: 'num' }, op: string): string {
@@ -256,11 +273,17 @@ export function compilePoint(point: PointModel): CompiledPoint {
       case 'param':
         return paramVals.get(ir.param.name) as CV;
       case 'ref': {
-        const got = defVals.get(ir.def);
-        if (got) return got;
+        // Definitions are computed lazily, once per evaluation: a flag guards the body at each use.
+        let slot = defSlots.get(ir.def);
+        if (!slot) {
+          slot = { flag: fresh('f'), out: freshLike(ir.def.ty, false) };
+          defSlots.set(ir.def, slot);
+        }
+        emit(`if (${slot.flag} !== 1) {`);
         const v = gen(ir.def.body);
-        defVals.set(ir.def, v);
-        return v;
+        assign(slot.out, v);
+        emit(`${slot.flag} = 1; }`);
+        return slot.out;
       }
       case 'period':
         if (ir.field === 'start' || ir.field === 'end') return { k: 'val', v: `P.${ir.field}` };
@@ -442,35 +465,45 @@ export function compilePoint(point: PointModel): CompiledPoint {
       if (t.else) into(out, t.else);
       emit('} }');
     });
-    for (const row of t.rows) {
-      emit(`if (!${done}) { ${m} = 1;`);
-      row.cells.forEach((cell, i) => {
-        if (cell.k === 'any') return;
-        const c = inputs[i] as CV;
-        emit(`if (${m} !== 0) { if (${unknownOf(c)}) ${m} = 2; else if (!${cellTest(cell, c, t.inputs[i]?.ir.ty as IR['ty'])}) ${m} = 0; }`);
-      });
-      emit(`if (${m} === 1) { ${done} = 1;`);
-      if ('undetermined' in row.out) setUnknown(out);
-      else into(out, row.out);
-      emit(`} else if (${m} === 2) { ${t.hit === 'first' ? `${done} = 1;` : `${seen} = 1;`} } }`);
-    }
+    const emitRows = (rows: typeof t.rows, skipFirst: boolean) => {
+      for (const row of rows) {
+        emit(`if (!${done}) { ${m} = 1;`);
+        row.cells.forEach((cell, i) => {
+          if (cell.k === 'any' || (skipFirst && i === 0)) return;
+          const c = inputs[i] as CV;
+          emit(`if (${m} !== 0) { if (${unknownOf(c)}) ${m} = 2; else if (!${cellTest(cell, c, t.inputs[i]?.ir.ty as IR['ty'])}) ${m} = 0; }`);
+        });
+        emit(`if (${m} === 1) { ${done} = 1;`);
+        if ('undetermined' in row.out) setUnknown(out);
+        else into(out, row.out);
+        emit(`} else if (${m} === 2) { ${t.hit === 'first' ? `${done} = 1;` : `${seen} = 1;`} } }`);
+      }
+    };
+    // When the first input is a string matched by equality in every row, dispatch on it with a switch:
+    // each case keeps, in order, the rows that can match that value (including rows with '-').
+    const first = inputs[0];
+    const firstCells = t.rows.map((r) => r.cells[0] as Cell);
+    const keyOf = (c: Cell) => (c.k === 'oneof' && !c.negated && c.vs.length === 1 && typeof c.vs[0] === 'string' ? c.vs[0] : undefined);
+    const switchable = first && first.k === 'val' && t.rows.length >= 6 && firstCells.every((c) => c.k === 'any' || keyOf(c) !== undefined);
+    if (switchable) {
+      const keys = [...new Set(firstCells.map(keyOf).filter((k): k is string => k !== undefined))];
+      emit(`if (${unknownOf(first)}) {`);
+      emitRows(t.rows, false);
+      emit(`} else switch (${first.v}) {`);
+      for (const key of keys) {
+        emit(`case ${JSON.stringify(key)}: {`);
+        emitRows(t.rows.filter((_, i) => firstCells[i]?.k === 'any' || keyOf(firstCells[i] as Cell) === key), true);
+        emit('break; }');
+      }
+      emit('default: {');
+      emitRows(t.rows.filter((_, i) => firstCells[i]?.k === 'any'), true);
+      emit('} }');
+    } else emitRows(t.rows, false);
     emit(`if (!${done} && !${seen}) {`);
     if (t.else) into(out, t.else);
     emit('}');
     return out;
   }
-
-  // Definitions first (dependency order), then conditions, exceptions, amount.
-  const orderedDefs: DefIR[] = [];
-  const visit = (d: DefIR, seen: Set<DefIR>) => {
-    if (seen.has(d)) return;
-    seen.add(d);
-    for (const dep of dependencies([d.body]).defs) if (dep !== d) visit(dep, seen);
-    orderedDefs.push(d);
-  };
-  const seenDefs = new Set<DefIR>();
-  for (const d of deps.defs) visit(d, seenDefs);
-  for (const d of orderedDefs) defVals.set(d, gen(d.body));
 
   const checks = [...point.conditions.map((c) => ({ c, exception: false })), ...point.exceptions.map((c) => ({ c, exception: true }))];
   if (checks.length > 30) throw new RangeError(`point ${point.id} has more than 30 conditions; the fast path keeps them in a bit mask`);
@@ -479,37 +512,51 @@ export function compilePoint(point: PointModel): CompiledPoint {
     const v = gen(c.ir) as CV & { k: 'bool' };
     emit(`if (${v.v} === ${exception ? 1 : 0}) fail |= ${1 << i}; else if (${v.v} === 2) unk |= ${1 << i};`);
   });
-  emit(`if (fail !== 0) { R.outcome = 'ineligible'; R.amountFen = null; R.reasonCodes = codes(fail); return R; }`);
-  emit(`if (unk !== 0) { R.outcome = 'undetermined'; R.amountFen = null; R.reasonCodes = codes(unk); return R; }`);
+  emit(`if (fail !== 0) { R.viaEvaluator = false; R.outcome = 'ineligible'; R.amountFen = null; R.reasonCodes = CA[fail] || codes(fail); return R; }`);
+  emit(`if (unk !== 0) { R.viaEvaluator = false; R.outcome = 'undetermined'; R.amountFen = null; R.reasonCodes = CA[unk] || codes(unk); return R; }`);
   const amount = gen(point.amount.ir) as CV & { k: 'num' };
   const rounding = point.amount.rounding;
   const unit = rounding.endsWith('yuan') ? 100 : 1;
   const halfUp = rounding.startsWith('half-up');
   const roundInto = (target: string, c: CV & { k: 'num' }) => {
+    if (c.one && unit === 1) {
+      // Whole fen already: nothing to round.
+      emit(`${target} = ${c.n};`);
+      return;
+    }
+    if (unit === 1) emit(`if (${c.d} === 1) ${target} = ${c.n}; else {`);
     const den = fresh('x');
     const mag = fresh('y');
     emit(`${den} = ${c.d} * ${unit}; ${mag} = ${c.n} < 0 ? -${c.n} : ${c.n}; ${chk(den)}`);
     if (halfUp) emit(`${chk(`(${mag} * 2 + ${den})`)} ${target} = H.fdiv(${mag} * 2 + ${den}, ${den} * 2) * ${unit}; ${chk(`(${den} * 2)`)}`);
     else emit(`${target} = H.fdiv(${mag}, ${den}) * ${unit};`);
     emit(`if (${c.n} < 0) ${target} = -${target}; ${chk(target)}`);
+    if (unit === 1) emit('}');
   };
-  emit(`if (${amount.n} === undefined) { R.outcome = 'undetermined'; R.amountFen = null; R.reasonCodes = codes(${1 << 30}); return R; }`);
+  emit(`if (${amount.n} === undefined) { R.viaEvaluator = false; R.outcome = 'undetermined'; R.amountFen = null; R.reasonCodes = codes(${1 << 30}); return R; }`);
   if (point.amount.cap) {
     const cap = gen(point.amount.cap) as CV & { k: 'num' };
-    emit(`if (${cap.n} === undefined) { R.outcome = 'undetermined'; R.amountFen = null; R.reasonCodes = codes(${1 << 30}); return R; }`);
+    emit(`if (${cap.n} === undefined) { R.viaEvaluator = false; R.outcome = 'undetermined'; R.amountFen = null; R.reasonCodes = codes(${1 << 30}); return R; }`);
     roundInto('amt', amount);
     roundInto('capAmt', cap);
     emit('if (amt > capAmt) amt = capAmt;');
   } else {
     roundInto('amt', amount);
   }
-  emit(`R.outcome = 'eligible'; R.amountFen = amt; R.reasonCodes = EMPTY; return R;`);
+  emit(`R.viaEvaluator = false; R.outcome = 'eligible'; R.amountFen = amt; R.reasonCodes = EMPTY; return R;`);
 
   const body = `"use strict";\nlet fail, unk, amt, capAmt${vars.length ? `, ${vars.join(', ')}` : ''};\n${lines.join('\n')}`;
-  const fn = new Function('F', 'P', 'R', 'H', 'K', 'codes', 'EMPTY', body) as (F: Facts, P: Record<string, unknown>, R: FastResult, h: typeof H, k: unknown[], codes: (mask: number) => readonly string[], empty: readonly string[]) => FastResult;
+  const factory = new Function('H', 'K', 'codes', 'CA', 'EMPTY', `return function evaluate(F, P, R) {\n${body}\n};`) as Factory;
+  return { body, factory, consts, ids: checks.map(({ c }) => c.id) };
+}
 
-  const ids = checks.map(({ c }) => c.id);
+export function compilePoint(point: PointModel): CompiledPoint {
+  const deps = dependencies([...point.conditions, ...point.exceptions].map((c) => c.ir).concat(point.amount.ir, point.amount.cap ? [point.amount.cap] : []));
+  const params = [...deps.params];
+  let ids: string[] = [];
   const cache = new Map<number, readonly string[]>();
+  /** Reason-code lists by bit mask for small masks: one array lookup per ineligible record. */
+  const CA: (readonly string[] | undefined)[] = [];
   const EMPTY: readonly string[] = Object.freeze([]);
   const codes = (mask: number): readonly string[] => {
     let got = cache.get(mask);
@@ -519,36 +566,46 @@ export function compilePoint(point: PointModel): CompiledPoint {
       else ids.forEach((id, i) => mask & (1 << i) && list.push(id));
       got = Object.freeze(list);
       cache.set(mask, got);
+      if (mask < 4096) CA[mask] = got;
     }
     return got;
   };
+  // One generated function per distinct set of parameter values (a new rate year is a new function).
+  // A constant beyond 2^53 (in the rule or a parameter) leaves that variant to the exact evaluator.
+  const variants = new Map<string, { fn: ReturnType<Factory> | null; body: string }>();
+  const variantFor = (paramDay: number) => {
+    const values = params.map((p) => paramValue(p, paramDay));
+    const key = JSON.stringify(values, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    let got = variants.get(key);
+    if (!got) {
+      try {
+        const g = generate(point, (p) => values[params.indexOf(p)]);
+        ids = g.ids;
+        got = { fn: g.factory(H, g.consts, codes, CA, EMPTY), body: g.body };
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        got = { fn: null, body: `// exact evaluator only: ${e.message}` };
+      }
+      variants.set(key, got);
+    }
+    return got;
+  };
+  const defaultVariant = variantFor(point.effective.from);
+  let fn: ReturnType<Factory> | null = defaultVariant.fn;
   const NOT_IN_EFFECT: readonly string[] = Object.freeze(['NOT_IN_EFFECT']);
 
   let lastPeriod: Period | undefined;
   let P: Record<string, unknown> = {};
   let inEffect = false;
   let paramsFit = true;
+  let direct = false;
   const prepare = (period: Period) => {
     const paramDay = Math.max(period.start, point.effective.from);
-    const ctx: Record<string, unknown> = { start: period.start, end: period.end, year: period.year, dataYear: period.year + point.dataYearOffset };
-    paramsFit = true;
-    params.forEach((p, i) => {
-      const v = paramValue(p, paramDay);
-      if (p.ty.k === 'num') {
-        if (v === undefined || v === null) {
-          ctx[`p${i}n`] = undefined;
-          ctx[`p${i}d`] = 1;
-        } else {
-          const r = v as Rat;
-          if (r.n > BigInt(MAX) || r.n < -BigInt(MAX) || r.d > BigInt(MAX)) paramsFit = false;
-          ctx[`p${i}n`] = Number(r.n);
-          ctx[`p${i}d`] = Number(r.d);
-        }
-      } else if (p.ty.k === 'bool') ctx[`p${i}b`] = v === undefined ? 2 : v === true ? 1 : 0;
-      else ctx[`p${i}v`] = v;
-    });
-    P = ctx;
+    P = { start: period.start, end: period.end, year: period.year, dataYear: period.year + point.dataYearOffset };
+    fn = variantFor(paramDay).fn;
+    paramsFit = fn !== null;
     inEffect = pointInEffect(point, period);
+    direct = inEffect && paramsFit;
     lastPeriod = period;
   };
   const R: FastResult = { outcome: 'ineligible', amountFen: null, reasonCodes: EMPTY, viaEvaluator: false };
@@ -563,6 +620,14 @@ export function compilePoint(point: PointModel): CompiledPoint {
   };
   const run = (facts: Facts, period: Period): FastResult => {
     if (period !== lastPeriod) prepare(period);
+    if (direct) {
+      try {
+        return (fn as ReturnType<Factory>)(facts, P, R);
+      } catch (e) {
+        if (e === FALLBACK) return exact(facts, period);
+        throw e;
+      }
+    }
     if (!inEffect) {
       R.outcome = 'ineligible';
       R.amountFen = null;
@@ -570,14 +635,7 @@ export function compilePoint(point: PointModel): CompiledPoint {
       R.viaEvaluator = false;
       return R;
     }
-    if (!paramsFit) return exact(facts, period);
-    R.viaEvaluator = false;
-    try {
-      return fn(facts, P, R, H, consts, codes, EMPTY);
-    } catch (e) {
-      if (e === FALLBACK) return exact(facts, period);
-      throw e;
-    }
+    return exact(facts, period);
   };
-  return { point, run, source: body };
+  return { point, run, source: defaultVariant.body };
 }
