@@ -74,8 +74,12 @@ export function renderIR(ir: IR, rc: RenderCx, top = true): string {
       const listed = ir.values.map((x) => (typeof x === 'string' && ir.item.ty.k === 'code' ? `${x} ${codeName(ir.item.ty.list, x)}` : formatVal(x, ir.item.ty))).join('、');
       return `${renderIR(ir.item, rc, false)} ${ir.negated ? '不属于' : '属于'}［${listed}］`;
     }
-    case 'isnone':
-      return `${renderIR(ir.a, rc, false).replace(/ 无$/, '')} ${ir.negated ? '有记录' : '无记录'}`;
+    case 'isnone': {
+      const a = rc.trace.get(ir.a);
+      const label = ir.a.op === 'fact' ? ir.a.fact.zh : ir.a.op === 'ref' ? ir.a.def.zh : ir.a.op === 'param' ? ir.a.param.zh : ir.a.src;
+      const actual = a === undefined ? '' : a === UNKNOWN ? `（缺失${ir.a.op === 'fact' ? `：${ir.a.fact.name}，${SOURCE_LABELS[ir.a.fact.source]}` : ''}）` : a === null ? '' : `（${show(a, ir.a.ty)}）`;
+      return `${label}${ir.negated ? '有记录' : '无记录'}${actual}`;
+    }
     case 'if': {
       const c = rc.trace.get(ir.c);
       const chosen = c === true ? ir.a : c === false ? ir.b : undefined;
@@ -120,6 +124,10 @@ function shortfalls(ir: IR, rc: RenderCx, out: string[]): void {
   if (ir.l.ty.k === 'num' && typeof l === 'object' && typeof r === 'object') {
     const d = sub(l, r);
     const mag = d.n < 0n ? { n: -d.n, d: d.d } : d;
+    if (mag.n === 0n) {
+      out.push('恰好等于界限值（须严格' + (ir.o === '<' ? '小于' : '大于') + '）');
+      return;
+    }
     const what = ir.o === '<' || ir.o === '<=' ? '超出' : '差';
     out.push(`${what} ${formatNumber(mag, { ...ir.l.ty, pct: ir.l.ty.pct === true || (ir.r.ty.k === 'num' && ir.r.ty.pct === true) })}`);
   } else if (ir.l.ty.k === 'date' && typeof l === 'number' && typeof r === 'number') {
