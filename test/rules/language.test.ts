@@ -196,6 +196,13 @@ describe('compiled fast path', () => {
     expect(b.reasonCodes).toBe(codes);
     expect(b.reasonCodes).toEqual(['MONTHS_PAID_IN_FULL']);
   });
+  it('reads money stored as integer-fen text (as the feeds store it) without leaving the fast path', () => {
+    const point = lib.byId.get('wengang-fanhuan-2024');
+    if (!point) throw new Error('missing point');
+    const f = compilePoint(point).run({ ...base, revenueFen: '5000000000', uiContributionsPaidFen: '1234500' }, parsePeriod('2024'));
+    expect(f.viaEvaluator).toBe(false);
+    expect(f.amountFen).toBe(740_700);
+  });
   it('hands a value beyond 2^53 to the exact evaluator and still returns the exact amount', () => {
     const point = lib.byId.get('wengang-fanhuan-2024');
     if (!point) throw new Error('missing point');

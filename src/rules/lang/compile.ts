@@ -35,6 +35,7 @@ export interface CompiledPoint {
 }
 
 const FALLBACK = { fallback: true };
+const INT_TEXT = /^-?\d{1,15}$/;
 const MAX = Number.MAX_SAFE_INTEGER;
 
 type CV = { k: 'bool'; v: string } | { k: 'num'; n: string; d: string; one: boolean } | { k: 'val'; v: string };
@@ -76,6 +77,8 @@ const H = {
       throw FALLBACK;
     }
     if (typeof v === 'bigint' && v <= 9007199254740991n && v >= -9007199254740991n) return Number(v);
+    // Feeds store money as integer fen in a string ("1234500"); up to 15 digits is always safe.
+    if (typeof v === 'string' && INT_TEXT.test(v)) return Number(v);
     throw FALLBACK;
   },
   /** a * b, or FALLBACK when the product is beyond 2^53. */
