@@ -93,6 +93,7 @@ export function subjectGenerator(point: PointModel, seed: number, opts: { odd?: 
       if (o < 0.05) return BigInt(v);
       if (o < 0.07) return `${v}.5`;
       if (o < 0.09) return 9_000_000_000_000_000n + BigInt(v);
+      if (o < 0.15) return String(v);
     }
     return v;
   };

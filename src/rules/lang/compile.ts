@@ -51,6 +51,7 @@ function lit(r: Rat): { n: string; d: string } {
 /** Helpers the generated code calls. */
 const H = {
   FALLBACK,
+  UNKNOWN: { unknown: true },
   fullYears,
   fullMonths,
   addMonths,
@@ -452,9 +453,17 @@ function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): 
   function genTable(ir: Extract<IR, { op: 'table' }>): CV {
     const t = ir.table;
     const inputs = t.inputs.map((i) => gen(i.ir));
-    const outOne = t.rows.every((r) => 'undetermined' in r.out || r.out.ty.k !== 'num' || (r.out.op === 'const' && isInt(r.out.v as Rat)));
     const out = freshLike(ir.ty, false);
-    void outOne;
+    // A one-input table on a string (code, enumeration) whose rows all give constants is a pure
+    // function of that string: remember each answer (e.g. industry code -> 划型行业).
+    const only = inputs[0];
+    const memo =
+      inputs.length === 1 && only?.k === 'val' && out.k === 'val' && t.inputs[0]?.ir.ty.k !== 'date' && [...t.rows.map((r) => r.out), ...(t.else ? [t.else] : [])].every((o) => 'undetermined' in o || o.op === 'const');
+    let memoRef = '';
+    if (memo) {
+      memoRef = constRef(new Map<string, unknown>());
+      emit(`if (${only.v} !== undefined && ${only.v} !== null && (${out.v} = ${memoRef}.get(${only.v})) !== undefined) { if (${out.v} === H.UNKNOWN) ${out.v} = undefined; } else {`);
+    }
     const done = fresh('b');
     const m = fresh('b');
     const seen = fresh('b');
@@ -505,6 +514,7 @@ function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): 
     emit(`if (!${done} && !${seen}) {`);
     if (t.else) into(out, t.else);
     emit('}');
+    if (memo) emit(`if (${only?.k === 'val' ? only.v : ''} !== undefined && ${only?.k === 'val' ? only.v : ''} !== null) ${memoRef}.set(${only?.k === 'val' ? only.v : ''}, ${(out as { v: string }).v} === undefined ? H.UNKNOWN : ${(out as { v: string }).v}); }`);
     return out;
   }
 
