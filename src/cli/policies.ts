@@ -1,4 +1,4 @@
-// policies lint | list [--tag 主题=稳岗] | explain <point> --facts <file.json> [--period 2024] | test
+// policies lint | list [--tag 主题=稳岗] | explain <point> --facts <file.json> [--period 2024] | test | facts
 // The library lives in ./policies (override with --root). Exit code 1 on any error or failing case.
 import { readFile } from 'node:fs/promises';
 import { loadLibrary, type Library } from '../policies/library.ts';
@@ -99,8 +99,20 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${total - failed}/${total} test cases pass across ${lib.points.length} points`);
       return failed ? 1 : 0;
     }
+    case 'facts': {
+      // The data dictionary: what a rule may read, with type, source, period semantics and meaning.
+      const { standardDictionary } = await import('../dictionary/index.ts');
+      const { SOURCE_LABELS } = await import('../dictionary/facts.ts');
+      const { typeLabel } = await import('../rules/lang/types.ts');
+      const dict = standardDictionary();
+      for (const f of dict.facts.values()) {
+        console.log(`${f.subject === 'enterprise' ? '企业' : '个人'} ${f.name.padEnd(32)} ${f.zh}｜${typeLabel(f.type)}｜${SOURCE_LABELS[f.source]}｜${f.period}｜缺失=${f.whenAbsent}｜${f.description}`);
+      }
+      for (const d of dict.derivedSpecs) console.log(`派生 ${d.name.padEnd(32)} ${d.zh}｜${d.subject}｜${d.cite ?? ''}｜${d.description}`);
+      return 0;
+    }
     default:
-      console.error('usage: policies lint | list [--tag 主题=稳岗] | explain <point> --facts <file.json> [--period 2024] | test   [--root policies]');
+      console.error('usage: policies lint | list [--tag 主题=稳岗] | explain <point> --facts <file.json> [--period 2024] | test | facts   [--root policies]');
       return cmd ? 1 : 0;
   }
 }
