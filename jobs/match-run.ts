@@ -71,7 +71,7 @@ export async function registerMatchJobs(boss: PgBoss, deps: MatchJobDeps, option
 export async function scheduleMatchRuns(boss: PgBoss, runs: MatchRunPayload[], cron: string, tz: string): Promise<void> {
   for (const run of runs) {
     const payload = MatchRunPayload.parse({ ...run, trigger: 'cron' });
-    await boss.schedule(MATCH_QUEUES.run, cron, payload, { tz, key: `${payload.scope}:${payload.period}` });
+    await boss.schedule(MATCH_QUEUES.run, cron, payload, { tz, key: `${payload.scope}/${payload.period}` });
   }
 }
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { desc, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type postgres from 'postgres';
-import type { Sql, Tx } from '../db/clients.ts';
+import { rowBatches, type Sql, type Tx } from '../db/clients.ts';
 import { auditLog } from '../db/schema/index.ts';
 import { canonicalJson, toJson, type Json } from './canonical-json.ts';
 
@@ -119,10 +119,10 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
   let expectedSeq = 1;
   let rows = 0;
   let problem: ChainProblem | undefined;
-  const cursor = sqlClient`
+  const query = sqlClient`
     select seq::int as seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
-    from audit_log order by seq`.cursor(1000);
-  for await (const batch of cursor) {
+    from audit_log order by seq`;
+  for await (const batch of rowBatches(sqlClient, query, 1000)) {
     for (const r of batch) {
       const seq = Number(r.seq);
       if (seq !== expectedSeq) {

@@ -19,6 +19,18 @@ export interface Database {
 
 export const POOL_SIZES = { orm: 8, sql: 4 } as const;
 
+// PGlite serves every connection from one backend session, so another connection's query between two
+// fetches of a cursor destroys its portal. On the embedded database, "cursors" read the whole result.
+const embeddedClients = new WeakSet<object>();
+
+/** Streams a query in batches with a server-side cursor, or all at once on the embedded database. */
+export function rowBatches<T extends readonly object[]>(sql: Sql, query: postgres.PendingQuery<T>, batchSize: number): AsyncIterable<T> {
+  if (!embeddedClients.has(sql)) return query.cursor(batchSize) as AsyncIterable<T>;
+  return (async function* () {
+    yield await query;
+  })();
+}
+
 export function connect(url: string, embedded: boolean): Database {
   const common = { onnotice: () => {}, connection: { application_name: 'mianshen' } } as const;
   const ormClient = postgres(url, { ...common, max: POOL_SIZES.orm });
@@ -28,6 +40,7 @@ export function connect(url: string, embedded: boolean): Database {
     types: { bigint: postgres.BigInt },
   });
   const orm = drizzle(ormClient, { schema });
+  if (embedded) embeddedClients.add(sql);
   return {
     url,
     embedded,

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../errors.ts';
+import { WholeExchangeQueue } from './pglite-queue.ts';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -26,6 +27,8 @@ export async function startEmbeddedDatabase(dataDir: string, maxConnections = 40
     throw error;
   }
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+  // Replace the stock per-message queue (see pglite-queue.ts); handlers pick it up when they connect.
+  (server as unknown as { queryQueue: WholeExchangeQueue }).queryQueue = new WholeExchangeQueue(db);
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
   return {

@@ -210,7 +210,8 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
         const facts = mergeParts(subject.parts, group[0]!.factPeriods);
         for (const p of group) {
           const r = p.compiled.run(facts, period);
-          const keep = r.outcome !== 'ineligible' || r.reasonCodes.some((c) => p.exceptionIds.has(c)) || listed.has(`${p.point.id} ${subject.subjectKey}`);
+          const excludedOnly = r.reasonCodes.length > 0 && r.reasonCodes.every((c) => p.exceptionIds.has(c));
+          const keep = r.outcome !== 'ineligible' || excludedOnly || listed.has(`${p.point.id} ${subject.subjectKey}`);
           if (!keep) continue;
           written++;
           await emit(decisionLine(subject.subjectKey, runId, p.point.id, r.outcome, r.amountFen, r.reasonCodes), [subject.subjectKey, p.point.id, r.outcome, r.amountFen, r.reasonCodes]);

@@ -1,7 +1,7 @@
 // Writing fact records (append-only) and reading a frozen snapshot of them. SQL kept together here.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { Sql, Tx } from '../db/clients.ts';
+import { rowBatches, type Sql, type Tx } from '../db/clients.ts';
 import { enterprises, factImports, factRecords, snapshots } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/audit-trail.ts';
 import { sql as dsql } from 'drizzle-orm';
@@ -137,16 +137,16 @@ export async function* readSnapshotParts(sql: Sql, watermarkSeq: number, periods
   const lo = options.range?.lo ? sql`and subject_key > ${options.range.lo}` : sql``;
   const hi = options.range?.hi ? sql`and subject_key <= ${options.range.hi}` : sql``;
   const only = options.subjectKeys ? sql`and subject_key in ${sql(options.subjectKeys.length > 0 ? options.subjectKeys : [''])}` : sql``;
-  const cursor = sql`
+  const query = sql`
     select subject_key, period, facts from (
       select distinct on (subject_key, source, period) subject_key, period, facts, retracted
       from fact_records
       where seq <= ${watermarkSeq} and period in ${sql(periods)} ${type} ${lo} ${hi} ${only}
       order by subject_key desc, source desc, period desc, seq desc
     ) latest
-    where not retracted`.cursor(options.batchSize ?? 5000);
+    where not retracted`;
   let current: SubjectParts | undefined;
-  for await (const rows of cursor) {
+  for await (const rows of rowBatches(sql, query, options.batchSize ?? 5000)) {
     for (const row of rows) {
       const key = row.subject_key as string;
       if (current && current.subjectKey !== key) {

@@ -60,7 +60,8 @@ export const runShards = pgTable(
 
 /**
  * What a run decided, per subject and point. Stored for eligible and undetermined subjects, for those
- * excluded by a labelled exception (但…除外), and for any subject the list held before; plain
+ * that met every condition but fell under a labelled exception (但…除外), and for any subject the list
+ * held before; plain
  * ineligibility is re-derived on demand by re-evaluating, not stored for every subject.
  */
 export const decisions = pgTable(
