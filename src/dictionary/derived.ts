@@ -105,6 +105,14 @@ export const DERIVED_FACTS: readonly DerivedFactSpec[] = [
     def: { expr: S('newClaimants / avgInsured') },
   },
   {
+    name: 'layoffRateByInsuredChange',
+    zh: '裁员率（参保人数减少口径）',
+    subject: 'enterprise',
+    cite: '浙江2022年口径：（上上年末参保人数 − 上年末参保人数）÷ 上上年末参保人数',
+    description: '参保人数净减少占数据年度初参保人数的比例（人数增加时为负，即未裁员）；年初参保为0时无法计算',
+    def: { expr: S('(insuredAtStartOfDataYear - insuredAtEndOfDataYear) / insuredAtStartOfDataYear') },
+  },
+  {
     name: 'ageYears',
     zh: '周岁年龄（本期末）',
     subject: 'person',

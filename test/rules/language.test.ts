@@ -71,6 +71,10 @@ describe('evaluation', () => {
     expect(value('abnormalOperation', {})).toBe(false);
     expect(value('seriousDishonest', {})).toBe('unknown');
   });
+  it('derives the Zhejiang layoff rate from insured head counts (fewer insured at year end = layoffs)', () => {
+    expect(value('layoffRateByInsuredChange', { insuredAtStartOfDataYear: 200, insuredAtEndOfDataYear: 189 })).toBe('11/200');
+    expect(value('layoffRateByInsuredChange <= 5.5%', { insuredAtStartOfDataYear: 200, insuredAtEndOfDataYear: 220 })).toBe(true);
+  });
   it('makes division by zero unknown, not infinite', () => {
     expect(value('newClaimants / avgInsured', { newClaimants: 1, avgInsured: 0 })).toBe('unknown');
   });
