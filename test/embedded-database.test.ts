@@ -43,3 +43,37 @@ describe('embedded database lock', () => {
     rmSync(other, { recursive: true, force: true });
   });
 });
+
+describe('embedded database under concurrent clients', () => {
+  it('answers interleaved parameterised queries from several pools correctly', async () => {
+    const db = await openDatabase({ databaseUrl: undefined, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-concurrent-')) });
+    // node-postgres, as pg-boss uses it: unnamed statements and portals, sent message by message.
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: db.url, max: 3 });
+    const other = async (text: string, values: unknown[]) => (await pool.query(text, values)).rows;
+    try {
+      // Without whole exchanges, a Bind from one client replaces another's unnamed portal between its
+      // Bind and Execute: "portal does not exist", or rows meant for another query.
+      const work = Array.from({ length: 600 }, (_, i) => {
+        // Different statement shapes, so a stolen portal returns visibly wrong rows.
+        return (i % 2 === 0
+          ? db.sql<{ v: number; s: string }[]>`select ${i}::int as v, repeat('x', ${i % 7}) as s from generate_series(1, 3) g`
+          : other(`select $1::int as v, repeat('x', $2::int) as s from generate_series(1, 3) g`, [i, i % 7])
+        ).then((rows) => rows.map((r) => ({ ...r })));
+      });
+      const results = await Promise.all(work);
+      results.forEach((rows, i) => expect(rows).toEqual(Array.from({ length: 3 }, () => ({ v: i, s: 'x'.repeat(i % 7) }))));
+      const inTx = db.sql.begin(async (tx) => {
+        await tx`create temp table t (n int) on commit drop`;
+        for (let i = 0; i < 20; i++) await tx`insert into t values (${i})`;
+        return (await tx<{ n: number }[]>`select count(*)::int as n from t`)[0]!.n;
+      });
+      const outside = Promise.all(Array.from({ length: 20 }, (_, i) => other('select $1::int as v', [i]).then((r) => r[0].v)));
+      expect(await inTx).toBe(20);
+      expect(await outside).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    } finally {
+      await pool.end();
+      await db.shutdown();
+    }
+  });
+});
