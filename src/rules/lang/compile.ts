@@ -5,7 +5,7 @@
 // So results are exactly the evaluator's, by construction and by test.
 import { codeWithin } from '../../dictionary/codes.ts';
 import type { FactDef } from '../../dictionary/facts.ts';
-import { evaluatePoint, paramValue, pointInEffect, type Facts } from './evaluate.ts';
+import { children, evaluatePoint, paramValue, pointInEffect, type Facts } from './evaluate.ts';
 import type { Cell, DefIR, IR, ParamIR, Val } from './ir.ts';
 import type { PointModel } from './model.ts';
 import { addMonths, fullMonths, fullYears, yearEnd, yearStart, type Period } from './period.ts';
@@ -128,8 +128,14 @@ function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): 
 
   // Facts: read once, normalised, absent values mapped per the dictionary.
   const deps = dependencies([...point.conditions, ...point.exceptions].map((c) => c.ir).concat(point.amount.ir, point.amount.cap ? [point.amount.cap] : []));
+  // Each fact is read where first needed (a flag guards the read), normalised, absent values mapped
+  // per the dictionary; facts an early failure makes irrelevant are never touched.
   const factVals = new Map<FactDef, CV>();
+  const factReads = new Map<FactDef, { flag: string; code: string[] }>();
   for (const f of deps.facts) {
+    const code: string[] = [];
+    const emit = (line: string) => code.push(line);
+    factReads.set(f, { flag: fresh('g'), code });
     const raw = fresh('r');
     emit(`${raw} = F[${JSON.stringify(f.name)}];`);
     const absent = f.whenAbsent === 'false' ? (f.type.k === 'bool' ? '0' : 'undefined') : f.whenAbsent === 'none' ? 'null' : 'undefined';
@@ -272,8 +278,11 @@ function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): 
         if (ir.ty.k === 'bool') return { k: 'bool', v: v === true ? '1' : '0' };
         return { k: 'val', v: JSON.stringify(v) };
       }
-      case 'fact':
+      case 'fact': {
+        const read = factReads.get(ir.fact);
+        if (read && !eager.has(ir.fact)) emit(`if (${read.flag} !== 1) { ${read.code.join(' ')} ${read.flag} = 1; }`);
         return factVals.get(ir.fact) as CV;
+      }
       case 'param':
         return paramVals.get(ir.param.name) as CV;
       case 'ref': {
@@ -519,6 +528,18 @@ function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): 
   }
 
   const checks = [...point.conditions.map((c) => ({ c, exception: false })), ...point.exceptions.map((c) => ({ c, exception: true }))];
+  // Facts the conditions read directly are read up front (every condition is evaluated anyway);
+  // facts only definitions or the amount need stay lazy.
+  const eager = new Set<FactDef>();
+  const direct = (ir: IR) => {
+    if (ir.op === 'fact') eager.add(ir.fact);
+    if (ir.op !== 'ref') children(ir).forEach(direct);
+  };
+  checks.forEach(({ c }) => direct(c.ir));
+  for (const f of eager) {
+    const read = factReads.get(f);
+    if (read) emit(read.code.join(' '));
+  }
   if (checks.length > 30) throw new RangeError(`point ${point.id} has more than 30 conditions; the fast path keeps them in a bit mask`);
   emit('fail = 0; unk = 0;');
   checks.forEach(({ c, exception }, i) => {
