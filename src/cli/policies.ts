@@ -36,6 +36,21 @@ export function factsFromJson(text: string): Record<string, unknown> {
   return facts;
 }
 
+/** A subject id (USCC or ID number) resolved to the facts file in `dir` whose "subject" it is. */
+async function subjectFile(id: string | undefined, dir: string): Promise<string | undefined> {
+  if (!id) return undefined;
+  if (id.endsWith('.json')) return id;
+  const { readdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const hits: string[] = [];
+  for (const f of (await readdir(dir)).filter((x) => x.endsWith('.json')).sort()) {
+    const parsed = JSON.parse(await readFile(join(dir, f), 'utf8')) as { subject?: string };
+    if (parsed.subject === id) hits.push(join(dir, f));
+  }
+  if (hits.length !== 1) throw new Error(hits.length ? `subject ${id} has several facts files: ${hits.join(', ')}; pass one with --facts` : `no facts file for subject ${id} in ${dir}`);
+  return hits[0];
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   switch (cmd) {
@@ -63,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'explain': {
       const id = args[0];
-      if (!id || id.startsWith('--')) throw new Error('usage: policies explain <point> --facts <file.json> [--period 2024]');
+      if (!id || id.startsWith('--')) throw new Error('usage: policies explain <point> (--facts <file.json> | --subject <id> [--facts-dir dir]) [--period 2024]');
       const lib = await library(args);
       if (!lib) return 1;
       const point = lib.byId.get(id);
@@ -71,8 +86,8 @@ async function main(argv: string[]): Promise<number> {
         console.error(`unknown point '${id}'; see 'policies list'`);
         return 1;
       }
-      const factsFile = option(args, '--facts') ?? option(args, '--subject');
-      if (!factsFile) throw new Error('--facts <file.json> is required (subject facts; the database lookup is wired by the matching service)');
+      const factsFile = option(args, '--facts') ?? (await subjectFile(option(args, '--subject'), option(args, '--facts-dir') ?? 'test/fixtures/subjects'));
+      if (!factsFile) throw new Error('--facts <file.json> or --subject <id> is required (facts come from a JSON file; the database lookup is the matching service)');
       const text = await readFile(factsFile, 'utf8');
       const facts = factsFromJson(text);
       const fileObj = JSON.parse(text) as { period?: string };

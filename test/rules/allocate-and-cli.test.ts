@@ -66,6 +66,10 @@ describe('policies CLI', () => {
     const unsure = cli('explain', 'wengang-fanhuan-2024', '--facts', 'test/fixtures/subjects/wengang-undetermined.json');
     expect(unsure).toContain('结论：暂无法判定，缺少数据：totalAssetsFen、uiContributionsPaidFen、uiMonthsPaidInFull');
   });
+  it('finds a subject\'s facts file by its USCC', () => {
+    const out = cli('explain', 'wengang-fanhuan-2024', '--subject', '91440300MA5D1X1693');
+    expect(out).toContain('结论：不符合条件（MONTHS_PAID_IN_FULL、LAYOFF_RATE）');
+  });
   it('lists points by tag', () => {
     const out = cli('list', '--tag', '主题=高龄津贴');
     expect(out.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['gaoling-jintie']);
