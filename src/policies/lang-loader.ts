@@ -463,6 +463,8 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     const tname = str(ctx, t.name, `${tp}.name`);
     const kinds = t.kind === undefined ? [] : isSeq(t.kind) ? t.kind.items.map((x, k) => str(ctx, x as Node, `${tp}.kind[${k}]`, { pattern: /^(boundary|exclusion|missing|typical|mutual-exclusion|closing-date|stage)$/, expected: 'boundary, exclusion, missing, typical, closing-date or stage' })) : [str(ctx, t.kind, `${tp}.kind`)];
     const period = str(ctx, t.period, `${tp}.period`, { pattern: /^\d{4}(-\d{2}(-\d{2})?)?$/, expected: 'a period: 2024, 2025-03 or 2023-08-01' });
+    if (period && frequency === 'monthly' && !/^\d{4}-\d{2}$/.test(period)) fail(ctx, t.period, `${tp}.period`, `a monthly point is paid per month, not for '${period}'`, 'a month such as 2025-03');
+    if (period && frequency === 'yearly' && !/^\d{4}$/.test(period)) fail(ctx, t.period, `${tp}.period`, `a yearly point is paid per year, not for '${period}'`, 'a year such as 2024');
     const facts: Record<string, unknown> = { ...base };
     readFacts(ctx, dict, subject, t.facts, `${tp}.facts`, facts);
     const xm = mapOf(ctx, t.expect, `${tp}.expect`, ['outcome', 'amount', 'reasons', 'missing'], ['outcome']);
