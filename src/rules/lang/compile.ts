@@ -263,8 +263,7 @@ function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): 
   }
   /** Compiles a subexpression inside a branch so that it writes into dst. */
   function into(dst: CV, ir: IR): void {
-    const c = gen(ir);
-    assign(dst, c.k === 'num' && dst.k === 'num' ? c : c);
+    assign(dst, gen(ir));
   }
 
   function gen(ir: IR): CV {
