@@ -34,7 +34,13 @@ function portalSecret(config: Config, log: Logger): string {
 
 export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean } = {}): Promise<App> {
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-  const boss = new PgBoss({ connectionString: db.url, max: BOSS_POOL_SIZE, schema: 'pgboss' });
+  const boss = new PgBoss({
+    connectionString: db.url,
+    max: BOSS_POOL_SIZE,
+    schema: 'pgboss',
+    superviseIntervalSeconds: config.BOSS_SUPERVISE_SECONDS,
+    monitorIntervalSeconds: config.BOSS_SUPERVISE_SECONDS,
+  });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   try {
     await boss.start();

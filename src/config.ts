@@ -18,6 +18,8 @@ const ConfigSchema = z.object({
   /** Shard jobs this process works on at once; start more processes to spread a run over machines. */
   MATCH_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
   MATCH_SHARDS: z.coerce.number().int().min(1).max(1024).default(4),
+  /** How often pg-boss looks for jobs whose worker stopped sending heartbeats (a killed process). */
+  BOSS_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   TIMEZONE: z.string().min(1).default('Asia/Shanghai'),
   DEMO_ENTERPRISES: z.coerce.number().int().min(20).max(100000).default(300),
   DEMO_SEED: z.coerce.number().int().default(20240601),
