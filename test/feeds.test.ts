@@ -171,5 +171,10 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     expect(JSON.stringify(result.rejections)).not.toContain(P2.slice(6, 14));
     const people = await db.sql<{ id_number: string }[]>`select id_number from persons`;
     expect(people.map((p) => p.id_number)).toEqual([P1]); // 李四's death date 2024-02-30 is not a date
+    const snapshot = await db.orm.transaction((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
+    const facts = [];
+    for await (const s of readSnapshotFacts(db.sql, snapshot.watermarkSeq, ['current'], { subjectType: 'person' })) facts.push(s);
+    // The birth date comes from the 公民身份号码 itself.
+    expect(facts).toEqual([{ subjectKey: P1, facts: { birthDate: '1950-01-01', hukouRegion: '440305', deathDate: null, introducedDate: null, dibaoHousehold: true, lowIncomeHousehold: null } }]);
   });
 });

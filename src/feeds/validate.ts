@@ -114,6 +114,8 @@ export function validateRecord(mapping: FeedMapping, rowNo: number, record: RawR
   }
 
   if (rejections.length > 0) return { rejections };
+  // The population register carries the birth date inside the 公民身份号码 (digits 7-14).
+  if (mapping.subject === 'person' && mapping.registers) facts.birthDate = `${key.slice(6, 10)}-${key.slice(10, 12)}-${key.slice(12, 14)}`;
   const row: ValidRow = { subjectKey: key, period, facts };
   if (mapping.registers) {
     row.name = extras[mapping.registers.nameColumn] ?? cell(record, mapping.registers.nameColumn);

@@ -83,7 +83,7 @@ describe('稳岗返还 2024 in the policy language', () => {
   it('gives the same outcome and amount to the fen as the skeleton rule on 20,000 generated enterprises (deciding earlier only where the missing staff or revenue cannot matter)', () => {
     const point = lib.byId.get('wengang-fanhuan-2024');
     if (!point) throw new Error('point missing');
-    const skeleton = parse(readFileSync('policies/rsbf-2024-40/wengang-fanhuan-2024.yaml', 'utf8')) as { point: { parameters: Record<string, { value: string }>; rounding: 'half-up-fen' } };
+    const skeleton = parse(readFileSync('test/fixtures/skeleton/wengang-fanhuan-2024.yaml', 'utf8')) as { point: { parameters: Record<string, { value: string }>; rounding: 'half-up-fen' } };
     const params = wengangParameters(skeleton.point.parameters);
     const r = rng(11);
     const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)] as T;

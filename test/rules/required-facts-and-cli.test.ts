@@ -1,43 +1,9 @@
-// Budget cuts add up to the fen; exclusion groups pay one point; the CLI explains fixture subjects.
+// requiredFacts names what a point reads; the CLI explains fixture subjects. (Budget cuts and exclusion
+// groups are tested with the matching code that applies them: test/allocation.test.ts.)
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { allocateByPriority, allocateProRata, resolveExclusionGroup } from '../../src/rules/lang/allocate.ts';
 import { parsePeriod, requiredFacts } from '../../src/rules/lang/index.ts';
 import { loadLibraryOrThrow } from '../../src/policies/library.ts';
-
-describe('budget allocation', () => {
-  it('cuts pro rata by largest remainder so the shares add up exactly to the budget', () => {
-    const claims = [
-      { key: 'a', amountFen: 100n },
-      { key: 'b', amountFen: 100n },
-      { key: 'c', amountFen: 100n },
-    ];
-    const out = allocateProRata(200n, claims);
-    expect([...out.values()].reduce((s, v) => s + v, 0n)).toBe(200n);
-    expect([...out.entries()]).toEqual([
-      ['a', 67n],
-      ['b', 67n],
-      ['c', 66n],
-    ]);
-  });
-  it('pays everyone in full when the budget suffices', () => {
-    expect([...allocateProRata(1000n, [{ key: 'a', amountFen: 300n }]).values()]).toEqual([300n]);
-  });
-  it('pays by priority until the budget runs out', () => {
-    const out = allocateByPriority(250n, [
-      { key: 'late', amountFen: 100n, priority: 2 },
-      { key: 'first', amountFen: 200n, priority: 1 },
-    ]);
-    expect(Object.fromEntries(out)).toEqual({ first: 200n, late: 50n });
-  });
-  it('keeps the higher amount in an exclusion group (就高不就低)', () => {
-    const kept = resolveExclusionGroup('higher-amount', [
-      { pointId: 'kuogang-buzhu-2023', amountFen: 150_000n, priority: null },
-      { pointId: 'xina-jiuye-2023', amountFen: 200_000n, priority: null },
-    ]);
-    expect(kept?.pointId).toBe('xina-jiuye-2023');
-  });
-});
 
 describe('requiredFacts', () => {
   it('names every fact a point reads, with the data year it pays from', async () => {

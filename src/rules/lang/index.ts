@@ -12,7 +12,6 @@ export { compilePoint, type CompiledPoint, type FastResult } from './compile.ts'
 export { evaluatePoint, evaluateExpression, readFactValue, FactValueError, UNKNOWN, type Evaluation, type Facts, type Outcome } from './evaluate.ts';
 export { explain, type Explanation } from './render.ts';
 export { parsePeriod, periodLabel, PeriodError, type Period } from './period.ts';
-export { allocateByPriority, allocateProRata, resolveExclusionGroup, type Claim, type GroupMember } from './allocate.ts';
 export { formatPolicyError, type PolicyError } from './spec.ts';
 export type { PointModel, DocumentMeta } from './model.ts';
 
