@@ -19,6 +19,7 @@ export const ErrorCodes = {
   BATCH_STATE_INVALID: { status: 409 },
   SELF_APPROVAL_FORBIDDEN: { status: 403 },
   NOT_FOUND: { status: 404 },
+  BAD_REQUEST: { status: 400 },
   UNAUTHENTICATED: { status: 401 },
   FORBIDDEN: { status: 403 },
   AUDIT_CHAIN_BROKEN: { status: 500 },

@@ -4,10 +4,10 @@ import { scheduleMatchRuns } from '../jobs/match-run.ts';
 import { startApp, type App } from './app.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
-import { DEMO_PERIOD, runCycle } from './cycle.ts';
+import { DEMO_PERIOD, DEMO_STAFF, runCycle } from './cycle.ts';
 import { isAppError } from './errors.ts';
 import { buildServer } from './http/server.ts';
-import { issuePortalToken } from './http/portal-tokens.ts';
+import { issuePortalToken, issueToken } from './http/portal-tokens.ts';
 import { createLogger } from './logger.ts';
 import { formatSummary } from './summary.ts';
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
   const app: App = await startApp(config, systemClock, log);
-  const server = buildServer({ db: app.db, log, portalSecret: app.portalSecret });
+  const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     console.log(`  an enterprise's own entitlements (demo token for one paid firm):`);
     console.log(`  curl -H 'Authorization: Bearer ${issuePortalToken(app.portalSecret, sample.subject_key)}' ${address}/api/portal/entitlements`);
   }
+  console.log(`  the match run as staff see it (demo token for ${DEMO_STAFF.policyOfficer}):`);
+  console.log(`  curl -H 'Authorization: Bearer ${issueToken(app.portalSecret, 'staff', DEMO_STAFF.policyOfficer)}' ${address}/api/staff/runs/${summary.run.runId}`);
 }
 
 main().catch((error: unknown) => {

@@ -139,7 +139,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
 
   it('shows an enterprise its own entitlements, and only its own', async () => {
     const { uscc } = await entryOf('鹏城精密制造');
-    const app = buildServer({ db, log: silentLog, portalSecret: 'test-secret-0123456789' });
+    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'test-secret-0123456789' });
     const response = await app.inject({ url: '/api/portal/entitlements', headers: { authorization: `Bearer ${issuePortalToken('test-secret-0123456789', uscc)}` } });
     expect(response.statusCode).toBe(200);
     const body = response.json();

@@ -9,6 +9,9 @@ import { isAppError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { explainEntry } from '../matching/explain-service.ts';
 import { runSummary } from '../matching/run-service.ts';
+import { simulate } from '../matching/what-if.ts';
+import { readLibraryFiles } from '../policies/library-registry.ts';
+import { join, relative } from 'node:path';
 import { formatYuan } from '../money.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 
@@ -17,7 +20,10 @@ const USAGE = `usage:
   cli match <scope> <period> [--incremental] [--shards N]
                                            run a match through the job queue (scope: enterprise, person or a point id)
   cli worker                               work on queued match shards until stopped (add processes to scale out)
-  cli explain <subject> <point> <period>   explain a list entry in Chinese, re-derived from its run's snapshot`;
+  cli explain <subject> <point> <period>   explain a list entry in Chinese, re-derived from its run's snapshot
+  cli what-if <point> <period> --draft <dir>
+                                           simulate a draft library (files in <dir> replace those of the same
+                                           name under policies/) against today's facts; writes nothing`;
 
 function progressBar(p: RunProgress): void {
   const width = 30;
@@ -27,13 +33,14 @@ function progressBar(p: RunProgress): void {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || !['audit', 'match', 'worker', 'explain'].includes(command)) {
+  if (!command || !['audit', 'match', 'worker', 'explain', 'what-if'].includes(command)) {
     console.error(USAGE);
     return 2;
   }
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const app = await startApp(config, systemClock, log, { workers: command === 'match' || command === 'worker' });
+  // (what-if and explain only read.)
   try {
     if (command === 'audit' && rest[0] === 'verify') {
       const result = await verifyAuditChain(app.db.sql);
@@ -73,6 +80,20 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${maskUscc(subjectKey)}  run #${why.runId}${why.reproduced ? '' : '  (re-evaluation differs from the stored decision!)'}`);
       for (const line of why.lines) console.log(line);
       return why.reproduced ? 0 : 1;
+    }
+    if (command === 'what-if' && rest.length >= 4 && rest[2] === '--draft') {
+      const [pointId, period, , dir] = rest as [string, string, string, string];
+      const draft = (await readLibraryFiles(dir)).map((f) => ({ ...f, file: join('policies', relative(dir, f.file)) }));
+      const report = await simulate(app.db, { pointId, period, draftFiles: draft });
+      const yuan = (fen: bigint) => `¥${formatYuan(fen)}`;
+      console.log(`${pointId} ${period}: ${report.subjects} subjects`);
+      console.log(`  live : 符合 ${report.live.eligible}, 待定 ${report.live.undetermined}, ${yuan(report.live.totalFen)}`);
+      console.log(`  draft: 符合 ${report.draft.eligible}, 待定 ${report.draft.undetermined}, ${yuan(report.draft.totalFen)}${report.draft.budgetFen === null ? '' : ` of budget ${yuan(report.draft.budgetFen)}${report.draft.overBudgetFen > 0n ? `, over by ${yuan(report.draft.overBudgetFen)}` : ''}`}`);
+      console.log(`  gain: ${report.gainers.count} (+${yuan(report.gainers.totalFen)}, ${report.gainers.newlyEligible} newly eligible); lose: ${report.losers.count} (−${yuan(report.losers.totalFen)}, ${report.losers.noLongerEligible} no longer eligible)`);
+      for (const [title, buckets] of [['district', report.byDistrict], ['industry', report.byIndustry], ['size', report.bySize]] as const) {
+        console.log(`  by ${title}: ${buckets.map((b) => `${b.label} ${b.live.eligible}→${b.draft.eligible}`).join('; ')}`);
+      }
+      return 0;
     }
     console.error(USAGE);
     return 2;

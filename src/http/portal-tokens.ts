@@ -1,20 +1,28 @@
-// Portal sessions for enterprises: a token names one 统一社会信用代码 and is signed with HMAC-SHA256,
-// so an enterprise can read only its own data. (Real deployments put this behind the government's
-// unified identity login; the token is what that login hands this service.)
+// Session tokens for the portal (an enterprise or a citizen) and for staff. A token names its role and
+// one subject or user and is signed with HMAC-SHA256, so a holder can act only as what it names.
+// (Real deployments put this behind the government's unified identity login; the token is what that
+// login hands this service.)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export function issuePortalToken(secret: string, uscc: string): string {
-  const subject = Buffer.from(uscc, 'utf8').toString('base64url');
-  const signature = createHmac('sha256', secret).update(`portal:${uscc}`).digest('base64url');
-  return `${subject}.${signature}`;
+export type TokenRole = 'portal' | 'staff';
+
+function sign(secret: string, role: TokenRole, who: string): string {
+  return createHmac('sha256', secret).update(`${role}:${who}`).digest('base64url');
 }
 
-/** The 统一社会信用代码 the token was issued for, or undefined if it is not a valid token. */
-export function verifyPortalToken(secret: string, token: string): string | undefined {
+export function issueToken(secret: string, role: TokenRole, who: string): string {
+  return `${Buffer.from(who, 'utf8').toString('base64url')}.${sign(secret, role, who)}`;
+}
+
+/** Who the token was issued to for this role, or undefined if it is not a valid token for it. */
+export function verifyToken(secret: string, role: TokenRole, token: string): string | undefined {
   const [subject, signature] = token.split('.');
   if (!subject || !signature) return undefined;
-  const uscc = Buffer.from(subject, 'base64url').toString('utf8');
-  const expected = Buffer.from(createHmac('sha256', secret).update(`portal:${uscc}`).digest('base64url'));
+  const who = Buffer.from(subject, 'base64url').toString('utf8');
+  const expected = Buffer.from(sign(secret, role, who));
   const given = Buffer.from(signature);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? uscc : undefined;
+  return expected.length === given.length && timingSafeEqual(expected, given) ? who : undefined;
 }
+
+export const issuePortalToken = (secret: string, uscc: string) => issueToken(secret, 'portal', uscc);
+export const verifyPortalToken = (secret: string, token: string) => verifyToken(secret, 'portal', token);

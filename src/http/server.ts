@@ -1,5 +1,6 @@
 // Fastify application: one error handler mapping the error catalogue to stable codes; the portal
-// plugin serves an enterprise its own entitlements, in Chinese first.
+// plugin serves an enterprise its own entitlements, in Chinese first; the staff plugin serves runs,
+// what-if simulations and approvals.
 import Fastify from 'fastify';
 import type { Database } from '../db/clients.ts';
 import { AppError, isAppError } from '../errors.ts';
@@ -9,11 +10,13 @@ import { maskAccount } from '../subjects/id-number.ts';
 import { explainEntry } from '../matching/explain-service.ts';
 import { entitlementsOf } from './entitlements-repository.ts';
 import { verifyPortalToken } from './portal-tokens.ts';
+import { staffRoutes } from './staff-routes.ts';
+import type { Clock } from '../clock.ts';
 
 const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', undetermined: '数据不全，暂无法判定' } as const;
 const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
 
-export function buildServer(deps: { db: Database; log: Logger; portalSecret: string }) {
+export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string }) {
   const app = Fastify({ loggerInstance: deps.log });
 
   app.setErrorHandler((error, _request, reply) => {
@@ -60,5 +63,6 @@ export function buildServer(deps: { db: Database; log: Logger; portalSecret: str
     },
     { prefix: '/api/portal' },
   );
+  app.register(staffRoutes({ db: deps.db, clock: deps.clock, secret: deps.portalSecret }), { prefix: '/api/staff' });
   return app;
 }

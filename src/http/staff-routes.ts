@@ -1,0 +1,70 @@
+// Staff API: match run progress and list changes, what-if simulation, and batch approval. Every call
+// carries a staff token naming the user, who becomes the actor in the audit trail.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { runProgress } from '../../jobs/match-run.ts';
+import { toJson } from '../audit/canonical-json.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/clients.ts';
+import { AppError } from '../errors.ts';
+import { runSummary } from '../matching/run-service.ts';
+import { simulate } from '../matching/what-if.ts';
+import { approveBatch } from '../payouts/payout-service.ts';
+import { maskIdNumber } from '../subjects/id-number.ts';
+import { maskUscc } from '../subjects/uscc.ts';
+import { verifyToken } from './portal-tokens.ts';
+
+const RunParams = z.object({ id: z.coerce.number().int().positive() });
+const Paging = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
+const WhatIfBody = z.object({
+  pointId: z.string().min(1),
+  period: z.string().regex(/^\d{4}(-\d{2})?$/),
+  draftFiles: z.array(z.object({ file: z.string().min(1), text: z.string().min(1) })).min(1),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new AppError('BAD_REQUEST', `${where}: ${result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}
+
+export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }) {
+  return async (staff: FastifyInstance) => {
+    staff.decorateRequest('staffUser', '');
+    staff.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization ?? '';
+      const user = header.startsWith('Bearer ') ? verifyToken(deps.secret, 'staff', header.slice(7)) : undefined;
+      if (!user) throw new AppError('UNAUTHENTICATED', '请先登录：缺少或无效的工作人员令牌 (Authorization: Bearer <token>)');
+      (request as unknown as { staffUser: string }).staffUser = user;
+    });
+
+    staff.get('/runs/:id', async (request) => {
+      const { id } = parse(RunParams, request.params, 'run id');
+      const progress = await runProgress(deps.db, id);
+      return toJson({ ...progress, summary: progress.status === 'completed' ? await runSummary(deps.db, id) : null });
+    });
+
+    staff.get('/runs/:id/changes', async (request) => {
+      const { id } = parse(RunParams, request.params, 'run id');
+      const { limit, offset } = parse(Paging, request.query, 'query');
+      const rows = await deps.db.sql<{ subject_key: string; point_id: string; change: string; old_outcome: string | null; new_outcome: string; old_amount_fen: string | null; new_amount_fen: string | null; reason_codes: string[] }[]>`
+        select c.subject_key, c.point_id, c.change, c.old_outcome, c.new_outcome, c.old_amount_fen::text, c.new_amount_fen::text, c.reason_codes
+        from list_changes c where c.run_id = ${id} order by c.point_id, c.subject_key limit ${limit} offset ${offset}`;
+      const persons = new Set((await deps.db.sql<{ k: string }[]>`select subject_key as k from list_changes where run_id = ${id} and subject_key in (select id_number from persons) limit ${limit}`).map((r) => r.k));
+      return { runId: id, changes: rows.map((r) => ({ ...r, subject_key: persons.has(r.subject_key) ? maskIdNumber(r.subject_key) : maskUscc(r.subject_key) })) };
+    });
+
+    staff.post('/what-if', async (request) => {
+      const body = parse(WhatIfBody, request.body, 'what-if request');
+      return toJson(await simulate(deps.db, body));
+    });
+
+    staff.post('/batches/:id/approve', async (request) => {
+      const { id } = parse(RunParams, request.params, 'batch id');
+      await approveBatch(deps.db, deps.clock, { batchId: id, actor: (request as unknown as { staffUser: string }).staffUser });
+      return { batchId: id, status: 'approved' };
+    });
+  };
+}
