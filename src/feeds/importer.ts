@@ -79,10 +79,19 @@ function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
     batch = [];
     await tx`insert into feed_staging ${tx(rows, 'subject_key', 'period', 'row_no', 'facts', 'name', 'region_code')}`;
   };
+  // COPY data goes out in chunks of about 64 KB: one CopyData message per row costs more than the row.
+  let chunk = '';
+  const flushChunk = async () => {
+    if (!copy || chunk === '') return;
+    const data = chunk;
+    chunk = '';
+    if (!copy.write(data)) await new Promise((resolve) => copy.once('drain', resolve));
+  };
   return {
     async write(row: ValidRow, rowNo: number) {
       if (copy) {
-        if (!copy.write(stagingLine(row, rowNo))) await new Promise((resolve) => copy.once('drain', resolve));
+        chunk += stagingLine(row, rowNo);
+        if (chunk.length >= 1 << 16) await flushChunk();
         return;
       }
       // Sent as json, not text: a text parameter would be stored as one JSON string.
@@ -91,6 +100,7 @@ function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
     },
     async end() {
       if (copy) {
+        await flushChunk();
         await new Promise<void>((resolve, reject) => {
           copy.once('error', reject);
           copy.end(() => resolve());
@@ -143,6 +153,8 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
       await staging.write(checked.row, item.rowNo);
     }
     await staging.end();
+    // A temp table has no statistics until analysed; without them the joins below plan as if it were tiny.
+    await tx`analyze feed_staging`;
     const hash = knownHash ?? rowHash.digest('hex');
 
     // Imports and snapshots take the same lock, so a snapshot's watermark never falls between them.
@@ -171,9 +183,11 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
       if (mapping.registers) await registerSubjects(tx, mapping, clock.now());
       const [{ staged } = { staged: 0 }] = await tx<{ staged: number }[]>`select count(*)::int as staged from feed_staging`;
       rowsAccepted = staged;
-      const written = await writeChangedFacts(tx, mapping.id, mapping.subject, importId, request.asOf);
+      const [{ earlier } = { earlier: false }] = await tx<{ earlier: boolean }[]>`select exists (select 1 from fact_records where source = ${mapping.id}) as earlier`;
+      const written = await writeChangedFacts(tx, mapping.id, mapping.subject, importId, request.asOf, earlier);
       rowsUnchanged = staged - written;
-      if (mapping.mode === 'full') rowsRetracted = await retractUnlisted(tx, mapping.id, mapping.subject, importId, request.asOf, [...rejectedKeys]);
+      // Nothing to retract from a feed's first import.
+      if (mapping.mode === 'full' && earlier) rowsRetracted = await retractUnlisted(tx, mapping.id, mapping.subject, importId, request.asOf, [...rejectedKeys]);
     }
 
     let rejectsFile: string | null = null;
@@ -259,9 +273,8 @@ async function registerSubjects(tx: postgres.TransactionSql, mapping: FeedMappin
 }
 
 /** Appends a record for each staged row whose facts differ from the latest recorded; returns how many. */
-async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string): Promise<number> {
-  const [{ any } = { any: false }] = await tx<{ any: boolean }[]>`select exists (select 1 from fact_records where source = ${feed}) as any`;
-  if (!any) {
+async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string, earlier: boolean): Promise<number> {
+  if (!earlier) {
     const inserted = await tx`
       insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts)
       select subject_key, ${subjectType}, ${feed}, period, ${importId}, row_no, ${asOf}, facts from feed_staging`;
