@@ -1,0 +1,13 @@
+// node src/cli/feed-docs.ts: regenerates docs/feeds.md and examples/feeds/ from the feed mappings and the
+// population generator. Run it after changing src/feeds/mappings.ts; the docs test says when it is due.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FEEDS } from '../feeds/mappings.ts';
+import { exampleFile, exampleFileName, feedsMarkdown } from '../population/docs.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+mkdirSync(join(root, 'examples', 'feeds'), { recursive: true });
+for (const mapping of FEEDS) writeFileSync(join(root, 'examples', 'feeds', exampleFileName(mapping)), exampleFile(mapping));
+writeFileSync(join(root, 'docs', 'feeds.md'), feedsMarkdown());
+console.log(`wrote docs/feeds.md and ${FEEDS.length} files in examples/feeds/`);
