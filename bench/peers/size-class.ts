@@ -33,26 +33,31 @@ export const OTHER_GROUP: SizeGroup = { group: '其他未列明行业', prefixes
 
 export function sizeGroupOf(industryCode: unknown): SizeGroup | 'needs-assets' | undefined {
   if (typeof industryCode !== 'string') return undefined;
-  for (const g of SIZE_GROUPS) if (g.prefixes.some((p) => industryCode.startsWith(p))) return g;
-  if (NEEDS_ASSETS.some((p) => industryCode.startsWith(p))) return 'needs-assets';
+  for (let i = 0; i < SIZE_GROUPS.length; i++) {
+    const g = SIZE_GROUPS[i] as SizeGroup;
+    for (let k = 0; k < g.prefixes.length; k++) if (industryCode.startsWith(g.prefixes[k] as string)) return g;
+  }
+  for (let k = 0; k < NEEDS_ASSETS.length; k++) if (industryCode.startsWith(NEEDS_ASSETS[k] as string)) return 'needs-assets';
   return OTHER_GROUP;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-
-/** 大型/中型/小型/微型, or undefined when the data does not decide it. */
+/** 大型/中型/小型/微型, or undefined when the data does not decide it. Written without allocation: hand-written closures call it. */
 export function sizeClassOf(industryCode: unknown, staffValue: unknown, revenueValue: unknown): string | undefined {
   const g = sizeGroupOf(industryCode);
   if (g === undefined || g === 'needs-assets') return undefined;
-  const staff = num(staffValue);
-  const revenue = num(revenueValue);
-  const bands: [string, SizeBand][] = [['大型', g.large], ['中型', g.medium], ['小型', g.small]];
-  for (const [label, [s, r]] of bands) {
-    const staffKnownBelow = staff !== undefined && staff < s;
-    const revenueKnownBelow = r !== null && revenue !== undefined && revenue < r;
-    if (staffKnownBelow || revenueKnownBelow) continue; // this row certainly does not match
-    if (staff !== undefined && (r === null || revenue !== undefined)) return label; // certainly matches
-    return undefined; // might match: undetermined
-  }
+  const staff = typeof staffValue === 'number' ? staffValue : undefined;
+  const revenue = typeof revenueValue === 'number' ? revenueValue : undefined;
+  let r = band(g.large, staff, revenue);
+  if (r !== 0) return r === 1 ? '大型' : undefined;
+  r = band(g.medium, staff, revenue);
+  if (r !== 0) return r === 1 ? '中型' : undefined;
+  r = band(g.small, staff, revenue);
+  if (r !== 0) return r === 1 ? '小型' : undefined;
   return '微型';
+}
+
+/** 1: the row certainly matches; 0: certainly not; -1: it might (a compared value is missing). */
+function band([s, r]: SizeBand, staff: number | undefined, revenue: number | undefined): 1 | 0 | -1 {
+  if ((staff !== undefined && staff < s) || (r !== null && revenue !== undefined && revenue < r)) return 0;
+  return staff !== undefined && (r === null || revenue !== undefined) ? 1 : -1;
 }
