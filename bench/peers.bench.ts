@@ -201,10 +201,15 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
   const params = wengangParameters({ rateLarge: { value: '0.30' }, rateSmeMicro: { value: '0.60' }, minMonthsPaidInFull: { value: '12' }, layoffRateCap: { value: '0.055' }, smallFirmMaxInsured: { value: '30' }, smallFirmLayoffRateCap: { value: '0.20' } });
   const skeletonFacts: WengangFacts[] = facts.map((f) => ({ ...(f as WengangFacts), revenueFen: typeof f.revenueFen === 'number' ? BigInt(f.revenueFen) : undefined, uiContributionsPaidFen: typeof f.uiContributionsPaidFen === 'number' ? BigInt(f.uiContributionsPaidFen) : undefined, staff: typeof f.staff === 'number' ? f.staff : undefined }));
   let skeletonAgree = 0;
+  const skeletonDiffers: Record<string, number> = {};
   for (let i = 0; i < CHECK_N; i++) {
     const d = evaluateWengangFanhuan(skeletonFacts[i] as WengangFacts, params, 'half-up-fen', 2023);
     const r = wg.compiled.run(facts[i] as SubjectFacts, wg.period);
-    if ((d.outcome === 'eligible') === (r.outcome === 'eligible') && (d.amountFen === null ? null : Number(d.amountFen)) === r.amountFen) skeletonAgree++;
+    if (d.outcome === r.outcome && (d.amountFen === null ? null : Number(d.amountFen)) === r.amountFen) skeletonAgree++;
+    else {
+      const kind = `skeleton ${d.outcome}${d.missingFacts.length ? ` (missing ${d.missingFacts.join(', ')})` : ''}, policy language ${r.outcome}`;
+      skeletonDiffers[kind] = (skeletonDiffers[kind] ?? 0) + 1;
+    }
   }
   const skeletonTimer = syncTimer();
   let skeletonSeconds = Infinity;
@@ -257,7 +262,7 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     sizes: { subjects: N, jsonRulesEngineSubjects: JRE_N, zenSubjects: ZEN_N, checkedOnEveryEngine: CHECK_N, points: points.length, factBuildSeconds: buildSeconds },
     points: PEER_POINTS.map((p) => ({ id: p.id, period: p.period, shape: p.shape, fastPath: fastPathCheck[p.id] })),
     variants,
-    skeletonWengang: { evalsPerSecond: skeletonRate, agreesWithOursOn: `${skeletonAgree}/${CHECK_N}`, note: 'evaluateWengangFanhuan (src/rules/wengang-fanhuan.ts) with bigint money, reasons and texts; facts converted to its types before timing' },
+    skeletonWengang: { evalsPerSecond: skeletonRate, agreesWithOursOn: `${skeletonAgree}/${CHECK_N}`, differences: skeletonDiffers, note: 'evaluateWengangFanhuan (src/rules/wengang-fanhuan.ts) with bigint money, reasons and texts; facts converted to its types before timing' },
     ratios,
     goals: { ...GOALS, met: { vsZen: ratios.oursOverZenLoop >= GOALS.vsZen && ratios.oursOverZenConcurrent >= GOALS.vsZen, vsJsonRulesEngine: ratios.oursOverJsonRulesEngine >= GOALS.vsJsonRulesEngine, closures: ratios.closuresOverOurs <= GOALS.closuresOverOurs } },
     agreement: agreement.map((a) => ({ point: a.point, dataset: a.dataset, subjects: a.subjects, eligible: a.eligible, undetermined: a.undetermined, totalFen: a.totalFen, mismatches: { fastPath: a.fastPath.mismatches, closure: a.closure.mismatches, jsonRulesEngine: a.jsonRulesEngine.mismatches, zenEngine: a.zenEngine.mismatches } })),
@@ -270,7 +275,7 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     '# Peer comparison: the same five points and facts in every engine',
     '',
     `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.totalMemoryGiB} GiB, node ${m.node}, ${m.platform}; ${data.date}.`,
-    `Command: \`node bench/peers.bench.ts\` (BENCH_PEER_SUBJECTS=${N}, BENCH_PEER_JRE_SUBJECTS=${JRE_N}, BENCH_PEER_ZEN_SUBJECTS=${ZEN_N}). Single process, single thread except zen's native side.`,
+    `Command: \`npm run bench:peers\` = \`node bench/peers.bench.ts\` (BENCH_PEER_SUBJECTS=${N}, BENCH_PEER_JRE_SUBJECTS=${JRE_N}, BENCH_PEER_ZEN_SUBJECTS=${ZEN_N}). Single process, single thread except zen's native side.`,
     '',
     `Facts: ${N.toLocaleString('en')} generated enterprises (seed 20240601, data year 2023), every enterprise feed's rows through the importer's validateRecord, merged per subject as the matcher does (current + 2023 + 2023-09). Throughput is subjects × points per second over the five points (Σ evaluations / Σ seconds); per-point columns are subjects per second.`,
     '',
@@ -286,7 +291,7 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     `- hand-written closures / ours: **${ratios.closuresOverOurs.toFixed(2)}x**; goal ≤ ${GOALS.closuresOverOurs}x: ${data.goals.met.closures ? 'met' : 'NOT met'}`,
     `- on JSON-parsed (fast-properties) copies of the same facts: closures / ours ${(rate('hand-written closures, JSON-parsed facts') / rate('ours: compiled fast path, JSON-parsed facts')).toFixed(2)}x; ours there / ours on the merged objects ${(rate('ours: compiled fast path, JSON-parsed facts') / ours).toFixed(2)}x`,
     `- ours / our explaining evaluator: ${ratios.oursOverEvaluator.toFixed(1)}x; our explaining evaluator / json-rules-engine: ${ratios.evaluatorOverJsonRulesEngine.toFixed(1)}x`,
-    `- skeleton's 稳岗返还 closure / our fast path on 稳岗返还: ${ratios.skeletonWengangOverOursWengang.toFixed(2)}x (it agrees with ours on ${skeletonAgree}/${CHECK_N} subjects)`,
+    `- skeleton's 稳岗返还 closure / our fast path on 稳岗返还: ${ratios.skeletonWengangOverOursWengang.toFixed(2)}x (it agrees with ours on ${skeletonAgree}/${CHECK_N} subjects${Object.keys(skeletonDiffers).length ? `; differences: ${Object.entries(skeletonDiffers).map(([k, v]) => `${v} × ${k}`).join('; ')}` : ''})`,
     '',
     `Peak RSS of the process: ${peakRssMiB} MiB (facts for ${N.toLocaleString('en')} subjects held in memory, all engines loaded).`,
     '',

@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agreeOnSubjects, agreeOnYamlTests, type PointAgreement } from '../bench/peers/agree.ts';
 import { enterpriseFacts, type SubjectFacts } from '../bench/peers/facts.ts';
-import { jdmGraph } from '../bench/peers/zen-engine.ts';
+import { readFileSync } from 'node:fs';
+import { jdmFile, jdmGraph } from '../bench/peers/zen-engine.ts';
 import { loadRuleFile } from '../bench/peers/json-rules-engine.ts';
 import { PEER_POINTS } from '../bench/peers/points.ts';
 import { loadLibraryOrThrow, type Library } from '../src/policies/library.ts';
@@ -55,6 +56,8 @@ describe('peer encodings agree with the evaluator', () => {
       expect(graph.nodes[0]!.type).toBe('inputNode');
       expect(graph.nodes.at(-1)!.type).toBe('outputNode');
       expect(graph.edges).toHaveLength(graph.nodes.length - 1);
+      // The committed JDM file is what the builder produces (regenerate: node bench/peers/zen-engine.ts --write).
+      expect(JSON.parse(readFileSync(jdmFile(point.key), 'utf8'))).toEqual(graph);
     }
   });
 });

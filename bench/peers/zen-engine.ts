@@ -1,10 +1,12 @@
 // GoRules JDM decision graphs for @gorules/zen-engine: decision tables and expression nodes chained from
 // the request to the response, one graph per point, built here as the plain JDM JSON the GoRules editor
-// reads and writes (`jdmGraph(key)` returns it; `npm run bench:peers` can dump them). ZEN numbers are
+// reads and writes (`jdmGraph(key)` returns it; the same JSON is kept in bench/peers/zen-engine/*.json). ZEN numbers are
 // decimals, so 30% of a fen amount is exact and round() is half away from zero: half-up for amounts ≥ 0.
 // ZEN raises an error when it compares null, so every fact that may be absent is tested for null first,
 // and a table row that might match but is not known to (a null in a compared column) gives null, which
 // the next node reads as undetermined (not eligible), as the policy language does.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { ZenEngine, type ZenDecision } from '@gorules/zen-engine';
 import type { SubjectFacts } from './facts.ts';
 import type { PeerDecision, PeriodInput } from './points.ts';
@@ -177,7 +179,19 @@ export const JDM_GRAPHS: Record<string, () => JdmGraph> = {
 export function jdmGraph(key: string): JdmGraph {
   const build = JDM_GRAPHS[key];
   if (!build) throw new Error(`no JDM graph for ${key}`);
+  seq = 0; // ids are numbered per graph, so the JSON is the same however many graphs were built before
   return build();
+}
+
+/** Where the graph is kept as a JDM file (open it in the GoRules editor); test/peers.test.ts keeps it in step. */
+export function jdmFile(key: string): URL {
+  return new URL(`./zen-engine/${key}.json`, import.meta.url);
+}
+
+// node bench/peers/zen-engine.ts --write : (re)writes bench/peers/zen-engine/<key>.json from the builders.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv.includes('--write')) {
+  mkdirSync(new URL('./zen-engine/', import.meta.url), { recursive: true });
+  for (const key of Object.keys(JDM_GRAPHS)) writeFileSync(jdmFile(key), `${JSON.stringify(jdmGraph(key), null, 2)}\n`);
 }
 
 export interface ZenPoint {
@@ -189,8 +203,9 @@ export function createZen(): ZenEngine {
   return new ZenEngine();
 }
 
+/** The decision loaded from its committed JDM file (the builder's output, kept in step by the test). */
 export function zenPoint(engine: ZenEngine, key: string, period: PeriodInput): ZenPoint {
-  return { decision: engine.createDecision(jdmGraph(key)), period };
+  return { decision: engine.createDecision(JSON.parse(readFileSync(jdmFile(key), 'utf8')) as JdmGraph), period };
 }
 
 export function zenInput(facts: SubjectFacts, period: PeriodInput): Record<string, unknown> {
