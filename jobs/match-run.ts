@@ -42,7 +42,9 @@ export async function createMatchQueues(boss: PgBoss): Promise<void> {
 
 export async function registerMatchJobs(boss: PgBoss, deps: MatchJobDeps, options: { shardWorkers?: number } = {}): Promise<void> {
   await createMatchQueues(boss);
-  await boss.work(MATCH_QUEUES.run, async ([job]) => {
+  // Shards are short; poll often so a worker does not sit idle between them.
+  const poll = { pollingIntervalSeconds: 0.5 };
+  await boss.work(MATCH_QUEUES.run, poll, async ([job]) => {
     if (!job) return;
     const payload = MatchRunPayload.parse(job.data);
     const run = await createRun(deps.db, deps.clock, deps.log, payload);
@@ -52,7 +54,7 @@ export async function registerMatchJobs(boss: PgBoss, deps: MatchJobDeps, option
     return { runId: run.runId, shards: run.shardCount };
   });
   for (let i = 0; i < (options.shardWorkers ?? 1); i++) {
-    await boss.work(MATCH_QUEUES.shard, async ([job]) => {
+    await boss.work(MATCH_QUEUES.shard, poll, async ([job]) => {
       if (!job) return;
       const { runId, shard } = ShardPayload.parse(job.data);
       const result = await runShard(deps.db, deps.clock, runId, shard);
@@ -60,7 +62,7 @@ export async function registerMatchJobs(boss: PgBoss, deps: MatchJobDeps, option
       return { evaluated: result.evaluated, written: result.written };
     });
   }
-  await boss.work(MATCH_QUEUES.finalize, async ([job]) => {
+  await boss.work(MATCH_QUEUES.finalize, poll, async ([job]) => {
     if (!job) return;
     const { runId } = FinalizePayload.parse(job.data);
     const summary = await finalizeRun(deps.db, deps.clock, deps.log, runId, { caps: deps.caps });

@@ -23,9 +23,36 @@ export const POOL_SIZES = { orm: 8, sql: 4 } as const;
 // fetches of a cursor destroys its portal. On the embedded database, "cursors" read the whole result.
 const embeddedClients = new WeakSet<object>();
 
-/** Streams a query in batches with a server-side cursor, or all at once on the embedded database. */
+/** Asks for the next item as soon as the current one is handed out, so the producer works meanwhile. */
+async function* prefetch<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  let finished = false;
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) {
+        finished = true;
+        return;
+      }
+      next = iterator.next();
+      yield current.value;
+    }
+  } finally {
+    // A consumer that stops early must still release the cursor (and its connection).
+    if (!finished) {
+      await next.catch(() => undefined);
+      await iterator.return?.();
+    }
+  }
+}
+
+/**
+ * Streams a query in batches with a server-side cursor (the next batch is fetched while the caller
+ * works on this one), or all at once on the embedded database.
+ */
 export function rowBatches<T extends readonly object[]>(sql: Sql, query: postgres.PendingQuery<T>, batchSize: number): AsyncIterable<T> {
-  if (!embeddedClients.has(sql)) return query.cursor(batchSize) as AsyncIterable<T>;
+  if (!embeddedClients.has(sql)) return prefetch(query.cursor(batchSize) as AsyncIterable<T>);
   return (async function* () {
     yield await query;
   })();

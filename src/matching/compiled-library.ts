@@ -22,8 +22,21 @@ export function factPeriodsFor(point: PointModel, period: Period): string[] {
   return [CURRENT_PERIOD, data];
 }
 
+/**
+ * The kind of period a point is matched for: monthly points by month, yearly by year; a one-off point
+ * as its authors test it (扩岗补助 counts the hires of a month; a listing reward is decided for a year).
+ */
+export function periodKindOf(point: PointModel): 'year' | 'month' {
+  if (point.frequency === 'monthly') return 'month';
+  if (point.frequency === 'yearly') return 'year';
+  return point.tests.length > 0 && point.tests.every((t) => /^\d{4}-\d{2}$/.test(t.period)) ? 'month' : 'year';
+}
+
+/** A scope's points in effect for the period, and matched by periods of its kind. */
 export function pointsForScope(points: readonly PointModel[], scope: string, period: Period): PointModel[] {
-  if (scope === 'enterprise' || scope === 'person') return points.filter((p) => p.subject === scope && pointInEffect(p, period));
+  if (scope === 'enterprise' || scope === 'person') {
+    return points.filter((p) => p.subject === scope && pointInEffect(p, period) && periodKindOf(p) === period.kind);
+  }
   return points.filter((p) => p.id === scope);
 }
 

@@ -189,34 +189,42 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
   const keyFilter = row.subject_keys
     ? db.sql`and subject_key in ${db.sql(row.subject_keys.length ? row.subject_keys : [''])}`
     : db.sql`${row.lo_key ? db.sql`and subject_key > ${row.lo_key}` : db.sql``} ${row.hi_key ? db.sql`and subject_key <= ${row.hi_key}` : db.sql``}`;
-  const listed = new Set(
-    (await db.sql<{ k: string }[]>`select point_id || ' ' || subject_key as k from list_entries where period = ${run.period} and point_id in ${db.sql(points.map((p) => p.point.id))} ${keyFilter}`).map((r) => r.k),
-  );
+  const listed = new Map<string, Set<string>>(points.map((p) => [p.point.id, new Set<string>()]));
+  for (const r of await db.sql<{ point_id: string; subject_key: string }[]>`select point_id, subject_key from list_entries where period = ${run.period} and point_id in ${db.sql(points.map((p) => p.point.id))} ${keyFilter}`) {
+    listed.get(r.point_id)?.add(r.subject_key);
+  }
 
   // Points that read the same fact periods share one merged view of the subject.
-  const groups = new Map<string, RunnablePoint[]>();
+  const groups = new Map<string, { periods: string[]; members: { p: RunnablePoint; listed: Set<string> }[] }>();
   for (const p of points) {
     const key = p.factPeriods.join('|');
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+    const group = groups.get(key) ?? { periods: p.factPeriods, members: [] };
+    group.members.push({ p, listed: listed.get(p.point.id)! });
+    groups.set(key, group);
   }
   const groupList = [...groups.values()];
 
   let evaluated = 0;
   let written = 0;
-  const evaluate = async (emit: (line: string, row: [string, string, string, number | null, readonly string[]]) => Promise<void>) => {
+  // The hot loop: no per-evaluation allocation for the (common) plainly ineligible result.
+  const evaluate = async (emit: (subjectKey: string, pointId: string, outcome: string, amount: number | null, codes: readonly string[]) => void, drain: () => Promise<void>) => {
     for await (const subject of readSnapshotParts(db.sql, run.watermark_seq, periods, { subjectType, ...scopeFilter })) {
       evaluated++;
       for (const group of groupList) {
-        const facts = mergeParts(subject.parts, group[0]!.factPeriods);
-        for (const p of group) {
+        const facts = mergeParts(subject.parts, group.periods);
+        for (const { p, listed: before } of group.members) {
           const r = p.compiled.run(facts, period);
-          const excludedOnly = r.reasonCodes.length > 0 && r.reasonCodes.every((c) => p.exceptionIds.has(c));
-          const keep = r.outcome !== 'ineligible' || excludedOnly || listed.has(`${p.point.id} ${subject.subjectKey}`);
-          if (!keep) continue;
+          if (r.outcome === 'ineligible') {
+            const codes = r.reasonCodes;
+            let excludedOnly = codes.length > 0 && p.exceptionIds.size > 0;
+            for (let i = 0; excludedOnly && i < codes.length; i++) excludedOnly = p.exceptionIds.has(codes[i]!);
+            if (!excludedOnly && (before.size === 0 || !before.has(subject.subjectKey))) continue;
+          }
           written++;
-          await emit(decisionLine(subject.subjectKey, runId, p.point.id, r.outcome, r.amountFen, r.reasonCodes), [subject.subjectKey, p.point.id, r.outcome, r.amountFen, r.reasonCodes]);
+          emit(subject.subjectKey, p.point.id, r.outcome, r.amountFen, r.reasonCodes);
         }
       }
+      await drain();
     }
   };
 
@@ -233,14 +241,17 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
       await clear(tx);
       const copy = await tx`copy decisions (${tx.unsafe(DECISION_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
       let buffer = '';
-      await evaluate(async (line) => {
-        buffer += line;
-        if (buffer.length > 1 << 16) {
+      await evaluate(
+        (subjectKey, pointId, outcome, amount, codes) => {
+          buffer += decisionLine(subjectKey, runId, pointId, outcome, amount, codes);
+        },
+        async () => {
+          if (buffer.length < 1 << 16) return;
           const chunk = buffer;
           buffer = '';
           if (!copy.write(chunk)) await new Promise((resolve) => copy.once('drain', resolve));
-        }
-      });
+        },
+      );
       await new Promise<void>((resolve, reject) => {
         copy.once('error', reject);
         copy.once('finish', () => resolve());
@@ -251,9 +262,12 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
   } else {
     // Embedded: one connection at a time, and no COPY FROM STDIN, so read first, then insert in batches.
     const rows: { subject_key: string; run_id: number; point_id: string; outcome: string; amount_fen: number | null; reason_codes: string[] }[] = [];
-    await evaluate(async (_line, [subjectKey, pointId, outcome, amount, codes]) => {
-      rows.push({ subject_key: subjectKey, run_id: runId, point_id: pointId, outcome, amount_fen: amount, reason_codes: [...codes] });
-    });
+    await evaluate(
+      (subjectKey, pointId, outcome, amount, codes) => {
+        rows.push({ subject_key: subjectKey, run_id: runId, point_id: pointId, outcome, amount_fen: amount, reason_codes: [...codes] });
+      },
+      async () => {},
+    );
     await db.sql.begin(async (tx) => {
       await clear(tx);
       for (let i = 0; i < rows.length; i += 1000) await tx`insert into decisions ${tx(rows.slice(i, i + 1000), ...DECISION_COLUMNS)}`;
@@ -293,6 +307,14 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
   const pointIds = points.map((p) => p.point.id);
   const incremental = run.kind === 'incremental';
 
+  const phase = (() => {
+    let last = performance.now();
+    return (name: string) => {
+      const now = performance.now();
+      log.debug({ runId, phase: name, ms: Math.round(now - last) }, 'finalise phase');
+      last = now;
+    };
+  })();
   await db.sql.begin(async (tx) => {
     const [locked] = await tx<{ status: string }[]>`select status from match_runs where id = ${runId} for update`;
     if (locked?.status === 'completed') return;
@@ -314,6 +336,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
       where l.period = ${run.period} and l.point_id in ${tx(pointIds)} and l.outcome = 'eligible' and l.rule_amount_fen is not null
         and l.allocation <> 'excluded' and not exists (select 1 from evaluated_subjects e where e.subject_key = l.subject_key)` : tx``}`;
     let claims: Claim[] = claimRows.map((r) => ({ subjectKey: r.subject_key, pointId: r.point_id, amountFen: BigInt(r.amount) }));
+    phase('claims loaded');
 
     const adjustments = new Map<string, { outcome: string; amount: bigint | null; allocation: string; codes: string[] }>();
     const key = (subject: string, point: string) => `${subject}\u0000${point}`;
@@ -352,6 +375,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
       await tx`insert into adjustments ${tx(adjustRows.slice(i, i + 1000), 'subject_key', 'point_id', 'outcome', 'amount_fen', 'allocation', 'reason_codes')}`;
     }
 
+    phase('cross-point rules and budgets');
     // The new state of every entry this run decides.
     await tx`create temp table new_state on commit drop as
       select d.subject_key, d.point_id, coalesce(a.outcome, d.outcome) as outcome, d.amount_fen as rule_amount_fen,
@@ -383,6 +407,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     await tx`create temp table pinned_versions (point_id text primary key, version int, rounding text) on commit drop`;
     await tx`insert into pinned_versions ${tx(points.map((p) => ({ point_id: p.point.id, version: versions.get(p.point.id)!, rounding: p.point.amount.rounding })), 'point_id', 'version', 'rounding')}`;
 
+    phase('new state');
     await tx`insert into list_changes (subject_key, run_id, point_id, period, change, old_outcome, new_outcome, old_amount_fen, new_amount_fen, reason_codes)
       select n.subject_key, ${runId}, n.point_id, ${run.period},
              case when o.subject_key is null then 'added'
@@ -394,6 +419,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
       left join list_entries o on o.subject_key = n.subject_key and o.point_id = n.point_id and o.period = ${run.period}
       where (o.subject_key is null and n.outcome <> 'ineligible' or o.subject_key is null and cardinality(n.reason_codes) > 0)
          or (o.status = 'listed' and (o.outcome is distinct from n.outcome or o.amount_fen is distinct from n.amount_fen))`;
+    phase('change log');
     const [lockedRow] = await tx<{ n: number }[]>`
       select count(*)::int as n from new_state n join list_entries o on o.subject_key = n.subject_key and o.point_id = n.point_id and o.period = ${run.period}
       where o.status <> 'listed' and (o.outcome is distinct from n.outcome or o.amount_fen is distinct from n.amount_fen)`;
@@ -410,6 +436,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
       where list_entries.status = 'listed' and (list_entries.outcome, list_entries.amount_fen, list_entries.rule_amount_fen, list_entries.reason_codes, list_entries.policy_version)
             is distinct from (excluded.outcome, excluded.amount_fen, excluded.rule_amount_fen, excluded.reason_codes, excluded.policy_version)`;
 
+    phase('list upsert');
     const [totals] = await tx<{ evaluated: number; eligible: number; ineligible: number; undetermined: number; total: string }[]>`
       select (select coalesce(sum(evaluated), 0)::int from run_shards where run_id = ${runId}) as evaluated,
              count(*) filter (where outcome = 'eligible')::int as eligible,

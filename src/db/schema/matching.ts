@@ -74,7 +74,9 @@ export const decisions = pgTable(
     amountFen: bigint('amount_fen', { mode: 'bigint' }),
     reasonCodes: text('reason_codes').array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.subjectKey, t.runId, t.pointId] }), index('decisions_run_point').on(t.runId, t.pointId)],
+  // One index: it serves the key (which includes the subject, for distribution by subject) and the
+  // per-run, per-point reads of finalisation.
+  (t) => [primaryKey({ name: 'decisions_pkey', columns: [t.runId, t.pointId, t.subjectKey] })],
 );
 
 export const listEntries = pgTable(
