@@ -4,11 +4,7 @@
 // embedded database in DATA_DIR when DATABASE_URL is unset.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { systemClock } from '../clock.ts';
-import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/open.ts';
 import { isAppError } from '../errors.ts';
-import { importFeed } from '../feeds/importer.ts';
 import { feedMapping } from '../feeds/mappings.ts';
 import { contextOf } from '../population/context.ts';
 import { GENERATED_FEEDS, type FeedProgress } from '../population/feeds.ts';
@@ -131,6 +127,14 @@ async function main(argv: string[]): Promise<number> {
   for (const w of written) console.log(`  ${w.path.slice(out.length + 1).padEnd(32)} ${fmt(w.rows).padStart(11)} rows${w.dirtyRows ? ` (${fmt(w.dirtyRows)} deliberately bad)` : ''}  ${(w.bytes / 1e6).toFixed(1)} MB`);
 
   if (!values.load) return 0;
+  // The database modules (drizzle, the schema, the importer) are loaded only when needed: generating
+  // alone then stays small in memory.
+  const [{ systemClock }, { loadConfig }, { openDatabase }, { importFeed }] = await Promise.all([
+    import('../clock.ts'),
+    import('../config.ts'),
+    import('../db/open.ts'),
+    import('../feeds/importer.ts'),
+  ]);
   const config = loadConfig();
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   console.log(config.embedded ? `loading into the embedded database in ${config.DATA_DIR}` : 'loading into PostgreSQL from DATABASE_URL');

@@ -67,10 +67,10 @@ export async function writeFeedFile(path: string, feedId: string, options: Popul
   let rows = 0;
   let dirtyRows = 0;
   const flush = async () => {
-    const data = Buffer.from(chunk, 'utf8');
-    bytes += data.length;
+    const data = chunk;
+    bytes += Buffer.byteLength(data, 'utf8');
     chunk = '';
-    if (!stream.write(data)) await Promise.race([new Promise<void>((resolve) => stream.once('drain', () => resolve())), failed]);
+    if (!stream.write(data, 'utf8')) await Promise.race([new Promise<void>((resolve) => stream.once('drain', () => resolve())), failed]);
   };
   for (const { row, dirty } of feedRows(feedId, options, onProgress)) {
     chunk += encode(row);
