@@ -15,11 +15,14 @@ export function formatSummary(summary: CycleSummary): string {
     `match run #${run.runId} (${run.kind}, period ${run.period}): ${run.evaluated} enterprises × ${run.points.length} points; list changes: +${run.changes.added} −${run.changes.removed} ~${run.changes.amountChanged + run.changes.outcomeChanged}`,
   );
   lines.push('  point                                      符合   待定  除外        应享金额        已拨付   失败  无账户');
-  for (const p of summary.points) {
+  const shown = summary.points.filter((p) => p.eligible + p.undetermined + p.excluded > 0);
+  for (const p of shown) {
     lines.push(
       `  ${`${p.pointId} v${p.version}`.padEnd(40)} ${String(p.eligible).padStart(6)} ${String(p.undetermined).padStart(6)} ${String(p.excluded).padStart(5)} ${`¥${formatYuan(p.entitledFen)}`.padStart(15)} ${`${p.paid}`.padStart(6)}/${`¥${formatYuan(p.paidFen)}`.padEnd(14)} ${String(p.failed).padStart(4)} ${String(p.withoutAccount).padStart(6)}`,
     );
   }
+  const idle = summary.points.filter((p) => !shown.includes(p));
+  if (idle.length > 0) lines.push(`  (${idle.length} more points: nobody in the demo population qualifies or waits on data — ${idle.map((p) => p.pointId).join(', ')})`);
   const approved = summary.points.reduce((s, p) => s + p.approvedFen, 0n);
   const paid = summary.points.reduce((s, p) => s + p.paidFen, 0n);
   const failed = summary.points.reduce((s, p) => s + p.failed, 0);
