@@ -3,11 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FEEDS } from '../feeds/mappings.ts';
-import { exampleFile, exampleFileName, feedsMarkdown } from '../population/docs.ts';
+import { exampleFeeds, exampleFile, exampleFileName, feedsMarkdown } from '../population/docs.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 mkdirSync(join(root, 'examples', 'feeds'), { recursive: true });
-for (const mapping of FEEDS) writeFileSync(join(root, 'examples', 'feeds', exampleFileName(mapping)), exampleFile(mapping));
+const feeds = exampleFeeds();
+for (const mapping of feeds) writeFileSync(join(root, 'examples', 'feeds', exampleFileName(mapping)), exampleFile(mapping));
 writeFileSync(join(root, 'docs', 'feeds.md'), feedsMarkdown());
-console.log(`wrote docs/feeds.md and ${FEEDS.length} files in examples/feeds/`);
+console.log(`wrote docs/feeds.md and ${feeds.length} files in examples/feeds/`);

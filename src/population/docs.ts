@@ -4,7 +4,7 @@
 import { FACTS } from '../dictionary/facts.ts';
 import { FEEDS, type ColumnMapping, type FeedMapping } from '../feeds/mappings.ts';
 import type { PopulationOptions } from './context.ts';
-import { dirtyKindsFor, feedHeader, feedRows } from './feeds.ts';
+import { dirtyKindsFor, feedHeader, feedRows, isDerivedFeed } from './feeds.ts';
 import { csvLine, DEFAULT_FORMATS, jsonlEncoder, type FileFormat } from './write.ts';
 
 /** The population the examples are cut from: big enough that every list feed has rows. */
@@ -53,6 +53,10 @@ function typeText(column: ColumnMapping): string {
       return `one of ${type.values.map((v) => `\`${v}\``).join(' ')}`;
     case 'code':
       return type.list === 'region' ? 'GB/T 2260 division code, 6 digits, e.g. `440305`' : 'GB/T 4754-2017 code: section letter A-T + 2-4 digits, e.g. `C3911`';
+    default:
+      // Kinds added to mappings.ts after this was written: name them rather than fail.
+      if ((type as { kind: string }).kind === 'uscc') return '统一社会信用代码 of another subject, 18 characters, check character verified';
+      return (type as { kind: string }).kind;
   }
 }
 
@@ -79,7 +83,14 @@ const LISTED: Record<string, string> = {
   'disabled-certificates': 'holders of a disability certificate',
   'hrss-persons': 'insured persons aged 18-62',
   'edu-talent': 'talents introduced 2019-2022',
+  'csrc-listing': 'firms in the listing pipeline, on 新三板, or relocated here as listed companies',
+  'hrss-hire-records': 'persons starting a job in a month of the data year, with the employer',
 };
+
+/** Feeds that have an example file: those a department sends (derived feeds are computed by the system). */
+export function exampleFeeds(): FeedMapping[] {
+  return FEEDS.filter((f) => !isDerivedFeed(f));
+}
 
 const KEY_TEXT = { enterprise: '统一社会信用代码 (GB 32100-2015, check characters verified)', person: '公民身份号码 (GB 11643-1999, check character and birth date verified; personal: masked in reports)' };
 
@@ -118,7 +129,7 @@ export function feedsMarkdown(): string {
     '',
     '| feed | department | subject | period | mode | atomic | a generated file lists |',
     '|---|---|---|---|---|:-:|---|',
-    ...FEEDS.map((f) => `| [\`${f.id}\`](#${f.id}) | ${f.department} | ${f.subject} | ${f.period.kind === 'current' ? 'current' : `${f.period.kind} (\`${f.period.column}\`)`} | ${f.mode} | ${f.atomic ? 'yes' : ''} | ${LISTED[f.id] ?? ''} |`),
+    ...FEEDS.map((f) => `| [\`${f.id}\`](#${f.id}) | ${f.department} | ${f.subject} | ${f.period.kind === 'current' ? 'current' : `${f.period.kind} (\`${f.period.column}\`)`} | ${f.mode} | ${f.atomic ? 'yes' : ''} | ${isDerivedFeed(f) ? '(derived by this system, not sent)' : (LISTED[f.id] ?? '')} |`),
     '',
   ];
   for (const mapping of FEEDS) {
@@ -127,13 +138,15 @@ export function feedsMarkdown(): string {
     lines.push(`- Period: ${mapping.period.kind === 'current' ? '`current` (state as of the import date)' : `\`${mapping.period.column}\` column, ${mapping.period.kind === 'year' ? 'the data year as `YYYY`' : 'the month as `YYYY-MM`'}`}.`);
     lines.push(`- Mode: ${mapping.mode}${mapping.atomic ? '; **atomic** (one bad row rejects the file)' : ''}.`);
     if (mapping.registers) lines.push(`- Registers subjects: name from \`${mapping.registers.nameColumn}\`, region from \`${mapping.registers.regionColumn}\`.`);
-    lines.push(`- Example: [examples/feeds/${exampleFileName(mapping)}](../examples/feeds/${exampleFileName(mapping)}); bad-row kinds the generator can inject: ${dirtyKindsFor(mapping).join(', ')}.`, '');
+    const derived = isDerivedFeed(mapping);
+    if (derived) lines.push(`- Derived: produced by this system (${(mapping as { derivedBy?: string }).derivedBy}) from other feeds, not sent by a department; the generator does not write it.`, '');
+    else lines.push(`- Example: [examples/feeds/${exampleFileName(mapping)}](../examples/feeds/${exampleFileName(mapping)}); bad-row kinds the generator can inject: ${dirtyKindsFor(mapping).join(', ')}.`, '');
     lines.push('| column | type / unit | required | personal | fills fact |', '|---|---|:-:|:-:|---|');
     lines.push(`| \`${mapping.keyColumn}\` | ${mapping.subject === 'enterprise' ? '统一社会信用代码, 18 characters' : '公民身份号码, 18 characters'} | yes | ${mapping.subject === 'person' ? 'yes' : ''} | subject key |`);
     if (mapping.period.kind !== 'current') lines.push(`| \`${mapping.period.column}\` | ${mapping.period.kind === 'year' ? '`YYYY`' : '`YYYY-MM`'} | yes |  | period |`);
     for (const column of mapping.columns) lines.push(`| \`${column.column}\` | ${typeText(column)} | ${column.required ? 'yes' : ''} | ${column.personal ? 'yes' : ''} | ${factText(column, mapping)} |`);
-    const example = exampleFile(mapping).split('\n').slice(0, 4).join('\n');
-    lines.push('', '```', example, '```', '');
+    if (derived) lines.push('');
+    else lines.push('', '```', exampleFile(mapping).split('\n').slice(0, 4).join('\n'), '```', '');
   }
   return lines.join('\n');
 }

@@ -354,3 +354,64 @@ export function monthlyHires(ctx: Context, e: Enterprise): MonthlyHires[] {
   }
   return out;
 }
+
+export const LISTING_STREAM = hashString('listing');
+
+export interface Listing {
+  counselingFiledDate: string | null;
+  counselingAcceptedDate: string | null;
+  exchangeAcceptedDate: string | null;
+  ipoRegisteredDate: string | null;
+  ipoListingDate: string | null;
+  ipoRaisedFen: number | null;
+  relocatedListedDate: string | null;
+  neeqListedDate: string | null;
+  neeqInnovationRelocatedDate: string | null;
+  localOperationCommitted: boolean;
+}
+
+/**
+ * The enterprise's place in the listing pipeline (上市辅导备案 -> 验收 -> 交易所受理 -> 注册 -> 上市), its
+ * 新三板 listing, or its relocation here as a listed company; null for almost everyone (about 0.05%).
+ * Drawn from a stream of its own, so the other feeds do not change with it.
+ */
+export function listingOf(ctx: Context, e: Enterprise): Listing | null {
+  if (e.orgKind !== '企业' || e.status !== '存续') return null;
+  const rng = new Rng(ctx.seed, LISTING_STREAM, e.index);
+  const pipeline = e.staff >= 100 && rng.chance(0.02);
+  const neeq = !pipeline && e.staff >= 20 && rng.chance(0.004);
+  const relocated = !pipeline && !neeq && e.staff >= 300 && rng.chance(0.01);
+  if (!pipeline && !neeq && !relocated) return null;
+  const end = ctx.dataYearEnd;
+  const listing: Listing = {
+    counselingFiledDate: null,
+    counselingAcceptedDate: null,
+    exchangeAcceptedDate: null,
+    ipoRegisteredDate: null,
+    ipoListingDate: null,
+    ipoRaisedFen: null,
+    relocatedListedDate: null,
+    neeqListedDate: null,
+    neeqInnovationRelocatedDate: null,
+    localOperationCommitted: rng.chance(0.5),
+  };
+  if (pipeline) {
+    // Each stage follows the previous one by months; a firm stops at a random stage (or before the data year ends).
+    let day = rng.int(dayNumber(ctx.dataYear - 4, 1, 1), end);
+    const stages = rng.int(1, 5);
+    const gaps = [0, rng.int(150, 360), rng.int(60, 200), rng.int(120, 360), rng.int(15, 60)];
+    const keys = ['counselingFiledDate', 'counselingAcceptedDate', 'exchangeAcceptedDate', 'ipoRegisteredDate', 'ipoListingDate'] as const;
+    for (let k = 0; k < stages; k++) {
+      day += gaps[k]!;
+      if (day > end) break;
+      listing[keys[k]!] = isoDate(day);
+    }
+    if (listing.ipoListingDate) listing.ipoRaisedFen = rng.int(3_000, 60_000) * 10_000_000 + rng.int(0, 99);
+  } else if (neeq) {
+    listing.neeqListedDate = dateIn(rng, dayNumber(ctx.dataYear - 8, 1, 1), end);
+    if (rng.chance(0.1)) listing.neeqInnovationRelocatedDate = dateIn(rng, dayNumber(ctx.dataYear - 1, 1, 1), end);
+  } else {
+    listing.relocatedListedDate = dateIn(rng, dayNumber(ctx.dataYear - 2, 1, 1), end);
+  }
+  return listing;
+}

@@ -6,8 +6,8 @@ import type { NumberedRecord, RawRecord } from '../feeds/parse.ts';
 import { USCC_ALPHABET } from '../subjects/uscc.ts';
 import { contextOf, DIRTY_KINDS, type Context, type DirtyKind, type PopulationOptions } from './context.ts';
 import { fenToYuan } from './dates.ts';
-import { enterpriseAt, monthlyHires, unregisteredUscc, type Enterprise } from './enterprises.ts';
-import { PersonSpace, personAt, unregisteredIdNumber, type Person } from './persons.ts';
+import { enterpriseAt, listingOf, monthlyHires, unregisteredUscc, type Enterprise } from './enterprises.ts';
+import { hiresOf, PersonSpace, personAt, unregisteredIdNumber, type Person } from './persons.ts';
 import { hashString, Rng } from './random.ts';
 
 export type Row = string[];
@@ -52,6 +52,24 @@ const ENTERPRISE_FEEDS: Record<string, EnterpriseRows> = {
       out.push([e.uscc, month, String(h.expansionHires1m), String(h.expansionHires3m), String(h.absorbedHires), String(h.difficultHires), fenToYuan(h.difficultHiresEmployerContribFen)]);
     }
   },
+  'csrc-listing': (e, c, out) => {
+    const l = listingOf(c, e);
+    if (l) {
+      out.push([
+        e.uscc,
+        opt(l.counselingFiledDate),
+        opt(l.counselingAcceptedDate),
+        opt(l.exchangeAcceptedDate),
+        opt(l.ipoRegisteredDate),
+        opt(l.ipoListingDate),
+        yuanOrEmpty(l.ipoRaisedFen),
+        opt(l.relocatedListedDate),
+        opt(l.neeqListedDate),
+        opt(l.neeqInnovationRelocatedDate),
+        yn(l.localOperationCommitted),
+      ]);
+    }
+  },
 };
 
 const PERSON_FEEDS: Record<string, PersonRows> = {
@@ -70,10 +88,24 @@ const PERSON_FEEDS: Record<string, PersonRows> = {
     const t = p.talent;
     if (t) out.push([p.idNumber, t.education, yn(t.freshGraduate), yn(t.returnee), yn(t.usedHousingSecurity)]);
   },
+  'hrss-hire-records': (p, c, out) => {
+    for (const h of hiresOf(c, p)) {
+      const month = `${c.dataYear}-${h.month < 10 ? '0' : ''}${h.month}`;
+      out.push([p.idNumber, month, h.employerUscc, yn(h.contractSigned), String(h.insuredMonths), yn(h.expansionTarget), yn(h.absorptionTarget)]);
+    }
+  },
 };
 
-/** Feeds the generator produces: every declared feed (a test keeps this in step with mappings.ts). */
-export const GENERATED_FEEDS: readonly string[] = FEEDS.map((f) => f.id).filter((id) => id in ENTERPRISE_FEEDS || id in PERSON_FEEDS);
+/** Feeds this system derives itself (e.g. from the identity ledger) rather than receiving from a department. */
+export function isDerivedFeed(mapping: FeedMapping): boolean {
+  return 'derivedBy' in mapping && Boolean((mapping as { derivedBy?: string }).derivedBy);
+}
+
+/**
+ * Feeds the generator produces: every declared feed a department sends (derived feeds are computed by
+ * the system, not sent); a test keeps this in step with mappings.ts.
+ */
+export const GENERATED_FEEDS: readonly string[] = FEEDS.filter((f) => !isDerivedFeed(f)).map((f) => f.id).filter((id) => id in ENTERPRISE_FEEDS || id in PERSON_FEEDS);
 
 /** The columns of a feed file, in order: the subject key, the period column if any, then the mapped columns. */
 export function feedHeader(mapping: FeedMapping): string[] {

@@ -3,7 +3,7 @@
 // files departments send. See docs/feeds.md for the formats.
 export { ANCHORS, type Anchor } from './anchors.ts';
 export { contextOf, DIRTY_KINDS, type Context, type DirtyKind, type PopulationOptions } from './context.ts';
-export { enterpriseAt, monthlyHires, unregisteredUscc, type Enterprise } from './enterprises.ts';
-export { dirtyKindsFor, feedHeader, feedRecords, feedRows, GENERATED_FEEDS, rowRecord, type FeedProgress, type GeneratedRow, type Row } from './feeds.ts';
-export { PersonSpace, personAt, unregisteredIdNumber, type Person } from './persons.ts';
+export { enterpriseAt, listingOf, monthlyHires, unregisteredUscc, type Enterprise, type Listing } from './enterprises.ts';
+export { dirtyKindsFor, feedHeader, feedRecords, feedRows, GENERATED_FEEDS, isDerivedFeed, rowRecord, type FeedProgress, type GeneratedRow, type Row } from './feeds.ts';
+export { hiresOf, PersonSpace, personAt, unregisteredIdNumber, type HireRecord, type Person } from './persons.ts';
 export { csvLine, DEFAULT_FORMATS, feedFileName, jsonlEncoder, writeFeedFile, writeFeedFiles, type FileFormat, type WriteOptions, type WrittenFeed } from './write.ts';

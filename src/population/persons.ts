@@ -7,6 +7,7 @@
 // on the same date never share both. Sex follows the sequence's parity (odd = male), as GB 11643 says.
 import { buildIdNumber } from '../subjects/id-number.ts';
 import type { Context } from './context.ts';
+import { enterpriseAt } from './enterprises.ts';
 import { compactDate, dayNumber, daysInYear, isoDate } from './dates.ts';
 import { fmix32, hashString, Rng, Weighted } from './random.ts';
 import { AGE_BANDS, BIRTHPLACE_ELSEWHERE, ELSEWHERE_REGIONS, GIVEN_CHARS, HUKOU_DISTRICT_WEIGHTS, SURNAMES } from './tables.ts';
@@ -246,4 +247,55 @@ export function unregisteredIdNumber(k: number): string {
   const day = dayNumber(1950, 1, 1) + Math.floor(k / 999);
   const sequence = (k % 999) + 1;
   return buildIdNumber('650102', compactDate(day), String(sequence).padStart(3, '0'));
+}
+
+export const HIRE_STREAM = hashString('hire');
+
+export interface HireRecord {
+  /** 1-12, a month of the data year */
+  month: number;
+  employerUscc: string;
+  contractSigned: boolean;
+  insuredMonths: number;
+  expansionTarget: boolean;
+  absorptionTarget: boolean;
+}
+
+/** An employer for a new hire: a 存续 unit with insured staff, larger units more likely (a few tries). */
+function employerFor(ctx: Context, rng: Rng): string | null {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const e = enterpriseAt(ctx, rng.int(0, ctx.enterprises - 1));
+    if (e.status !== '存续' || !e.reporting || e.avgInsured < 1) continue;
+    if (attempt < 7 && !rng.chance(Math.min(1, 0.1 + e.avgInsured / 50))) continue;
+    return e.uscc;
+  }
+  return null;
+}
+
+/**
+ * 就业登记 of the data year: about one person in twelve of working age starts a job; a few start two in
+ * the year with different employers (the case the identity ledger must count once). Employers are
+ * enterprises of the same population, so the records join the enterprise feeds.
+ */
+export function hiresOf(ctx: Context, p: Person): HireRecord[] {
+  if (p.deathDate !== null || p.age < 16 || p.age > 60 || ctx.enterprises === 0) return [];
+  const rng = new Rng(ctx.seed, HIRE_STREAM, p.index);
+  if (!rng.chance(p.age <= 24 ? 0.2 : 0.07)) return [];
+  const young = p.age <= 24 || (p.talent?.freshGraduate ?? false);
+  const out: HireRecord[] = [];
+  const first = rng.int(1, 12);
+  const months = rng.chance(0.04) && first < 12 ? [first, rng.int(first + 1, 12)] : [first];
+  for (const month of months) {
+    const employerUscc = employerFor(ctx, rng);
+    if (!employerUscc) continue;
+    out.push({
+      month,
+      employerUscc,
+      contractSigned: rng.chance(0.95),
+      insuredMonths: rng.int(0, 12 - month + 3),
+      expansionTarget: young && rng.chance(0.8),
+      absorptionTarget: rng.chance(0.1),
+    });
+  }
+  return out;
 }

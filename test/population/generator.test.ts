@@ -17,6 +17,7 @@ import {
   feedRecords,
   feedRows,
   GENERATED_FEEDS,
+  isDerivedFeed,
   PersonSpace,
   personAt,
   writeFeedFiles,
@@ -34,7 +35,8 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 
 describe('population generator', () => {
   it('generates every declared feed with exactly its columns', () => {
-    expect([...GENERATED_FEEDS].sort()).toEqual(FEEDS.map((f) => f.id).sort());
+    // Every feed a department sends; feeds this system derives itself are not generated.
+    expect([...GENERATED_FEEDS].sort()).toEqual(FEEDS.filter((f) => !isDerivedFeed(f)).map((f) => f.id).sort());
     for (const feedId of GENERATED_FEEDS) {
       const header = feedHeader(feedMapping(feedId)!);
       const rows = rowsOf(feedId);
@@ -49,7 +51,7 @@ describe('population generator', () => {
     const b = await writeFeedFiles(join(work, 'b'), options);
     const c = await writeFeedFiles(join(work, 'c'), { ...options, seed: 43 });
     expect(a.map((f) => f.feedId)).toEqual(b.map((f) => f.feedId));
-    expect(a).toHaveLength(FEEDS.length);
+    expect(a).toHaveLength(GENERATED_FEEDS.length);
     for (let i = 0; i < a.length; i++) expect(sha(a[i]!.path), a[i]!.feedId).toBe(sha(b[i]!.path));
     expect(sha(a[0]!.path)).not.toBe(sha(c[0]!.path));
     // Registries come first so the files can be imported in order; credit-status is JSON Lines.
@@ -95,7 +97,9 @@ describe('population generator', () => {
       expect(registered, row[0]).toBeDefined();
       expect(row[0]!.slice(2, 8)).toBe(registered![2]); // the district in the code is the registered one
     }
-    for (const feedId of ['tax-annual', 'credit-status', 'bank-accounts', 'most-high-tech', 'miit-specialised', 'culture-star-hotels', 'stats-above-scale', 'hrss-hires-monthly']) {
+    const enterpriseFeeds = GENERATED_FEEDS.filter((id) => feedMapping(id)!.subject === 'enterprise' && !feedMapping(id)!.registers);
+    expect(enterpriseFeeds.length).toBeGreaterThanOrEqual(9);
+    for (const feedId of enterpriseFeeds) {
       for (const row of rowsOf(feedId)) expect(registry.has(row[0]!), `${feedId} ${row[0]}`).toBe(true);
     }
     // Facts agree with the subject they came from, whichever feed is generated.
@@ -112,7 +116,17 @@ describe('population generator', () => {
     for (const feedId of ['hrss-persons', 'edu-talent']) {
       for (const row of rowsOf(feedId)) expect(police.get(row[0]!)?.[3], `${feedId}: the dead are not insured or introduced`).toBe('');
     }
-    for (const feedId of ['civil-assistance', 'disabled-certificates']) for (const row of rowsOf(feedId)) expect(police.has(row[0]!)).toBe(true);
+    const personFeeds = GENERATED_FEEDS.filter((id) => feedMapping(id)!.subject === 'person' && !feedMapping(id)!.registers);
+    for (const feedId of personFeeds) for (const row of rowsOf(feedId)) expect(police.has(row[0]!), feedId).toBe(true);
+    // A person's hire record names an employer of the same population, one that is in business.
+    if (GENERATED_FEEDS.includes('hrss-hire-records')) {
+      const hires = rowsOf('hrss-hire-records');
+      expect(hires.length).toBeGreaterThan(ctx.persons * 0.02);
+      const header = feedHeader(feedMapping('hrss-hire-records')!);
+      const employer = header.indexOf('employer_uscc');
+      for (const row of hires) expect(registry.get(row[employer]!)?.[4], row[employer]).toBe('存续');
+      for (const row of hires) expect(police.get(row[0]!)?.[3], 'the dead are not hired').toBe('');
+    }
   });
 
   it('produces clean rows that all pass validation, in every feed', async () => {
