@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
 import { importFeed } from '../../src/feeds/importer.ts';
 import { feedMapping } from '../../src/feeds/mappings.ts';
-import { DIRTY_KINDS, dirtyKindsFor, feedRecords, feedRows, writeFeedFile, type DirtyKind, type PopulationOptions } from '../../src/population/index.ts';
+import { DIRTY_KINDS, dirtyKindsFor, feedRecords, feedRows, GENERATED_FEEDS, writeFeedFile, type DirtyKind, type PopulationOptions } from '../../src/population/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const REASONS: Record<DirtyKind, RegExp> = {
@@ -72,7 +72,7 @@ describe('generated feeds through the importer', () => {
       await writeFeedFile(path, feedId, OPTIONS, 'csv');
       for (const kind of await checkImport(feedId, { path }, OPTIONS)) seen.add(kind);
     }
-    for (const feedId of ['hrss-ui-annual', 'edu-talent']) {
+    for (const feedId of ['hrss-ui-annual', 'edu-talent', ...GENERATED_FEEDS.filter((id) => id === 'hrss-hire-records')]) {
       for (const kind of await checkImport(feedId, { name: `${feedId}.generated`, records: feedRecords(feedId, OPTIONS) }, OPTIONS)) seen.add(kind);
     }
     const path = join(work, 'tax-annual-2023.jsonl');
