@@ -112,6 +112,11 @@ const enterprise: Row[] = [
 ];
 
 const person: Row[] = [
+  ['hiredBy', '招用单位', { k: 'text', nullable: true }, 'hrss', 'in-period', 'none', '本期招用该人员的单位统一社会信用代码（人社就业登记）'],
+  ['hireContractSigned', '已签订劳动合同', bool(), 'hrss', 'in-period', 'missing', '本期招用时已签订劳动合同'],
+  ['hireInsuredMonths', '招用后缴费月数', months(), 'hrss', 'in-period', 'missing', '招用后单位为其缴纳失业、工伤、职工养老保险费的月数'],
+  ['expansionTarget', '扩岗补助对象', bool(), 'hrss', 'in-period', 'false', '属于一次性扩岗补助对象（当年高校毕业生、离校两年内未就业毕业生、16-24岁登记失业青年）'],
+  ['absorptionTarget', '吸纳就业补贴对象', bool(), 'hrss', 'in-period', 'false', '属于一次性吸纳就业补贴对象'],
   ['birthDate', '出生日期', date(), 'police', 'event', 'missing', '公民身份号码中的出生日期'],
   ['deathDate', '死亡日期', date(true), 'police', 'event', 'none', '公安死亡登记日期；无登记即为空'],
   ['hukouRegion', '户籍所在地', { k: 'code', list: 'region' }, 'police', 'as-of', 'missing', '户籍所在地区划代码（GB/T 2260）'],

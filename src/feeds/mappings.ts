@@ -9,7 +9,8 @@ export type ColumnType =
   | { kind: 'bool' } // 是/否, true/false, 1/0, Y/N
   | { kind: 'date' } // YYYY-MM-DD
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'code'; list: 'region' | 'industry' };
+  | { kind: 'code'; list: 'region' | 'industry' }
+  | { kind: 'uscc' }; // another subject's 统一社会信用代码, check character verified
 
 export interface ColumnMapping {
   column: string;
@@ -39,6 +40,11 @@ export interface FeedMapping {
   registers?: { nameColumn: string; regionColumn: string };
   /** All-or-nothing: one bad row rejects the whole file. */
   atomic?: boolean;
+  /**
+   * Produced by this system from other feeds (not sent by a department): within a period its facts take
+   * precedence over a department feed's facts of the same name.
+   */
+  derivedBy?: string;
   columns: readonly ColumnMapping[];
 }
 
@@ -193,6 +199,54 @@ export const FEEDS: readonly FeedMapping[] = [
     ],
   },
   {
+    id: 'csrc-listing',
+    department: '证监局/地方金融监管',
+    title: '上市进程与上市公司迁入',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'current' },
+    mode: 'delta',
+    columns: [
+      col('counseling_filed_date', 'counselingFiledDate', date),
+      col('counseling_accepted_date', 'counselingAcceptedDate', date),
+      col('exchange_accepted_date', 'exchangeAcceptedDate', date),
+      col('ipo_registered_date', 'ipoRegisteredDate', date),
+      col('ipo_listing_date', 'ipoListingDate', date),
+      col('ipo_raised_yuan', 'ipoRaisedFen', yuan),
+      col('relocated_listed_date', 'relocatedListedDate', date),
+      col('neeq_listed_date', 'neeqListedDate', date),
+      col('neeq_innovation_relocated_date', 'neeqInnovationRelocatedDate', date),
+      col('local_operation_committed', 'localOperationCommitted', bool),
+    ],
+  },
+  {
+    id: 'hrss-hire-records',
+    department: '人社',
+    title: '就业登记：新招用人员（逐人）',
+    subject: 'person',
+    keyColumn: 'id_number',
+    period: { kind: 'month', column: 'hire_month' },
+    mode: 'full',
+    columns: [
+      col('employer_uscc', 'hiredBy', { kind: 'uscc' }, true),
+      col('contract_signed', 'hireContractSigned', bool, true),
+      col('insured_months', 'hireInsuredMonths', int, true),
+      col('expansion_target', 'expansionTarget', bool),
+      col('absorption_target', 'absorptionTarget', bool),
+    ],
+  },
+  {
+    id: 'ledger-hires-monthly',
+    department: '本系统（身份台账）',
+    title: '按身份台账去重后的月度新招用人数',
+    subject: 'enterprise',
+    keyColumn: 'uscc',
+    period: { kind: 'month', column: 'month' },
+    mode: 'full',
+    derivedBy: 'src/matching/identity-ledger.ts',
+    columns: [col('expansion_hires_1m', 'expansionHires1m', int, true), col('expansion_hires_3m', 'expansionHires3m', int, true), col('absorbed_hires', 'absorbedHires', int, true)],
+  },
+  {
     id: 'police-population',
     department: '公安',
     title: '户籍人口与死亡登记',
@@ -266,6 +320,9 @@ export const FEEDS: readonly FeedMapping[] = [
     ],
   },
 ];
+
+/** Feeds whose facts win over department feeds' within a period. */
+export const DERIVED_FEED_IDS: ReadonlySet<string> = new Set(FEEDS.filter((f) => f.derivedBy).map((f) => f.id));
 
 export function feedMapping(id: string): FeedMapping | undefined {
   return FEEDS.find((feed) => feed.id === id);

@@ -66,6 +66,10 @@ export function convertCell(text: string, mapping: ColumnMapping): { value: Fact
       return isRealDate(text) ? { value: text } : { reason: 'expected a real date as YYYY-MM-DD' };
     case 'enum':
       return type.values.includes(text) ? { value: text } : { reason: `expected one of ${type.values.join('、')}` };
+    case 'uscc': {
+      const problem = checkUscc(text.toUpperCase());
+      return problem ? { reason: `expected a valid 统一社会信用代码: ${problem.message}` } : { value: text.toUpperCase() };
+    }
     case 'code':
       if (type.list === 'region') return REGION.test(text) ? { value: text } : { reason: 'expected a 6-digit GB/T 2260 division code, e.g. 440305' };
       return INDUSTRY.test(text) ? { value: text } : { reason: 'expected a GB/T 4754-2017 code: a section letter A-T and 2-4 digits, e.g. C3911' };

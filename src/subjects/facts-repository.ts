@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { rowBatches, type Sql, type Tx } from '../db/clients.ts';
+import { DERIVED_FEED_IDS } from '../feeds/mappings.ts';
 import { enterprises, factImports, factRecords, snapshots } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/audit-trail.ts';
 import { sql as dsql } from 'drizzle-orm';
@@ -115,7 +116,7 @@ export type SubjectFacts = Record<string, unknown>;
 export interface SubjectParts {
   subjectKey: string;
   /** One entry per live (feed, period) record. */
-  parts: { period: string; facts: Record<string, unknown> }[];
+  parts: { source: string; period: string; facts: Record<string, unknown> }[];
 }
 
 export interface SnapshotReadOptions {
@@ -138,8 +139,8 @@ export async function* readSnapshotParts(sql: Sql, watermarkSeq: number, periods
   const hi = options.range?.hi ? sql`and subject_key <= ${options.range.hi}` : sql``;
   const only = options.subjectKeys ? sql`and subject_key in ${sql(options.subjectKeys.length > 0 ? options.subjectKeys : [''])}` : sql``;
   const query = sql`
-    select subject_key, period, facts from (
-      select distinct on (subject_key, source, period) subject_key, period, facts, retracted
+    select subject_key, source, period, facts from (
+      select distinct on (subject_key, source, period) subject_key, source, period, facts, retracted
       from fact_records
       where seq <= ${watermarkSeq} and period in ${sql(periods)} ${type} ${lo} ${hi} ${only}
       order by subject_key desc, source desc, period desc, seq desc
@@ -154,17 +155,22 @@ export async function* readSnapshotParts(sql: Sql, watermarkSeq: number, periods
         current = undefined;
       }
       current ??= { subjectKey: key, parts: [] };
-      current.parts.push({ period: row.period as string, facts: row.facts as Record<string, unknown> });
+      current.parts.push({ source: row.source as string, period: row.period as string, facts: row.facts as Record<string, unknown> });
     }
   }
   if (current) yield current;
 }
 
-/** Merges a subject's records for the given periods; later periods in the list win on a shared fact. */
+/**
+ * Merges a subject's records for the given periods; later periods in the list win on a shared fact, and
+ * within a period a feed this system derives (e.g. the identity ledger's counts) wins over a
+ * department's feed.
+ */
 export function mergeParts(parts: SubjectParts['parts'], periods: readonly string[]): SubjectFacts {
   const out: SubjectFacts = {};
   for (const period of periods) {
-    for (const part of parts) if (part.period === period) Object.assign(out, part.facts);
+    for (const part of parts) if (part.period === period && !DERIVED_FEED_IDS.has(part.source)) Object.assign(out, part.facts);
+    for (const part of parts) if (part.period === period && DERIVED_FEED_IDS.has(part.source)) Object.assign(out, part.facts);
   }
   return out;
 }

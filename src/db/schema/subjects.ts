@@ -91,3 +91,19 @@ export const snapshots = pgTable('snapshots', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   createdBy: text('created_by').notNull(),
 });
+
+/**
+ * Identity-used ledger: a person counts for one subsidy family (扩岗补助 and 吸纳就业补贴 share one) at
+ * one employer, once — across firms, years and runs. Keyed by the person, so it distributes by person.
+ */
+export const identityLedger = pgTable(
+  'identity_ledger',
+  {
+    personKey: text('person_key').notNull(),
+    family: text('family').notNull(),
+    subjectKey: text('subject_key').notNull(),
+    period: text('period').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.personKey, t.family] })],
+);
