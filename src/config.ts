@@ -22,6 +22,7 @@ const ConfigSchema = z.object({
   BOSS_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   TIMEZONE: z.string().min(1).default('Asia/Shanghai'),
   DEMO_ENTERPRISES: z.coerce.number().int().min(20).max(100000).default(300),
+  DEMO_PERSONS: z.coerce.number().int().min(0).max(1000000).default(2000),
   DEMO_SEED: z.coerce.number().int().default(20240601),
   PORTAL_TOKEN_SECRET: z.string().min(16).optional(),
 });

@@ -2,6 +2,7 @@
 // database is empty, match every enterprise point (through the job queue, in shards), prepare a payout
 // batch per point, approve it as a second person, pay through the sandbox bank, reconcile, and verify
 // the audit chain.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgBoss } from 'pg-boss';
 import { runMatchJob } from '../jobs/match-run.ts';
@@ -12,6 +13,7 @@ import { loadDemoPopulation } from './demo/load-demo.ts';
 import { isAppError } from './errors.ts';
 import type { ImportResult } from './feeds/importer.ts';
 import type { Logger } from './logger.ts';
+import { buildHireLedger, type LedgerResult } from './matching/identity-ledger.ts';
 import { runSummary, type RunSummary } from './matching/run-service.ts';
 import { sandboxBank } from './payouts/sandbox-bank.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from './payouts/payout-service.ts';
@@ -23,6 +25,18 @@ export const DEMO_STAFF = { policyOfficer: 'staff:policy.li', preparer: 'finance
 
 /** The demo pays the 2024 enterprise points, reading 2023 data where a point pays for its data year. */
 export const DEMO_PERIOD = '2024';
+
+/**
+ * What the demo matches: the year's enterprise points; the per-month hiring subsidies of September
+ * 2023 (the month the generated hire records cover), after the identity ledger has deduplicated the
+ * hires; and the monthly person benefits for June 2024 (listed, not paid: the demo data has no
+ * personal payment accounts).
+ */
+export const DEMO_RUNS: readonly { scope: 'enterprise' | 'person'; period: string; ledgerMonth?: string; pay: boolean }[] = [
+  { scope: 'enterprise', period: DEMO_PERIOD, pay: true },
+  { scope: 'enterprise', period: '2023-09', ledgerMonth: '2023-09', pay: true },
+  { scope: 'person', period: '2024-06', pay: false },
+];
 
 export interface CyclePoint {
   pointId: string;
@@ -39,73 +53,92 @@ export interface CyclePoint {
   withoutAccount: number;
 }
 
-export interface CycleSummary {
-  library: { hash: string; points: number; newVersions: string[] };
-  demo: { created: boolean; enterprises: number; imports: ImportResult[] };
+export interface CycleRun {
+  scope: string;
   run: RunSummary;
   points: CyclePoint[];
+  ledger: LedgerResult | null;
+}
+
+export interface CycleSummary {
+  library: { hash: string; points: number; newVersions: string[] };
+  demo: { created: boolean; enterprises: number; persons: number; imports: ImportResult[] };
+  runs: CycleRun[];
   audit: ChainVerification;
 }
 
 export async function runCycle(
   deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger },
-  options: { seed: number; enterprises: number; dataDir: string; shards?: number; policiesDir?: string },
+  options: { seed: number; enterprises: number; persons?: number; dataDir: string; shards?: number; policiesDir?: string; runs?: typeof DEMO_RUNS },
 ): Promise<CycleSummary> {
   const { db, boss, clock, log } = deps;
   const published = await publishLibrary(db.orm, clock, DEMO_STAFF.policyOfficer, await readLibraryFiles(options.policiesDir ?? POLICIES_DIR));
-  const demo = await loadDemoPopulation(db, clock, { seed: options.seed, count: options.enterprises, dataYear: Number(DEMO_PERIOD) - 1, asOf: `${DEMO_PERIOD}-03-31`, dataDir: options.dataDir });
-
-  const runId = await runMatchJob(boss, db, { scope: 'enterprise', period: DEMO_PERIOD, trigger: 'startup', actor: DEMO_STAFF.system, shards: options.shards ?? 4 });
-  const run = await runSummary(db, runId);
-
-  const bank = sandboxBank(db.orm, clock);
-  const batches = new Map<string, { batchId: number; approvedFen: bigint; withoutAccount: number }>();
-  for (const point of run.points) {
-    if (point.eligible === 0) continue;
-    try {
-      const batch = await prepareBatch(db, clock, { pointId: point.pointId, period: DEMO_PERIOD, actor: DEMO_STAFF.preparer });
-      await approveBatch(db, clock, { batchId: batch.batchId, actor: DEMO_STAFF.approver });
-      await sendBatch(db, clock, bank, { batchId: batch.batchId, actor: DEMO_STAFF.approver });
-      batches.set(point.pointId, { batchId: batch.batchId, approvedFen: batch.totalFen, withoutAccount: batch.withoutAccount.length });
-    } catch (error) {
-      // A second start finds everything already batched: nothing new to pay is not a failure.
-      if (!isAppError(error, 'BATCH_EMPTY')) throw error;
-      batches.set(point.pointId, { batchId: 0, approvedFen: 0n, withoutAccount: Number(error.details?.withoutAccount ?? 0) });
-      log.info({ pointId: point.pointId }, 'nothing new to pay');
-    }
-  }
-  await reconcile(db, clock, log, bank, DEMO_STAFF.system);
-
-  const paidRows = await db.sql<{ point_id: string; paid: number; paid_fen: string; failed: number }[]>`
-    select b.point_id, count(*) filter (where p.status = 'paid')::int as paid,
-           coalesce(sum(p.amount_fen) filter (where p.status = 'paid'), 0)::text as paid_fen,
-           count(*) filter (where p.status = 'failed')::int as failed
-    from payments p join payout_batches b on b.id = p.batch_id
-    where b.period = ${DEMO_PERIOD} group by b.point_id`;
-  const paidBy = new Map(paidRows.map((r) => [r.point_id, r]));
-  const points: CyclePoint[] = run.points.map((p) => {
-    const batch = batches.get(p.pointId);
-    const paid = paidBy.get(p.pointId);
-    return {
-      pointId: p.pointId,
-      version: p.version,
-      eligible: p.eligible,
-      undetermined: p.undetermined,
-      excluded: p.excluded,
-      entitledFen: p.totalFen,
-      batchId: batch?.batchId || null,
-      approvedFen: batch?.approvedFen ?? 0n,
-      paid: paid?.paid ?? 0,
-      paidFen: BigInt(paid?.paid_fen ?? 0),
-      failed: paid?.failed ?? 0,
-      withoutAccount: batch?.withoutAccount ?? 0,
-    };
+  const demo = await loadDemoPopulation(db, clock, {
+    seed: options.seed,
+    count: options.enterprises,
+    persons: options.persons ?? 0,
+    dataYear: Number(DEMO_PERIOD) - 1,
+    asOf: `${DEMO_PERIOD}-03-31`,
+    dataDir: options.dataDir,
   });
+  const bank = sandboxBank(db.orm, clock);
+  const runs: CycleRun[] = [];
+  for (const spec of options.runs ?? DEMO_RUNS) {
+    if (spec.scope === 'person' && demo.persons === 0) continue;
+    const ledger = spec.ledgerMonth ? await buildHireLedger(db, clock, { month: spec.ledgerMonth, actor: DEMO_STAFF.system, rejectsDir: join(options.dataDir, 'rejects') }) : null;
+    const runId = await runMatchJob(boss, db, { scope: spec.scope, period: spec.period, trigger: 'startup', actor: DEMO_STAFF.system, shards: options.shards ?? 4 });
+    const run = await runSummary(db, runId);
+    const batches = new Map<string, { batchId: number; approvedFen: bigint; withoutAccount: number }>();
+    for (const point of spec.pay ? run.points : []) {
+      if (point.eligible === 0) continue;
+      try {
+        const batch = await prepareBatch(db, clock, { pointId: point.pointId, period: spec.period, actor: DEMO_STAFF.preparer });
+        await approveBatch(db, clock, { batchId: batch.batchId, actor: DEMO_STAFF.approver });
+        await sendBatch(db, clock, bank, { batchId: batch.batchId, actor: DEMO_STAFF.approver });
+        batches.set(point.pointId, { batchId: batch.batchId, approvedFen: batch.totalFen, withoutAccount: batch.withoutAccount.length });
+      } catch (error) {
+        // A second start finds everything already batched: nothing new to pay is not a failure.
+        if (!isAppError(error, 'BATCH_EMPTY')) throw error;
+        batches.set(point.pointId, { batchId: 0, approvedFen: 0n, withoutAccount: Number(error.details?.withoutAccount ?? 0) });
+        log.info({ pointId: point.pointId }, 'nothing new to pay');
+      }
+    }
+    await reconcile(db, clock, log, bank, DEMO_STAFF.system);
+    const paidRows = await db.sql<{ point_id: string; paid: number; paid_fen: string; failed: number }[]>`
+      select b.point_id, count(*) filter (where p.status = 'paid')::int as paid,
+             coalesce(sum(p.amount_fen) filter (where p.status = 'paid'), 0)::text as paid_fen,
+             count(*) filter (where p.status = 'failed')::int as failed
+      from payments p join payout_batches b on b.id = p.batch_id
+      where b.period = ${spec.period} group by b.point_id`;
+    const paidBy = new Map(paidRows.map((r) => [r.point_id, r]));
+    runs.push({
+      scope: spec.scope,
+      ledger,
+      run,
+      points: run.points.map((p) => {
+        const batch = batches.get(p.pointId);
+        const paid = paidBy.get(p.pointId);
+        return {
+          pointId: p.pointId,
+          version: p.version,
+          eligible: p.eligible,
+          undetermined: p.undetermined,
+          excluded: p.excluded,
+          entitledFen: p.totalFen,
+          batchId: batch?.batchId || null,
+          approvedFen: batch?.approvedFen ?? 0n,
+          paid: paid?.paid ?? 0,
+          paidFen: BigInt(paid?.paid_fen ?? 0),
+          failed: paid?.failed ?? 0,
+          withoutAccount: batch?.withoutAccount ?? 0,
+        };
+      }),
+    });
+  }
   return {
     library: { hash: published.hash, points: published.library.points.length, newVersions: published.created },
     demo,
-    run,
-    points,
+    runs,
     audit: await verifyAuditChain(db.sql),
   };
 }

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES, dataDir: config.DATA_DIR, shards: config.MATCH_SHARDS });
+  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES, persons: config.DEMO_PERSONS, dataDir: config.DATA_DIR, shards: config.MATCH_SHARDS });
   await scheduleMatchRuns(app.boss, [{ scope: 'enterprise', period: DEMO_PERIOD, kind: 'incremental', shards: config.MATCH_SHARDS }], config.MATCH_CRON, config.TIMEZONE);
   console.log(formatSummary(summary));
   console.log(`scheduled: incremental enterprise match for ${DEMO_PERIOD} at "${config.MATCH_CRON}" (${config.TIMEZONE})`);
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     console.log(`  curl -H 'Authorization: Bearer ${issuePortalToken(app.portalSecret, sample.subject_key)}' ${address}/api/portal/entitlements`);
   }
   console.log(`  the match run as staff see it (demo token for ${DEMO_STAFF.policyOfficer}):`);
-  console.log(`  curl -H 'Authorization: Bearer ${issueToken(app.portalSecret, 'staff', DEMO_STAFF.policyOfficer)}' ${address}/api/staff/runs/${summary.run.runId}`);
+  console.log(`  curl -H 'Authorization: Bearer ${issueToken(app.portalSecret, 'staff', DEMO_STAFF.policyOfficer)}' ${address}/api/staff/runs/${summary.runs[0]?.run.runId ?? 1}`);
 }
 
 main().catch((error: unknown) => {

@@ -131,7 +131,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     const sum = paidOrFailed.reduce((s, p) => s + p.amountFen, 0n);
     expect(batch!.totalFen).toBe(sum);
     expect(batch).toMatchObject({ status: 'reconciled', preparedBy: 'finance:zhang.wei', approvedBy: 'finance:wang.fang' });
-    const point = summary.points.find((p) => p.pointId === POINT)!;
+    const point = summary.runs[0]!.points.find((p) => p.pointId === POINT)!;
     expect(point.approvedFen).toBe(sum);
     expect(point.failed).toBe(1);
     expect(point.paid).toBe(paidOrFailed.length - 1);

@@ -7,24 +7,28 @@ import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { importFeed, type ImportResult } from '../feeds/importer.ts';
+import { GENERATED_FEEDS } from '../population/feeds.ts';
 import { writeFeedFiles } from '../population/write.ts';
 
 export const DEMO_ACTOR = 'system:demo-generator';
 
-/** The enterprise feeds the 稳岗返还 demo reads: CSV for most departments, JSON Lines for 信用中国. */
-export const DEMO_FEEDS = ['samr-registry', 'tax-annual', 'hrss-ui-annual', 'credit-status', 'bank-accounts'] as const;
+/** Every department's feed the generator writes: CSV for most, JSON Lines for 信用中国. */
+export const DEMO_FEEDS = GENERATED_FEEDS;
 
 export async function loadDemoPopulation(
   db: Database,
   clock: Clock,
-  options: { seed: number; count: number; dataYear: number; asOf: string; dataDir: string },
-): Promise<{ created: boolean; enterprises: number; imports: ImportResult[] }> {
+  options: { seed: number; count: number; persons?: number; dataYear: number; asOf: string; dataDir: string },
+): Promise<{ created: boolean; enterprises: number; persons: number; imports: ImportResult[] }> {
   const [{ n } = { n: 0 }] = await db.sql<{ n: number }[]>`select count(*)::int as n from enterprises`;
-  if (n > 0) return { created: false, enterprises: n, imports: [] };
+  if (n > 0) {
+    const [{ p } = { p: 0 }] = await db.sql<{ p: number }[]>`select count(*)::int as p from persons`;
+    return { created: false, enterprises: n, persons: p, imports: [] };
+  }
   const files = await writeFeedFiles(join(options.dataDir, 'feeds'), {
     seed: options.seed,
     enterprises: options.count,
-    persons: 0,
+    persons: options.persons ?? 0,
     dataYear: options.dataYear,
     asOf: options.asOf,
     feeds: DEMO_FEEDS,
@@ -34,5 +38,5 @@ export async function loadDemoPopulation(
   for (const file of files) {
     imports.push(await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: options.asOf, actor: DEMO_ACTOR, rejectsDir: join(options.dataDir, 'rejects') }));
   }
-  return { created: true, enterprises: options.count, imports };
+  return { created: true, enterprises: options.count, persons: options.persons ?? 0, imports };
 }
