@@ -320,12 +320,13 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     if (locked?.status === 'completed') return;
 
     // Subjects evaluated by this run (all of the scope for a full run).
-    await tx`create temp table evaluated_subjects on commit drop as
-      select distinct subject_key from decisions where run_id = ${runId}`;
+    await tx`create temp table evaluated_subjects (subject_key text primary key) on commit drop`;
+    await tx`insert into evaluated_subjects select distinct subject_key from decisions where run_id = ${runId}`;
     if (incremental) {
-      await tx`insert into evaluated_subjects select distinct unnest(subject_keys) from run_shards where run_id = ${runId}
-               except select subject_key from evaluated_subjects`;
+      await tx`insert into evaluated_subjects select distinct unnest(subject_keys) from run_shards where run_id = ${runId} on conflict do nothing`;
     }
+    // Temp tables have no statistics until analysed; the anti-joins below must not plan as nested loops.
+    await tx`analyze evaluated_subjects`;
 
     // The claims the cross-point rules and budgets work on: this run's eligible decisions, plus (for an
     // incremental run) the list's current eligible entries of subjects it did not re-evaluate.
@@ -384,6 +385,9 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
              case when a.reason_codes is null then d.reason_codes when d.outcome = 'eligible' then a.reason_codes else d.reason_codes || a.reason_codes end as reason_codes
       from decisions d left join adjustments a on a.subject_key = d.subject_key and a.point_id = d.point_id
       where d.run_id = ${runId}`;
+    await tx`analyze adjustments`;
+    await tx`alter table new_state add primary key (subject_key, point_id)`;
+    await tx`analyze new_state`;
     // Listed subjects this run evaluated but found no decision for (no facts left at all): removed.
     await tx`insert into new_state
       select l.subject_key, l.point_id, 'ineligible', null, null, 'none', array['NO_FACTS']
