@@ -180,10 +180,12 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
     let rowsUnchanged = 0;
     let rowsRetracted = 0;
     if (status === 'imported') {
-      if (mapping.registers) await registerSubjects(tx, mapping, clock.now());
+      // Has this feed been imported before? (fact_imports is small; fact_records has no index on source.)
+      const [{ earlier } = { earlier: false }] = await tx<{ earlier: boolean }[]>`
+        select exists (select 1 from fact_imports where source = ${mapping.id} and status = 'imported' and id <> ${importId}) as earlier`;
+      if (mapping.registers) await registerSubjects(tx, mapping, clock.now(), earlier);
       const [{ staged } = { staged: 0 }] = await tx<{ staged: number }[]>`select count(*)::int as staged from feed_staging`;
       rowsAccepted = staged;
-      const [{ earlier } = { earlier: false }] = await tx<{ earlier: boolean }[]>`select exists (select 1 from fact_records where source = ${mapping.id}) as earlier`;
       const written = await writeChangedFacts(tx, mapping.id, mapping.subject, importId, request.asOf, earlier);
       rowsUnchanged = staged - written;
       // Nothing to retract from a feed's first import.
@@ -233,9 +235,10 @@ function emptyResult(mapping: FeedMapping, fileName: string, fileHash: string, i
 async function rejectInFile(tx: postgres.TransactionSql, mapping: FeedMapping): Promise<Rejection[]> {
   const out: Rejection[] = [];
   const dupes = await tx<{ row_no: number; first: number; subject_key: string }[]>`
-    delete from feed_staging s using feed_staging t
-    where s.subject_key = t.subject_key and s.period = t.period and s.row_no > t.row_no
-    returning s.row_no, s.subject_key, t.row_no as first`;
+    delete from feed_staging s
+    using (select subject_key, period, min(row_no) as first from feed_staging group by subject_key, period having count(*) > 1) t
+    where s.subject_key = t.subject_key and s.period = t.period and s.row_no > t.first
+    returning s.row_no, s.subject_key, t.first`;
   const seen = new Set<number>();
   for (const d of dupes) {
     if (seen.has(d.row_no)) continue;
@@ -258,7 +261,17 @@ async function rejectInFile(tx: postgres.TransactionSql, mapping: FeedMapping): 
   return out;
 }
 
-async function registerSubjects(tx: postgres.TransactionSql, mapping: FeedMapping, now: Date): Promise<void> {
+async function registerSubjects(tx: postgres.TransactionSql, mapping: FeedMapping, now: Date, earlier: boolean): Promise<void> {
+  // A first load only adds; later loads also take name and region changes. Rows go in key order, which
+  // keeps the primary-key index inserts local.
+  if (!earlier) {
+    if (mapping.subject === 'enterprise') {
+      await tx`insert into enterprises (uscc, name, region_code, created_at) select subject_key, name, region_code, ${now} from feed_staging order by subject_key on conflict (uscc) do nothing`;
+    } else {
+      await tx`insert into persons (id_number, name, region_code, created_at) select subject_key, name, region_code, ${now} from feed_staging order by subject_key on conflict (id_number) do nothing`;
+    }
+    return;
+  }
   if (mapping.subject === 'enterprise') {
     await tx`insert into enterprises (uscc, name, region_code, created_at)
              select subject_key, name, region_code, ${now} from feed_staging
@@ -277,7 +290,7 @@ async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, subj
   if (!earlier) {
     const inserted = await tx`
       insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts)
-      select subject_key, ${subjectType}, ${feed}, period, ${importId}, row_no, ${asOf}, facts from feed_staging`;
+      select subject_key, ${subjectType}, ${feed}, period, ${importId}, row_no, ${asOf}, facts from feed_staging order by subject_key, period`;
     return inserted.count;
   }
   const inserted = await tx`
@@ -289,7 +302,8 @@ async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, subj
       where f.subject_key = s.subject_key and f.source = ${feed} and f.period = s.period
       order by f.seq desc limit 1
     ) cur on true
-    where cur.facts is null or cur.retracted or cur.facts <> s.facts`;
+    where cur.facts is null or cur.retracted or cur.facts <> s.facts
+    order by s.subject_key, s.period`;
   return inserted.count;
 }
 

@@ -330,11 +330,17 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
 
     // The claims the cross-point rules and budgets work on: this run's eligible decisions, plus (for an
     // incremental run) the list's current eligible entries of subjects it did not re-evaluate.
-    const claimRows = await tx<{ subject_key: string; point_id: string; amount: string }[]>`
-      select subject_key, point_id, amount_fen::text as amount from decisions where run_id = ${runId} and outcome = 'eligible'
+    // Only points under a cross-point rule or a budget need their claims in memory.
+    const capped = new Set((options.caps ?? []).flatMap((c) => c.pointIds));
+    const ruled = points.filter((p) => p.point.exclusion || p.point.budget.totalFen !== null || capped.has(p.point.id)).map((p) => p.point.id);
+    const claimRows =
+      ruled.length === 0
+        ? []
+        : await tx<{ subject_key: string; point_id: string; amount: string }[]>`
+      select subject_key, point_id, amount_fen::text as amount from decisions where run_id = ${runId} and point_id in ${tx(ruled)} and outcome = 'eligible'
       ${incremental ? tx`union all
       select l.subject_key, l.point_id, l.rule_amount_fen::text from list_entries l
-      where l.period = ${run.period} and l.point_id in ${tx(pointIds)} and l.outcome = 'eligible' and l.rule_amount_fen is not null
+      where l.period = ${run.period} and l.point_id in ${tx(ruled)} and l.outcome = 'eligible' and l.rule_amount_fen is not null
         and l.allocation <> 'excluded' and not exists (select 1 from evaluated_subjects e where e.subject_key = l.subject_key)` : tx``}`;
     let claims: Claim[] = claimRows.map((r) => ({ subjectKey: r.subject_key, pointId: r.point_id, amountFen: BigInt(r.amount) }));
     phase('claims loaded');
