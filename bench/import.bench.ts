@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { connect } from '../src/db/clients.ts';
+import { connect, databaseUrl } from '../src/db/clients.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { feedHeader } from '../src/population/feeds.ts';
 import { feedMapping } from '../src/feeds/mappings.ts';
@@ -22,11 +22,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const GOAL_RATIO = 2;
 const GOAL_RSS_MB = 500;
 
-function databaseUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 interface ChildResult {
   status: string;

@@ -16,7 +16,7 @@ import { PgBoss } from 'pg-boss';
 import postgres from 'postgres';
 import { createMatchQueues, MATCH_QUEUES } from '../jobs/match-run.ts';
 import { systemClock } from '../src/clock.ts';
-import { connect } from '../src/db/clients.ts';
+import { connect, databaseUrl } from '../src/db/clients.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { importFeed } from '../src/feeds/importer.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
@@ -26,11 +26,6 @@ import type { BenchContext, BenchResult } from './run.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const ENTERPRISE_FEEDS = ['samr-registry', 'tax-annual', 'hrss-ui-annual', 'credit-status', 'bank-accounts', 'most-high-tech', 'miit-specialised', 'culture-star-hotels', 'stats-above-scale'];
 
-function databaseUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 interface MatchChild {
   runId: number;

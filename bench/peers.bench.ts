@@ -23,6 +23,8 @@ import { enterpriseFacts, type SubjectFacts } from './peers/facts.ts';
 import { createEngine, decideJre, loadRuleFile, type JrePoint } from './peers/json-rules-engine.ts';
 import { PEER_POINTS, periodInput } from './peers/points.ts';
 import { createZen, zenInput, zenPoint, zenResult } from './peers/zen-engine.ts';
+
+const ZEN_VERSION = (JSON.parse(readFileSync(new URL('../node_modules/@gorules/zen-engine/package.json', import.meta.url), 'utf8')) as { version: string }).version;
 import type { BenchContext, BenchResult } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -290,7 +292,7 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     '',
     'The box is shared: repeated runs moved the synchronous rows by up to about 2x (best of ' + ROUNDS + ' alternating rounds is reported).',
     '',
-    `- ours / zen-engine: **${ratios.oursOverZenLoop.toFixed(0)}x** (loop), **${ratios.oursOverZenConcurrent.toFixed(0)}x** (64 in flight; zen-engine 0.54 has no batch API, only evaluate per input); goal ≥ ${GOALS.vsZen}x: ${data.goals.met.vsZen ? 'met' : 'NOT met'}`,
+    `- ours / zen-engine: **${ratios.oursOverZenLoop.toFixed(0)}x** (loop), **${ratios.oursOverZenConcurrent.toFixed(0)}x** (64 in flight; zen-engine ${ZEN_VERSION} has no batch API, only evaluate per input); goal ≥ ${GOALS.vsZen}x: ${data.goals.met.vsZen ? 'met' : 'NOT met'}`,
     `- ours / json-rules-engine: **${ratios.oursOverJsonRulesEngine.toFixed(0)}x**; goal ≥ ${GOALS.vsJsonRulesEngine}x: ${data.goals.met.vsJsonRulesEngine ? 'met' : 'NOT met'}`,
     `- hand-written closures / ours: **${ratios.closuresOverOurs.toFixed(2)}x**; goal ≤ ${GOALS.closuresOverOurs}x: ${data.goals.met.closures ? 'met' : 'NOT met'}`,
     `- on JSON-parsed (fast-properties) copies of the same facts: closures / ours ${(rate('hand-written closures, JSON-parsed facts') / rate('ours: compiled fast path, JSON-parsed facts')).toFixed(2)}x; ours there / ours on the merged objects ${(rate('ours: compiled fast path, JSON-parsed facts') / ours).toFixed(2)}x`,

@@ -19,6 +19,13 @@ export interface Database {
 
 export const POOL_SIZES = { orm: 8, sql: 4 } as const;
 
+/** The same server's URL for another database (tests and benchmarks create throwaway ones). */
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 // PGlite serves every connection from one backend session, so another connection's query between two
 // fetches of a cursor destroys its portal. On the embedded database, "cursors" read the whole result.
 const embeddedClients = new WeakSet<object>();

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { connect, type Database } from '../../src/db/clients.ts';
+import { connect, databaseUrl, type Database } from '../../src/db/clients.ts';
 import { createLogger } from '../../src/logger.ts';
 
 export const silentLog = createLogger('silent');
@@ -11,17 +11,12 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
-function urlFor(name: string): string {
-  const url = new URL(inject('adminUrl'));
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${inject('runPrefix')}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(inject('adminUrl'), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}" template "${inject('templateDatabase')}"`);
-  const db = connect(urlFor(name), false);
+  const db = connect(databaseUrl(inject('adminUrl'), name), false);
   return {
     ...db,
     async drop() {

@@ -2,7 +2,7 @@
 // else a clear failure. Builds one migrated template database per run; each test file clones it.
 import type { TestProject } from 'vitest/node';
 import postgres from 'postgres';
-import { connect } from '../../src/db/clients.ts';
+import { connect, databaseUrl } from '../../src/db/clients.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 
 declare module 'vitest' {
@@ -13,11 +13,6 @@ declare module 'vitest' {
   }
 }
 
-export function databaseUrl(base: string, name: string): string {
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 async function findServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE_URL) return { url: process.env.TEST_DATABASE_URL, stop: async () => {} };
