@@ -8,7 +8,7 @@ import type { PointModel } from './model.ts';
 import { parseIsoDay } from './parser.ts';
 import { addMonths, fullMonths, fullYears, type Period, yearEnd, yearStart } from './period.ts';
 import { add, cmp, div, mul, neg, parseRat, rat, roundFen, sub, type Rat } from './rational.ts';
-import { cellMatches } from './table.ts';
+import { cellMatches, holds } from './table.ts';
 
 export const UNKNOWN: unique symbol = Symbol('unknown');
 export type EV = Val | typeof UNKNOWN;
@@ -179,22 +179,7 @@ function evalInner(ir: IR, cx: EvalContext): EV {
       const l = evalIR(ir.l, cx);
       const r = evalIR(ir.r, cx);
       if (l === UNKNOWN || r === UNKNOWN) return UNKNOWN;
-      const c = compare(l, r);
-      switch (ir.o) {
-        case '<':
-          return c < 0;
-        case '<=':
-          return c <= 0;
-        case '>':
-          return c > 0;
-        case '>=':
-          return c >= 0;
-        case '==':
-          return c === 0;
-        case '!=':
-          return c !== 0;
-      }
-      break;
+      return holds(ir.o, compare(l, r));
     }
     case 'in': {
       const item = evalIR(ir.item, cx);

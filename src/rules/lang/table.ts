@@ -97,7 +97,8 @@ function compareVals(a: Val, b: Val): number {
   return a === b ? 0 : String(a) < String(b) ? -1 : 1;
 }
 
-function holds(o: CmpOp, c: number): boolean {
+/** Whether a comparison holds, given compare()'s sign. */
+export function holds(o: CmpOp, c: number): boolean {
   switch (o) {
     case '<':
       return c < 0;
