@@ -395,11 +395,16 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     await tx`alter table new_state add primary key (subject_key, point_id)`;
     await tx`analyze new_state`;
     // Listed subjects this run evaluated but found no decision for (no facts left at all): removed.
+    // Driven from the evaluated subjects (lateral), so a list with stale statistics is never scanned whole.
     await tx`insert into new_state
       select l.subject_key, l.point_id, 'ineligible', null, null, 'none', array['NO_FACTS']
-      from list_entries l join evaluated_subjects e on e.subject_key = l.subject_key
-      where l.period = ${run.period} and l.point_id in ${tx(pointIds)}
-        and not exists (select 1 from decisions d where d.run_id = ${runId} and d.subject_key = l.subject_key and d.point_id = l.point_id)`;
+      from evaluated_subjects e
+      cross join lateral (
+        select subject_key, point_id from list_entries
+        where subject_key = e.subject_key and period = ${run.period} and point_id in ${tx(pointIds)}
+        offset 0 -- keeps the subquery from being flattened into a join the planner may scan the list for
+      ) l
+      where not exists (select 1 from decisions d where d.run_id = ${runId} and d.subject_key = l.subject_key and d.point_id = l.point_id)`;
     if (!incremental) {
       // A full run evaluated every subject with facts; listed subjects with none are gone from the data.
       await tx`insert into new_state
@@ -411,8 +416,13 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     // Budget shares move for subjects this run did not re-evaluate, too.
     await tx`insert into new_state
       select l.subject_key, l.point_id, l.outcome, l.rule_amount_fen, a.amount_fen, a.allocation, a.reason_codes
-      from list_entries l join adjustments a on a.subject_key = l.subject_key and a.point_id = l.point_id
-      where l.period = ${run.period} and not exists (select 1 from new_state n where n.subject_key = l.subject_key and n.point_id = l.point_id)`;
+      from adjustments a
+      cross join lateral (
+        select subject_key, point_id, outcome, rule_amount_fen from list_entries
+        where subject_key = a.subject_key and point_id = a.point_id and period = ${run.period}
+        offset 0
+      ) l
+      where not exists (select 1 from new_state n where n.subject_key = l.subject_key and n.point_id = l.point_id)`;
 
     await tx`create temp table pinned_versions (point_id text primary key, version int, rounding text) on commit drop`;
     await tx`insert into pinned_versions ${tx(points.map((p) => ({ point_id: p.point.id, version: versions.get(p.point.id)!, rounding: p.point.amount.rounding })), 'point_id', 'version', 'rounding')}`;
