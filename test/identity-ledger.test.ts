@@ -9,6 +9,7 @@ import { POLICIES_DIR } from '../src/cycle.ts';
 import { importFeed } from '../src/feeds/importer.ts';
 import { buildHireLedger } from '../src/matching/identity-ledger.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
+import { prepareBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
@@ -83,5 +84,14 @@ describe('identity-used ledger', () => {
     await runToCompletion(db, clock, silentLog, { scope: 'enterprise', period: '2023-08', trigger: 'test', actor: 'test', shards: 1 });
     const rows = await db.sql<{ subject_key: string; outcome: string }[]>`select subject_key, outcome from list_entries where point_id = 'kuogang-buzhu-2023' and period = '2023-08' and outcome = 'eligible' order by subject_key`;
     expect(rows.map((r) => r.subject_key)).toEqual([C]);
+  });
+
+  it('pays a month’s entitlement to the social-insurance account from 税务’s annual feed', async () => {
+    await load('tax-annual', file('tax.csv', ['uscc,year,si_account', `${C},2023,4000123456781234`]));
+    // Supplied after the match: the batch still finds it (应享未享 firms get paid once the account arrives).
+    const batch = await prepareBatch(db, clock, { pointId: 'kuogang-buzhu-2023', period: '2023-08', actor: 'finance:zhang' });
+    expect(batch).toMatchObject({ paymentCount: 1, withoutAccount: [] });
+    const [payment] = await db.sql<{ subject_key: string; account_kind: string }[]>`select subject_key, account_kind from payments where batch_id = ${batch.batchId}`;
+    expect(payment).toEqual({ subject_key: C, account_kind: 'social-insurance' });
   });
 });

@@ -6,7 +6,7 @@ import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
-import { enterprises, listEntries, matchRuns, payments, payoutBatches, snapshots } from '../db/schema/index.ts';
+import { enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { payeeAccount } from '../matching/subject-facts.ts';
@@ -36,18 +36,18 @@ export async function prepareBatch(db: Database, clock: Clock, input: { pointId:
   const payable = entries.filter((e) => e.amountFen !== null && e.amountFen > 0n);
   if (payable.length === 0) throw new AppError('BATCH_EMPTY', `No listed, eligible entries to pay for ${input.pointId} ${input.period}; run a match first or check the list.`);
 
-  // Accounts come from the same frozen snapshot the entitlement was decided on.
-  const runIds = [...new Set(payable.map((e) => e.runId))];
-  const watermarks = await db.orm
-    .select({ runId: matchRuns.id, watermark: snapshots.watermarkSeq })
-    .from(matchRuns)
-    .innerJoin(snapshots, eq(snapshots.id, matchRuns.snapshotId))
-    .where(inArray(matchRuns.id, runIds));
-  const wanted = new Set(payable.map((e) => e.subjectKey));
+  // Accounts are read as they stand when the batch is prepared (an account supplied after the match
+  // still pays; the payment records which one was used), for the batch's subjects only: the basic
+  // account is current state, the social-insurance account comes with 税务's annual feed (the period's
+  // year or the year before, the later winning).
+  const year = Number(input.period.slice(0, 4));
+  const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
+  const [{ w } = { w: 0 }] = await db.sql<{ w: number }[]>`select coalesce(max(seq), 0)::bigint::int as w from fact_records`;
   const accounts = new Map<string, ReturnType<typeof payeeAccount>>();
-  for (const { watermark } of watermarks) {
-    for await (const subject of readSnapshotFacts(db.sql, watermark, [CURRENT_PERIOD, input.period, String(Number(input.period) - 1)], { subjectType: 'enterprise' })) {
-      if (wanted.has(subject.subjectKey) && !accounts.has(subject.subjectKey)) accounts.set(subject.subjectKey, payeeAccount(subject.facts));
+  const keys = payable.map((e) => e.subjectKey);
+  for (let i = 0; i < keys.length; i += 2000) {
+    for await (const subject of readSnapshotFacts(db.sql, w, periods, { subjectType: 'enterprise', subjectKeys: keys.slice(i, i + 2000) })) {
+      accounts.set(subject.subjectKey, payeeAccount(subject.facts));
     }
   }
 
