@@ -10,15 +10,8 @@ import { errorAt, type NamedDefSpec, type PolicyError, type SrcText, type TableS
 import { checkTableCoverage, parseCell } from './table.ts';
 import { combineUnits, isNullable, nonNull, sameType, sameUnit, typeLabel, unitLabel, type Expr, type Type, type Unit } from './types.ts';
 
-export class CheckError extends Error {
-  readonly offset: number;
-  readonly expected: string;
-  constructor(offset: number, message: string, expected: string) {
-    super(message);
-    this.offset = offset;
-    this.expected = expected;
-  }
-}
+/** A type error at an offset in the expression: the same shape as a syntax error, reported without the "syntax error" prefix. */
+export class CheckError extends ExprSyntaxError {}
 
 /** Thrown when an expression uses a definition that already failed: its errors are already reported. */
 class Poisoned extends Error {}
