@@ -16,7 +16,6 @@ import { loadLibraryOrThrow } from '../src/policies/library.ts';
 import { compilePoint } from '../src/rules/lang/compile.ts';
 import { evaluatePoint } from '../src/rules/lang/evaluate.ts';
 import { parsePeriod } from '../src/rules/lang/period.ts';
-import { evaluateWengangFanhuan, wengangParameters, type WengangFacts } from '../src/rules/wengang-fanhuan.ts';
 import { agreeOnSubjects, agreeOnYamlTests, type PointAgreement } from './peers/agree.ts';
 import { closureFor } from './peers/closures.ts';
 import { enterpriseFacts, type SubjectFacts } from './peers/facts.ts';
@@ -200,25 +199,6 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     variants.push(variant(v.name, N, seconds, v.note));
   }
 
-  // The skeleton's hand-written 稳岗返还 (bigint money, reasons and texts), on facts converted up front.
-  const params = wengangParameters({ rateLarge: { value: '0.30' }, rateSmeMicro: { value: '0.60' }, minMonthsPaidInFull: { value: '12' }, layoffRateCap: { value: '0.055' }, smallFirmMaxInsured: { value: '30' }, smallFirmLayoffRateCap: { value: '0.20' } });
-  const skeletonFacts: WengangFacts[] = facts.map((f) => ({ ...(f as WengangFacts), revenueFen: typeof f.revenueFen === 'number' ? BigInt(f.revenueFen) : undefined, uiContributionsPaidFen: typeof f.uiContributionsPaidFen === 'number' ? BigInt(f.uiContributionsPaidFen) : undefined, staff: typeof f.staff === 'number' ? f.staff : undefined }));
-  let skeletonAgree = 0;
-  const skeletonDiffers: Record<string, number> = {};
-  for (let i = 0; i < CHECK_N; i++) {
-    const d = evaluateWengangFanhuan(skeletonFacts[i] as WengangFacts, params, 'half-up-fen', 2023);
-    const r = wg.compiled.run(facts[i] as SubjectFacts, wg.period);
-    if (d.outcome === r.outcome && (d.amountFen === null ? null : Number(d.amountFen)) === r.amountFen) skeletonAgree++;
-    else {
-      const kind = `skeleton ${d.outcome}${d.missingFacts.length ? ` (missing ${d.missingFacts.join(', ')})` : ''}, policy language ${r.outcome}`;
-      skeletonDiffers[kind] = (skeletonDiffers[kind] ?? 0) + 1;
-    }
-  }
-  const skeletonTimer = syncTimer();
-  let skeletonSeconds = Infinity;
-  for (let r = 0; r < 2; r++) skeletonSeconds = Math.min(skeletonSeconds, skeletonTimer(N, (i) => evaluateWengangFanhuan(skeletonFacts[i] as WengangFacts, params, 'half-up-fen', 2023).amountFen));
-  const skeletonRate = N / skeletonSeconds;
-
   // json-rules-engine: its async Engine.run per subject and point, one engine (rule set) per point.
   const jreSeconds: Record<string, number> = {};
   for (const p of points) {
@@ -254,7 +234,6 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     oursOverJsonRulesEngine: ours / rate('json-rules-engine'),
     closuresOverOurs: rate('hand-written closures') / ours,
     oursOverEvaluator: ours / rate('ours: explaining evaluator'),
-    skeletonWengangOverOursWengang: skeletonRate / (variants[1] as Variant).perPoint.wengang!,
     evaluatorOverJsonRulesEngine: rate('ours: explaining evaluator') / rate('json-rules-engine'),
   };
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -265,7 +244,6 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     sizes: { subjects: N, jsonRulesEngineSubjects: JRE_N, zenSubjects: ZEN_N, checkedOnEveryEngine: CHECK_N, points: points.length, factBuildSeconds: buildSeconds },
     points: PEER_POINTS.map((p) => ({ id: p.id, period: p.period, shape: p.shape, fastPath: fastPathCheck[p.id] })),
     variants,
-    skeletonWengang: { evalsPerSecond: skeletonRate, agreesWithOursOn: `${skeletonAgree}/${CHECK_N}`, differences: skeletonDiffers, note: 'evaluateWengangFanhuan (src/rules/wengang-fanhuan.ts) with bigint money, reasons and texts; facts converted to its types before timing' },
     ratios,
     goals: { ...GOALS, met: { vsZen: ratios.oursOverZenLoop >= GOALS.vsZen && ratios.oursOverZenConcurrent >= GOALS.vsZen, vsJsonRulesEngine: ratios.oursOverJsonRulesEngine >= GOALS.vsJsonRulesEngine, closures: ratios.closuresOverOurs <= GOALS.closuresOverOurs } },
     agreement: agreement.map((a) => ({ point: a.point, dataset: a.dataset, subjects: a.subjects, eligible: a.eligible, undetermined: a.undetermined, totalFen: a.totalFen, mismatches: { fastPath: a.fastPath.mismatches, closure: a.closure.mismatches, jsonRulesEngine: a.jsonRulesEngine.mismatches, zenEngine: a.zenEngine.mismatches } })),
@@ -286,7 +264,6 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     `| engine | subjects timed | subjects × points / s | ${PEER_POINTS.map((p) => p.key).join(' | ')} |`,
     `|---|---:|---:|${PEER_POINTS.map(() => '---:').join('|')}|`,
     ...rows,
-    `| skeleton's hand-written 稳岗返还 (bigint, reasons) | ${N.toLocaleString('en')} | — | ${fmt(skeletonRate)} | | | | |`,
     '',
     '## Ratios (goals from issue 5)',
     '',
@@ -297,9 +274,8 @@ export async function run(ctx?: BenchContext): Promise<BenchResult> {
     `- hand-written closures / ours: **${ratios.closuresOverOurs.toFixed(2)}x**; goal ≤ ${GOALS.closuresOverOurs}x: ${data.goals.met.closures ? 'met' : 'NOT met'}`,
     `- on JSON-parsed (fast-properties) copies of the same facts: closures / ours ${(rate('hand-written closures, JSON-parsed facts') / rate('ours: compiled fast path, JSON-parsed facts')).toFixed(2)}x; ours there / ours on the merged objects ${(rate('ours: compiled fast path, JSON-parsed facts') / ours).toFixed(2)}x`,
     `- ours / our explaining evaluator: ${ratios.oursOverEvaluator.toFixed(1)}x; our explaining evaluator / json-rules-engine: ${ratios.evaluatorOverJsonRulesEngine.toFixed(1)}x`,
-    `- skeleton's 稳岗返还 closure / our fast path on 稳岗返还: ${ratios.skeletonWengangOverOursWengang.toFixed(2)}x (it agrees with ours on ${skeletonAgree}/${CHECK_N} subjects${Object.keys(skeletonDiffers).length ? `; differences: ${Object.entries(skeletonDiffers).map(([k, v]) => `${v} × ${k}`).join('; ')}` : ''})`,
     '',
-    `Peak RSS of the process: ${peakRssMiB} MiB, with the ${N.toLocaleString('en')} subjects' facts held three times (merged objects, JSON-parsed copies, the skeleton's bigint copies) and every engine loaded; ${rssAfterFactsMiB} MiB right after building the merged facts.`,
+    `Peak RSS of the process: ${peakRssMiB} MiB, with the ${N.toLocaleString('en')} subjects' facts held twice (merged objects, JSON-parsed copies) and every engine loaded; ${rssAfterFactsMiB} MiB right after building the merged facts.`,
     '',
     '## Correctness (checked before timing)',
     '',

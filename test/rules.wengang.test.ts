@@ -1,18 +1,23 @@
-import { describe, expect, it } from 'vitest';
-import { parseDecimal } from '../src/money.ts';
-import { classifyEnterpriseSize } from '../src/rules/enterprise-size.ts';
-import { evaluateWengangFanhuan, type WengangFacts, type WengangParameters } from '../src/rules/wengang-fanhuan.ts';
+// 稳岗返还 2024 as the library encodes it (the walking skeleton's hand-written copy is gone: the policy file
+// is the one rule), exercised at the boundaries the skeleton's tests pinned.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadLibrary, type Library } from '../src/policies/library.ts';
+import { evaluatePoint } from '../src/rules/lang/evaluate.ts';
+import { parsePeriod } from '../src/rules/lang/period.ts';
+import type { PointModel } from '../src/rules/lang/model.ts';
 
-const params: WengangParameters = {
-  rateLarge: parseDecimal('0.30'),
-  rateSmeMicro: parseDecimal('0.60'),
-  minMonthsPaidInFull: 12,
-  layoffRateCap: parseDecimal('0.055'),
-  smallFirmMaxInsured: 30,
-  smallFirmLayoffRateCap: parseDecimal('0.20'),
-};
+let lib: Library;
+let point: PointModel;
+beforeAll(async () => {
+  const r = await loadLibrary('policies');
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.file}:${e.line}:${e.col} ${e.message}`).join('\n'));
+  lib = r.library;
+  const p = lib.byId.get('wengang-fanhuan-2024');
+  if (!p) throw new Error('wengang-fanhuan-2024 missing');
+  point = p;
+});
 
-const base: WengangFacts = {
+const base: Record<string, unknown> = {
   status: '存续',
   industryCode: 'C3911',
   staff: 200,
@@ -25,21 +30,22 @@ const base: WengangFacts = {
   seriousDishonest: false,
 };
 
-const evaluate = (facts: Partial<WengangFacts>) => evaluateWengangFanhuan({ ...base, ...facts }, params, 'half-up-fen', 2023);
+const evaluate = (facts: Record<string, unknown>) => {
+  const merged = Object.fromEntries(Object.entries({ ...base, ...facts }).filter(([, v]) => v !== undefined));
+  return evaluatePoint(point, merged, parsePeriod('2024'));
+};
 
-describe('稳岗返还 2024 rule', () => {
-  it('is eligible exactly at 12 months and exactly at a 5.5% layoff rate', () => {
-    const decision = evaluate({}); // 11 / 200 = 5.5%
-    expect(decision.outcome).toBe('eligible');
-    expect(decision.amountFen).toBe(600_000n);
-    expect(decision.reasons.at(-1)?.text).toBe('2023年度失业保险实缴 10,000.00 元 × 60%（中小微企业）= 6,000.00 元，四舍五入到分（人社部发〔2024〕40号 二）');
+describe('稳岗返还 2024 (人社部发〔2024〕40号)', () => {
+  it('is eligible exactly at 12 months and exactly at a 5.5% layoff rate, paying 60% to an SME', () => {
+    const e = evaluate({}); // 11 / 200 = 5.5%
+    expect(e.outcome).toBe('eligible');
+    expect(e.amountFen).toBe(600_000n);
   });
 
-  it('fails one claimant above the cap and one month short, saying by how much', () => {
-    const decision = evaluate({ newClaimants: 12, uiMonthsPaidInFull: 11 });
-    expect(decision.outcome).toBe('ineligible');
-    expect(decision.reasons.find((r) => r.code === 'MONTHS_PAID_IN_FULL')?.text).toContain('差1个月');
-    expect(decision.reasons.find((r) => r.code === 'LAYOFF_RATE')?.text).toContain('6.00%');
+  it('fails one claimant above the cap and one month short, naming both conditions', () => {
+    const e = evaluate({ newClaimants: 12, uiMonthsPaidInFull: 11 });
+    expect(e.outcome).toBe('ineligible');
+    expect(e.reasonCodes).toEqual(expect.arrayContaining(['MONTHS_PAID_IN_FULL', 'LAYOFF_RATE']));
   });
 
   it('uses the 20% cap only for firms with 30 or fewer insured', () => {
@@ -47,30 +53,38 @@ describe('稳岗返还 2024 rule', () => {
     expect(evaluate({ avgInsured: 31, newClaimants: 2, staff: 31 }).outcome).toBe('ineligible'); // 6.45% > 5.5%
   });
 
+  it('keeps a firm with no layoffs eligible (the best case), whatever its size', () => {
+    expect(evaluate({ newClaimants: 0, avgInsured: 1, staff: 1 }).outcome).toBe('eligible');
+  });
+
+  it('refuses a firm with an average of 0 insured, with its own reason, instead of paying ¥0', () => {
+    const e = evaluate({ newClaimants: 0, avgInsured: 0 });
+    expect(e.outcome).toBe('ineligible');
+    expect(e.reasonCodes).toContain('HAS_INSURED');
+    expect(e.amountFen).toBeNull();
+  });
+
+  it('refuses a firm that paid no contributions in the data year, with its own reason', () => {
+    const e = evaluate({ uiContributionsPaidFen: 0n });
+    expect(e.outcome).toBe('ineligible');
+    expect(e.reasonCodes).toEqual(['CONTRIBUTIONS_PAID']);
+    expect(evaluate({ uiContributionsPaidFen: 1n }).outcome).toBe('eligible');
+  });
+
   it('is undetermined, naming the missing facts, when data is missing and nothing fails', () => {
-    const decision = evaluate({ revenueFen: undefined, uiContributionsPaidFen: undefined });
-    expect(decision.outcome).toBe('undetermined');
-    expect(decision.missingFacts).toEqual(expect.arrayContaining(['revenueFen', 'uiContributionsPaidFen']));
+    const e = evaluate({ revenueFen: undefined, uiContributionsPaidFen: undefined });
+    expect(e.outcome).toBe('undetermined');
+    expect(e.missingFacts).toEqual(expect.arrayContaining(['revenueFen', 'uiContributionsPaidFen']));
   });
 
   it('is ineligible rather than undetermined when a known fact already fails', () => {
     expect(evaluate({ revenueFen: undefined, status: '注销' }).outcome).toBe('ineligible');
   });
-});
 
-describe('企业划型 (工信部联企业〔2011〕300号)', () => {
-  it('classifies industry firms at the exact thresholds', () => {
-    const yuanWan = (wan: number) => BigInt(wan) * 1_000_000n;
-    expect(classifyEnterpriseSize('C3911', 1000, yuanWan(40000))).toMatchObject({ size: '大型' });
-    expect(classifyEnterpriseSize('C3911', 999, yuanWan(40000))).toMatchObject({ size: '中型' });
-    expect(classifyEnterpriseSize('C3911', 300, yuanWan(2000))).toMatchObject({ size: '中型' });
-    expect(classifyEnterpriseSize('C3911', 300, yuanWan(1999))).toMatchObject({ size: '小型' });
-    expect(classifyEnterpriseSize('C3911', 19, yuanWan(50000))).toMatchObject({ size: '微型' });
-  });
-
-  it('uses the industry’s own thresholds and refuses to guess where assets are needed', () => {
-    expect(classifyEnterpriseSize('I6510', 300, 10_000n * 1_000_000n)).toMatchObject({ size: '大型' });
-    expect(classifyEnterpriseSize('M7320', 120, undefined)).toMatchObject({ size: '中型' });
-    expect(classifyEnterpriseSize('E4710', 500, 1n)).toMatchObject({ determined: false, missing: ['totalAssets'] });
+  it('pays a 建筑业 firm once its total assets are known (the size table no longer lacks them)', () => {
+    expect(evaluate({ industryCode: 'E4710', revenueFen: 100_000_000_000n }).outcome).toBe('undetermined');
+    const e = evaluate({ industryCode: 'E4710', revenueFen: 100_000_000_000n, totalAssetsFen: 100_000_000_000n });
+    expect(e.outcome).toBe('eligible');
+    expect(e.amountFen).toBe(300_000n); // large: 30%
   });
 });

@@ -11,37 +11,40 @@ export type Closure = (f: SubjectFacts) => number | null;
 const inYear = (v: unknown, year: number) => typeof v === 'string' && v.length === 10 && +v.slice(0, 4) === year;
 const n = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 // 企业划型 by hand: the group from the industry code's leading characters, then the thresholds as flat
-// numbers (staff, revenue; revenue -1 = staff alone) for 大型, 中型, 小型 in one Float64Array.
+// numbers (staff, revenue, assets; -1 = not a criterion) for 大型, 中型, 小型 in one Float64Array.
 const GROUPS = [...SIZE_GROUPS, OTHER_GROUP];
-const T = new Float64Array(GROUPS.length * 6);
-GROUPS.forEach((g: SizeGroup, k) => [g.large, g.medium, g.small].forEach(([st, rev], b) => ((T[k * 6 + b * 2] = st), (T[k * 6 + b * 2 + 1] = rev ?? -1))));
+const T = new Float64Array(GROUPS.length * 9);
+GROUPS.forEach((g: SizeGroup, k) => [g.large, g.medium, g.small].forEach(([st, rev, as], b) => ((T[k * 9 + b * 3] = st ?? -1), (T[k * 9 + b * 3 + 1] = rev ?? -1), (T[k * 9 + b * 3 + 2] = as ?? -1))));
 const G = Object.fromEntries(GROUPS.map((g, k) => [g.group, k])) as Record<string, number>;
 
-/** Group index, -1 for undetermined (no code, or a section whose thresholds need total assets). */
 function groupOf(code: string): number {
   switch (code.charCodeAt(0)) {
+    case 65: return G['农、林、牧、渔业']!; // A
     case 66: case 67: case 68: return G['工业']!; // B C D
+    case 69: return G['建筑业']!; // E
     case 70: return code.startsWith('F51') ? G['批发业']! : G['零售业']!;
     case 71: return code.startsWith('G59') ? G['仓储业']! : code.startsWith('G60') ? G['邮政业']! : G['交通运输业']!;
     case 72: return code.startsWith('H61') ? G['住宿业']! : G['餐饮业']!;
     case 73: return code.startsWith('I65') ? G['软件和信息技术服务业']! : G['信息传输业']!;
-    case 65: case 69: case 75: case 76: return -1; // A E K L
+    case 75: return code.startsWith('K701') ? G['房地产开发经营']! : code.startsWith('K702') ? G['物业管理']! : G['其他未列明行业']!;
+    case 76: return G['租赁和商务服务业']!; // L
     default: return G['其他未列明行业']!;
   }
 }
 
 /** 0 大型, 1 中型, 2 小型, 3 微型, -1 undetermined (same certainty rule as the policy language's table). */
-function sizeOf(code: unknown, staffV: unknown, revV: unknown): number {
+function sizeOf(code: unknown, staffV: unknown, revV: unknown, assetsV: unknown): number {
   if (typeof code !== 'string') return -1;
   const g = groupOf(code);
-  if (g < 0) return -1;
-  const staff = typeof staffV === 'number' ? staffV : -1;
-  const rev = typeof revV === 'number' ? revV : -1;
+  const v0 = typeof staffV === 'number' ? staffV : -1;
+  const v1 = typeof revV === 'number' ? revV : -1;
+  const v2 = typeof assetsV === 'number' ? assetsV : -1;
   for (let b = 0; b < 3; b++) {
-    const ts = T[g * 6 + b * 2]!;
-    const tr = T[g * 6 + b * 2 + 1]!;
-    if ((staff >= 0 && staff < ts) || (tr >= 0 && rev >= 0 && rev < tr)) continue;
-    return staff >= 0 && (tr < 0 || rev >= 0) ? b : -1;
+    const t0 = T[g * 9 + b * 3]!;
+    const t1 = T[g * 9 + b * 3 + 1]!;
+    const t2 = T[g * 9 + b * 3 + 2]!;
+    if ((t0 >= 0 && v0 >= 0 && v0 < t0) || (t1 >= 0 && v1 >= 0 && v1 < t1) || (t2 >= 0 && v2 >= 0 && v2 < t2)) continue;
+    return (t0 < 0 || v0 >= 0) && (t1 < 0 || v1 >= 0) && (t2 < 0 || v2 >= 0) ? b : -1;
   }
   return 3;
 }
@@ -61,7 +64,7 @@ export function closureFor(point: PeerPoint): Closure {
         const paid = n(f.uiContributionsPaidFen);
         if (months === undefined || months < 12 || insured === undefined || paid === undefined) return null;
         if (!(claimants === 0 && insured >= 0) && !(claimants !== undefined && insured > 0 && claimants * 1000 <= (insured <= 30 ? 200 : 55) * insured)) return null;
-        const size = sizeOf(f.industryCode, f.staff, f.revenueFen);
+        const size = sizeOf(f.industryCode, f.staff, f.revenueFen, f.totalAssetsFen);
         if (size < 0) return null;
         return Math.floor((paid * (size === 0 ? 30 : 60) + 50) / 100);
       };
@@ -70,7 +73,7 @@ export function closureFor(point: PeerPoint): Closure {
         const r = f.regionCode;
         if (end < 20230101 || typeof r !== 'string' || !r.startsWith('44')) return null;
         if (!inYear(f.littleGiantDate, year) || f.abnormalOperation === true || f.seriousDishonest !== false || f.majorPenalty === true) return null;
-        const size = sizeOf(f.industryCode, f.staff, f.revenueFen);
+        const size = sizeOf(f.industryCode, f.staff, f.revenueFen, f.totalAssetsFen);
         if (size <= 0) return null;
         return PRD.some((p) => r.startsWith(p)) ? 100_000_000 : 120_000_000;
       };

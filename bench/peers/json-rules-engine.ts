@@ -3,7 +3,7 @@
 // - custom operators: codeWithin (GB/T 2260 / 4754 hierarchy: "440000" contains "440305", "H61" contains
 //   "H6110") and dateInYear ('YYYY-MM-DD' in a given year);
 // - runtime facts (functions, computed lazily per run and cached by the almanac): sizeClass (企业划型
-//   from industryCode, staff, revenueFen; see size-class.ts) and layoffRate (newClaimants ÷ avgInsured);
+//   from industryCode, staff, revenueFen, totalAssetsFen; see size-class.ts) and layoffRate (newClaimants ÷ avgInsured);
 // - the period as facts passed to run(): periodYear, periodStart, periodEnd (yyyymmdd integers);
 // - the amount: the firing rule's event params say how (a fixed sum, a percent of a fen fact rounded
 //   half-up, or a head count × fen per head); the caller computes it in integer arithmetic.
@@ -36,8 +36,8 @@ export function createEngine(rules: RuleProperties[]): Engine {
   engine.addOperator<string, string[]>('codeWithin', (value, codes) => typeof value === 'string' && codes.some((c) => value.startsWith(codePrefix(c))));
   engine.addOperator<string, number>('dateInYear', (value, year) => typeof value === 'string' && value.length === 10 && Number(value.slice(0, 4)) === year);
   engine.addFact('sizeClass', async (_params: unknown, almanac: Almanac) => {
-    const [industryCode, staff, revenueFen] = await Promise.all([almanac.factValue('industryCode'), almanac.factValue('staff'), almanac.factValue('revenueFen')]);
-    return sizeClassOf(industryCode, staff, revenueFen);
+    const [industryCode, staff, revenueFen, totalAssetsFen] = await Promise.all([almanac.factValue('industryCode'), almanac.factValue('staff'), almanac.factValue('revenueFen'), almanac.factValue('totalAssetsFen')]);
+    return sizeClassOf(industryCode, staff, revenueFen, totalAssetsFen);
   });
   engine.addFact('layoffRate', async (_params: unknown, almanac: Almanac) => {
     const [claimants, insured] = await Promise.all([almanac.factValue<number>('newClaimants'), almanac.factValue<number>('avgInsured')]);

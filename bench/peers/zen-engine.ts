@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { ZenEngine, type ZenDecision } from '@gorules/zen-engine';
 import type { SubjectFacts } from './facts.ts';
 import type { PeerDecision, PeriodInput } from './points.ts';
-import { NEEDS_ASSETS, OTHER_GROUP, SIZE_GROUPS, type SizeBand } from './size-class.ts';
+import { OTHER_GROUP, SIZE_GROUPS, type SizeBand } from './size-class.ts';
 
 interface JdmNode {
   id: string;
@@ -74,23 +74,22 @@ const known = (field: string, test: string) => `(${field} != null and ${field} $
 function sizeClassTables(): JdmNode[] {
   const groupRows: string[][] = [['$ == null', 'null']];
   for (const g of SIZE_GROUPS) groupRows.push([startsAny(g.prefixes), q(g.group)]);
-  groupRows.push([startsAny(NEEDS_ASSETS), q('需资产总额')]);
   groupRows.push(['', q(OTHER_GROUP.group)]);
   const definitely = (t: number | null) => (t === null ? '' : `$ != null and $ >= ${t}`);
   const possibly = (t: number | null) => (t === null ? '' : `$ == null or $ >= ${t}`);
   const classRows: string[][] = [];
   for (const g of [...SIZE_GROUPS, OTHER_GROUP]) {
     const bands: [string, SizeBand][] = [['大型', g.large], ['中型', g.medium], ['小型', g.small]];
-    for (const [label, [staff, revenue]] of bands) {
-      classRows.push([q(g.group), definitely(staff), definitely(revenue), q(label)]);
-      classRows.push([q(g.group), possibly(staff), possibly(revenue), 'null']);
+    for (const [label, [staff, revenue, assets]] of bands) {
+      classRows.push([q(g.group), definitely(staff), definitely(revenue), definitely(assets), q(label)]);
+      classRows.push([q(g.group), possibly(staff), possibly(revenue), possibly(assets), 'null']);
     }
-    classRows.push([q(g.group), '', '', q('微型')]);
+    classRows.push([q(g.group), '', '', '', q('微型')]);
   }
-  classRows.push(['', '', '', 'null']); // 需资产总额 or no industry code: undetermined
+  classRows.push(['', '', '', '', 'null']); // no industry code: undetermined
   return [
     table('划型行业', 'first', ['industryCode'], ['sizeIndustryGroup'], groupRows),
-    table('企业划型', 'first', ['sizeIndustryGroup', 'staff', 'revenueFen'], ['sizeClass'], classRows),
+    table('企业划型', 'first', ['sizeIndustryGroup', 'staff', 'revenueFen', 'totalAssetsFen'], ['sizeClass'], classRows),
   ];
 }
 

@@ -6,12 +6,23 @@ import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
 import { latestLibraryHash, libraryByHash, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
-import { classifyEnterpriseSize } from '../rules/enterprise-size.ts';
+import { evaluateExpression, UNKNOWN } from '../rules/lang/evaluate.ts';
+import { standardDictionary } from '../dictionary/index.ts';
+import type { IR } from '../rules/lang/ir.ts';
 import { INDUSTRY_SECTIONS } from '../dictionary/codes.ts';
 import { mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { runnable } from './compiled-library.ts';
+
+let sizeClassIr: IR | undefined;
+function sizeClassBody(): IR {
+  if (sizeClassIr) return sizeClassIr;
+  const def = standardDictionary().derived.get('sizeClass');
+  if (!def?.ir) throw new Error('the dictionary has no derived fact sizeClass');
+  sizeClassIr = def.ir.body;
+  return sizeClassIr;
+}
 
 export interface WhatIfRequest {
   pointId: string;
@@ -127,9 +138,9 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
       if (enterprise) {
         const section = String(facts.industryCode ?? '—').slice(0, 1);
         targets.push(bucket(industries, section, INDUSTRY_SECTIONS[section] ?? '未知'));
-        const revenue = typeof facts.revenueFen === 'number' ? BigInt(facts.revenueFen) : typeof facts.revenueFen === 'string' ? BigInt(facts.revenueFen) : undefined;
-        const size = classifyEnterpriseSize(facts.industryCode as string | undefined, facts.staff as number | undefined, revenue);
-        const label = size.determined ? size.size : '无法划型';
+        // The dictionary's 企业划型 table, the one the points themselves use, evaluated for the period.
+        const size = evaluateExpression(sizeClassBody(), facts, period).value;
+        const label = size === UNKNOWN ? '无法划型' : String(size);
         targets.push(bucket(sizes, label, label));
       }
       for (const b of targets) {
