@@ -62,8 +62,8 @@ export function closureFor(point: PeerPoint): Closure {
         const insured = n(f.avgInsured);
         const claimants = n(f.newClaimants);
         const paid = n(f.uiContributionsPaidFen);
-        if (months === undefined || months < 12 || insured === undefined || paid === undefined) return null;
-        if (!(claimants === 0 && insured >= 0) && !(claimants !== undefined && insured > 0 && claimants * 1000 <= (insured <= 30 ? 200 : 55) * insured)) return null;
+        if (months === undefined || months < 12 || insured === undefined || paid === undefined || insured <= 0 || paid <= 0) return null;
+        if (!(claimants === 0) && !(claimants !== undefined && insured > 0 && claimants * 1000 <= (insured <= 30 ? 200 : 55) * insured)) return null;
         const size = sizeOf(f.industryCode, f.staff, f.revenueFen, f.totalAssetsFen);
         if (size < 0) return null;
         return Math.floor((paid * (size === 0 ? 30 : 60) + 50) / 100);
