@@ -39,13 +39,40 @@ function paramType(ctx: YCtx, node: YNode, path: string): Type | undefined {
   return { k: 'num', unit: u.unit, pct: u.pct === true };
 }
 
+const REAL_DATE = 'a date that exists in the calendar, YYYY-MM-DD';
+
+/** Days of a YYYY-MM-DD text, refusing a well-shaped text that is no day of the calendar ('2025-02-30'):
+ * the shape pattern alone lets it through, and an undefined day would otherwise drop the entry silently. */
+function realDay(ctx: YCtx, node: YNode, path: string, text: string): number | undefined {
+  const day = parseIsoDay(text);
+  if (day === undefined) fail(ctx, node, path, `'${text}' is not a real date`, REAL_DATE);
+  return day;
+}
+
+/** The same check for the YYYY, YYYY-MM or YYYY-MM-DD texts (published, a test's period); false when refused. */
+function realPartialDate(ctx: YCtx, node: YNode, path: string, text: string): boolean {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
+  if (!m) return true; // the shape is the caller's pattern's business
+  if (m[3] !== undefined) return realDay(ctx, node, path, text) !== undefined;
+  if (m[2] !== undefined && !(Number(m[2]) >= 1 && Number(m[2]) <= 12)) {
+    fail(ctx, node, path, `'${text}' is not a real date (there is no month ${m[2]})`, 'a month 01 to 12');
+    return false;
+  }
+  return true;
+}
+
 /** A constant written like an expression ("30%", "1500元/人", "@2021-09-01", "true") fitted to a type. */
 function constantOf(ctx: YCtx, node: YNode, path: string, ty: Type): { v: Val; text: string } | undefined {
   if (isScalar(node) && typeof node.value === 'boolean' && ty.k === 'bool') return { v: node.value, text: String(node.value) };
   const s = src(ctx, node, path);
   if (!s) return undefined;
   if (ty.k === 'date') {
-    const day = parseIsoDay(s.text.replace(/^@/, ''));
+    const text = s.text.replace(/^@/, '');
+    if (ISO_DATE.test(text)) {
+      const day = realDay(ctx, node, path, text);
+      return day === undefined ? undefined : { v: day, text: s.text };
+    }
+    const day = parseIsoDay(text);
     if (day === undefined) return fail(ctx, node, path, `'${s.text}' is not a date`, 'a date YYYY-MM-DD');
     return { v: day, text: s.text };
   }
@@ -87,10 +114,8 @@ function readParams(ctx: YCtx, node: YNode): Map<string, ParamIR> {
       const c = constantOf(ctx, vm.value, `${vp}.value`, ty);
       const cite = str(ctx, vm.cite, `${vp}.cite`, { expected: 'the article or notice the value comes from' });
       const note = optStr(ctx, vm.note, `${vp}.note`);
-      const fromDay = from ? parseIsoDay(from) : undefined;
-      const toDay = to ? parseIsoDay(to) : null;
-      if (from && fromDay === undefined) fail(ctx, vm.from, `${vp}.from`, `'${from}' is not a calendar date`, 'a valid date');
-      if (to && toDay === undefined) fail(ctx, vm.to, `${vp}.to`, `'${to}' is not a calendar date`, 'a valid date');
+      const fromDay = from ? realDay(ctx, vm.from, `${vp}.from`, from) : undefined;
+      const toDay = to ? (realDay(ctx, vm.to, `${vp}.to`, to) ?? undefined) : null;
       if (fromDay === undefined || toDay === undefined || !c || !cite || from === undefined || to === undefined) return;
       if (toDay !== null && toDay < fromDay) {
         fail(ctx, vm.to, `${vp}.to`, `ends (${to}) before it starts (${from})`, 'to on or after from');
@@ -192,6 +217,7 @@ function testFact(ctx: YCtx, fact: FactDef, node: Node | null, path: string): un
       if (typeof v !== 'boolean') return fail(ctx, node, path, `expected true or false, found ${kind(node)}`, 'true or false');
       return v;
     case 'date':
+      if (typeof v === 'string' && ISO_DATE.test(v)) return realDay(ctx, node, path, v) === undefined ? undefined : v;
       if (typeof v !== 'string' || parseIsoDay(v) === undefined) return fail(ctx, node, path, `expected a date, found ${kind(node)}`, 'YYYY-MM-DD');
       return v;
     case 'enum':
@@ -276,6 +302,9 @@ export function loadPolicyText(file: string, text: string, dict: Dictionary): Lo
     const published = str(ctx, dm.published, 'document.published', { pattern: /^\d{4}(-\d{2}(-\d{2})?)?$/, expected: 'YYYY, YYYY-MM or YYYY-MM-DD' });
     const from = eff ? str(ctx, eff.from, 'document.effective.from', { pattern: ISO_DATE, expected: 'YYYY-MM-DD' }) : undefined;
     const to = eff ? optStr(ctx, eff.to, 'document.effective.to', { pattern: ISO_DATE, expected: 'YYYY-MM-DD' }) : undefined;
+    if (published) realPartialDate(ctx, dm.published, 'document.published', published);
+    if (from) realDay(ctx, eff?.from, 'document.effective.from', from);
+    if (to) realDay(ctx, eff?.to, 'document.effective.to', to);
     const sourceUrl = optStr(ctx, dm.sourceUrl, 'document.sourceUrl', { pattern: /^https?:\/\//, expected: 'an http(s) URL' });
     const sourceGrade = str(ctx, dm.source, 'document.source', { pattern: /^(S|S2|N)$/, expected: 'S (stated in an official source), S2 (secondary source) or N (not found: values illustrative)' });
     const note = optStr(ctx, dm.note, 'document.note');
@@ -343,9 +372,8 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
   const fromText = em ? str(ctx, em.from, `${path}.effective.from`, { pattern: ISO_DATE, expected: 'YYYY-MM-DD' }) : undefined;
   const toText = em ? optStr(ctx, em.to, `${path}.effective.to`, { pattern: ISO_DATE, expected: 'YYYY-MM-DD' }) : undefined;
   const effNote = em ? optStr(ctx, em.note, `${path}.effective.note`) : undefined;
-  const from = fromText ? parseIsoDay(fromText) : undefined;
-  const to = toText ? (parseIsoDay(toText) ?? undefined) : toText === null ? null : undefined;
-  if (fromText && from === undefined) fail(ctx, em?.from, `${path}.effective.from`, `'${fromText}' is not a calendar date`, 'a valid date');
+  const from = fromText ? realDay(ctx, em?.from, `${path}.effective.from`, fromText) : undefined;
+  const to = toText ? (realDay(ctx, em?.to, `${path}.effective.to`, toText) ?? undefined) : toText === null ? null : undefined;
   if (from !== undefined && to !== undefined && to !== null && to < from) fail(ctx, em?.to, `${path}.effective.to`, `effective period ends (${toText}) before it starts (${fromText})`, 'to on or after from');
   const pm = mapOf(ctx, m.payment, `${path}.payment`, ['frequency', 'paysFor', 'dataYearOffset'], ['frequency', 'paysFor']);
   const frequency = pm ? (str(ctx, pm.frequency, `${path}.payment.frequency`, { pattern: /^(one-off|monthly|yearly)$/, expected: 'one-off, monthly or yearly' }) as Frequency | undefined) : undefined;
@@ -463,6 +491,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     const tname = str(ctx, t.name, `${tp}.name`);
     const kinds = t.kind === undefined ? [] : isSeq(t.kind) ? t.kind.items.map((x, k) => str(ctx, x as Node, `${tp}.kind[${k}]`, { pattern: /^(boundary|exclusion|missing|typical|mutual-exclusion|closing-date|stage)$/, expected: 'boundary, exclusion, missing, typical, closing-date or stage' })) : [str(ctx, t.kind, `${tp}.kind`)];
     const period = str(ctx, t.period, `${tp}.period`, { pattern: /^\d{4}(-\d{2}(-\d{2})?)?$/, expected: 'a period: 2024, 2025-03 or 2023-08-01' });
+    if (period) realPartialDate(ctx, t.period, `${tp}.period`, period);
     if (period && frequency === 'monthly' && !/^\d{4}-\d{2}$/.test(period)) fail(ctx, t.period, `${tp}.period`, `a monthly point is paid per month, not for '${period}'`, 'a month such as 2025-03');
     if (period && frequency === 'yearly' && !/^\d{4}$/.test(period)) fail(ctx, t.period, `${tp}.period`, `a yearly point is paid per year, not for '${period}'`, 'a year such as 2024');
     const facts: Record<string, unknown> = { ...base };

@@ -26,6 +26,25 @@ describe('loading bad policy files', () => {
     expect(r.ok && r.library.points.map((p) => p.id)).toEqual(['test-point']);
   });
 
+  it('refuses a point whose effective date is no day of the calendar, instead of dropping the point silently', () => {
+    expect(messages('impossible-effective-date.policy.yaml')).toEqual([
+      `${BAD}/impossible-effective-date.policy.yaml:23:40 points[0].effective.to: '2024-02-30' is not a real date (expected a date that exists in the calendar, YYYY-MM-DD)`,
+    ]);
+  });
+
+  it('refuses an impossible date wherever a file gives one, each at its position', () => {
+    const f = `${BAD}/impossible-dates.policy.yaml`;
+    expect(messages('impossible-dates.policy.yaml')).toEqual([
+      `${f}:7:14 document.published: '2024-13' is not a real date (there is no month 13) (expected a month 01 to 12)`,
+      `${f}:8:38 document.effective.to: '2025-02-30' is not a real date (expected a date that exists in the calendar, YYYY-MM-DD)`,
+      `${f}:15:33 parameters.minMonths.values[0].to: '2024-04-31' is not a real date (expected a date that exists in the calendar, YYYY-MM-DD)`,
+      `${f}:23:40 points[0].effective.to: '2025-02-30' is not a real date (expected a date that exists in the calendar, YYYY-MM-DD)`,
+      `${f}:31:115 points[0].testBase.littleGiantDate: '2024-02-30' is not a real date (expected a date that exists in the calendar, YYYY-MM-DD)`,
+      `${f}:34:48 points[0].tests[1].period: '2024-00' is not a real date (there is no month 00) (expected a month 01 to 12)`,
+      `${f}:34:48 points[0].tests[1].period: a yearly point is paid per year, not for '2024-00' (expected a year such as 2024)`,
+    ]);
+  });
+
   it('refuses an unknown fact, naming file, line, column, path and the likely intended fact', () => {
     expect(messages('unknown-fact.policy.yaml')).toEqual([
       `${BAD}/unknown-fact.policy.yaml:26:45 points[0].conditions[0].when: unknown fact 'uiMonthsPaidInFul'; did you mean 'uiMonthsPaidInFull'? (expected a fact from the data dictionary, a derived fact, a let or a parameter)`,
