@@ -375,10 +375,11 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
   const from = fromText ? realDay(ctx, em?.from, `${path}.effective.from`, fromText) : undefined;
   const to = toText ? (realDay(ctx, em?.to, `${path}.effective.to`, toText) ?? undefined) : toText === null ? null : undefined;
   if (from !== undefined && to !== undefined && to !== null && to < from) fail(ctx, em?.to, `${path}.effective.to`, `effective period ends (${toText}) before it starts (${fromText})`, 'to on or after from');
-  const pm = mapOf(ctx, m.payment, `${path}.payment`, ['frequency', 'paysFor', 'dataYearOffset'], ['frequency', 'paysFor']);
+  const pm = mapOf(ctx, m.payment, `${path}.payment`, ['frequency', 'paysFor', 'dataYearOffset', 'valuesOn'], ['frequency', 'paysFor']);
   const frequency = pm ? (str(ctx, pm.frequency, `${path}.payment.frequency`, { pattern: /^(one-off|monthly|yearly)$/, expected: 'one-off, monthly or yearly' }) as Frequency | undefined) : undefined;
   const paysFor = pm ? (str(ctx, pm.paysFor, `${path}.payment.paysFor`, { pattern: /^(policy-year|data-year)$/, expected: 'policy-year or data-year' }) as 'policy-year' | 'data-year' | undefined) : undefined;
   const dataYearOffset = pm && pm.dataYearOffset !== undefined ? int(ctx, pm.dataYearOffset, `${path}.payment.dataYearOffset`) : 0;
+  const valuesOn = pm && pm.valuesOn !== undefined ? (str(ctx, pm.valuesOn, `${path}.payment.valuesOn`, { pattern: /^(period-start|period-end)$/, expected: 'period-start or period-end' }) as 'period-start' | 'period-end' | undefined) : 'period-start';
   if (paysFor === 'data-year' && dataYearOffset === 0 && pm && pm.dataYearOffset === undefined) fail(ctx, m.payment, `${path}.payment`, 'paysFor data-year needs dataYearOffset', 'dataYearOffset: -1 (data of the year before the policy year)');
   const delivery = m.delivery === undefined ? (tags['兑现方式']?.[0] ?? '免申即享') : str(ctx, m.delivery, `${path}.delivery`);
   const confirmation = m.confirmation === undefined ? false : bool(ctx, m.confirmation, `${path}.confirmation`);
@@ -538,6 +539,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     frequency,
     paysFor,
     dataYearOffset,
+    valuesOn: valuesOn ?? 'period-start',
     delivery,
     confirmation,
     lets,

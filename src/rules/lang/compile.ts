@@ -5,7 +5,7 @@
 // So results are exactly the evaluator's, by construction and by test.
 import { codeWithin } from '../../dictionary/codes.ts';
 import type { FactDef } from '../../dictionary/facts.ts';
-import { children, evaluatePoint, paramValue, pointInEffect, type Facts } from './evaluate.ts';
+import { children, evaluatePoint, parameterDay, paramValue, pointInEffect, type Facts } from './evaluate.ts';
 import type { Cell, DefIR, IR, ParamIR, Val } from './ir.ts';
 import type { PointModel } from './model.ts';
 import { addMonths, fullMonths, fullYears, yearEnd, yearStart, type Period } from './period.ts';
@@ -633,7 +633,7 @@ export function compilePoint(point: PointModel): CompiledPoint {
   let paramsFit = true;
   let direct = false;
   const prepare = (period: Period) => {
-    const paramDay = Math.max(period.start, point.effective.from);
+    const paramDay = parameterDay(point, period);
     P = { start: period.start, end: period.end, year: period.year, dataYear: period.year + point.dataYearOffset };
     fn = variantFor(paramDay).fn;
     paramsFit = fn !== null;

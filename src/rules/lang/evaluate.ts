@@ -360,12 +360,18 @@ export function pointInEffect(point: PointModel, period: Period): boolean {
   return period.end >= point.effective.from && (point.effective.to === null || period.start <= point.effective.to);
 }
 
+/** The day a point's dated parameter values are read on for a period (clipped to the point's effective dates). */
+export function parameterDay(point: PointModel, period: Period): number {
+  if (point.valuesOn === 'period-end') return point.effective.to === null ? period.end : Math.min(period.end, point.effective.to);
+  return Math.max(period.start, point.effective.from);
+}
+
 export function newContext(point: PointModel, facts: Facts, period: Period): EvalContext {
   return {
     facts,
     period,
     dataYear: period.year + point.dataYearOffset,
-    paramDay: Math.max(period.start, point.effective.from),
+    paramDay: parameterDay(point, period),
     trace: new Map(),
     defs: new Map(),
     missing: new Set(),

@@ -54,6 +54,9 @@ export interface PointModel {
   /** The period a payment covers: the policy year itself, or data of policy year + offset. */
   paysFor: 'policy-year' | 'data-year';
   dataYearOffset: number;
+  /** Which day of the period the dated parameter values are read on: its first day (default) or its last
+   * (a rate raised mid-year that applies to the whole year's payment, e.g. 稳岗返还 2022 from 2022-05-31). */
+  valuesOn: 'period-start' | 'period-end';
   delivery: string;
   confirmation: boolean;
   lets: DefIR[];

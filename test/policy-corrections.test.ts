@@ -1,0 +1,50 @@
+// The corrections made against the official texts stay made: each assertion here is a figure or date an
+// independent reading found wrong in the library, so a regression fails CI rather than a payment.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadLibraryOrThrow, type Library } from '../src/policies/library.ts';
+import { evaluatePoint, paramValue } from '../src/rules/lang/evaluate.ts';
+import { parseIsoDay } from '../src/rules/lang/parser.ts';
+import { parsePeriod } from '../src/rules/lang/period.ts';
+import type { PointModel } from '../src/rules/lang/model.ts';
+
+let lib: Library;
+beforeAll(async () => {
+  lib = await loadLibraryOrThrow('policies');
+});
+
+const point = (id: string): PointModel => {
+  const p = lib.byId.get(id);
+  if (!p) throw new Error(`${id} is not in the library`);
+  return p;
+};
+const day = (iso: string) => parseIsoDay(iso) as number;
+/** The value text of a point's parameter on a day, e.g. '50%'. */
+const valueOn = (id: string, param: string, iso: string) => {
+  const p = point(id).params.find((x) => x.name === param);
+  if (!p) throw new Error(`${id} has no parameter ${param}`);
+  return p.values.find((v) => v.from <= day(iso) && (v.to === null || day(iso) <= v.to))?.text;
+};
+const enterprise = { status: '存续', industryCode: 'C3911', uiContributionsPaidFen: 1_000_000, uiMonthsPaidInFull: 24, avgInsured: 120, newClaimants: 2, laborDispatch: false, seriousDishonest: false };
+
+describe('稳岗返还 2022 (人社部发〔2022〕23号; 国发〔2022〕12号)', () => {
+  it('raises the large-firm rate from 30% to 50% on 2022-05-31, a dated change of one parameter', () => {
+    expect(valueOn('wengang-fanhuan-2022', 'rateLarge', '2022-05-30')).toBe('30%');
+    expect(valueOn('wengang-fanhuan-2022', 'rateLarge', '2022-05-31')).toBe('50%');
+    expect(valueOn('wengang-fanhuan-2022', 'rateSmeMicro', '2022-01-01')).toBe('90%');
+  });
+
+  it('pays the 2022 batch at the year-end rates: 50% to a large firm, 90% to an SME', () => {
+    const p = point('wengang-fanhuan-2022');
+    expect(p.valuesOn).toBe('period-end');
+    const large = evaluatePoint(p, { ...enterprise, staff: 1000, revenueFen: 40_000_000_000 }, parsePeriod('2022'));
+    expect([large.outcome, large.amountFen]).toEqual(['eligible', 500_000n]);
+    const sme = evaluatePoint(p, { ...enterprise, staff: 999, revenueFen: 40_000_000_000 }, parsePeriod('2022'));
+    expect([sme.outcome, sme.amountFen]).toEqual(['eligible', 900_000n]);
+  });
+
+  it('reads dated values on the first day of the period unless a point says otherwise', () => {
+    expect(point('wengang-fanhuan-2024').valuesOn).toBe('period-start');
+    const p = point('wengang-fanhuan-2022').params.find((x) => x.name === 'rateLarge')!;
+    expect(paramValue(p, day('2022-01-01'))).not.toEqual(paramValue(p, day('2022-12-31')));
+  });
+});
