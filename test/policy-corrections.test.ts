@@ -48,3 +48,12 @@ describe('稳岗返还 2022 (人社部发〔2022〕23号; 国发〔2022〕12号)
     expect(paramValue(p, day('2022-01-01'))).not.toEqual(paramValue(p, day('2022-12-31')));
   });
 });
+
+describe('稳岗返还 2021 (人社部发〔2021〕29号)', () => {
+  it('caps the layoff rate at the 2020 control target of 6%, not 5.5%', () => {
+    expect(valueOn('wengang-fanhuan-2021', 'layoffRateCap', '2021-01-01')).toBe('6%');
+    const p = point('wengang-fanhuan-2021');
+    expect(evaluatePoint(p, { ...enterprise, staff: 120, revenueFen: 5_000_000_000, avgInsured: 1000, newClaimants: 60 }, parsePeriod('2021')).outcome).toBe('eligible');
+    expect(evaluatePoint(p, { ...enterprise, staff: 120, revenueFen: 5_000_000_000, avgInsured: 1000, newClaimants: 61 }, parsePeriod('2021')).reasonCodes).toEqual(['LAYOFF_RATE']);
+  });
+});
