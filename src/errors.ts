@@ -1,31 +1,41 @@
 // One catalogue of typed errors. Codes are stable (clients and tests match on them); messages say
-// what went wrong and what to do next.
+// what went wrong and what to do next. `zh` is what a user of the portal or the staff console reads
+// (the HTTP layer sends it as messageZh): per code, so it never carries an identifier or an internal
+// detail; the specific `message` of the error goes beside it.
 
 export const ErrorCodes = {
-  CONFIG_INVALID: { status: 500 },
-  TEST_DATABASE_MISSING: { status: 500 },
-  DATA_DIR_LOCKED: { status: 500 },
-  POLICY_FILE_INVALID: { status: 422 },
-  POLICY_LINT_FAILED: { status: 422 },
-  FACT_INVALID: { status: 422 },
-  FEED_UNKNOWN: { status: 404 },
-  POLICY_NOT_FOUND: { status: 404 },
-  SNAPSHOT_NOT_FOUND: { status: 404 },
-  RUN_NOT_FOUND: { status: 404 },
-  RUN_NOTHING_TO_MATCH: { status: 422 },
-  RUN_NOT_READY: { status: 409 },
-  BATCH_NOT_FOUND: { status: 404 },
-  BATCH_EMPTY: { status: 409 },
-  BATCH_STATE_INVALID: { status: 409 },
-  SELF_APPROVAL_FORBIDDEN: { status: 403 },
-  NOT_FOUND: { status: 404 },
-  BAD_REQUEST: { status: 400 },
-  UNAUTHENTICATED: { status: 401 },
-  FORBIDDEN: { status: 403 },
-  AUDIT_CHAIN_BROKEN: { status: 500 },
-  IDENTIFIER_INVALID: { status: 422 },
-  BANK_CHANNEL_FAILED: { status: 502 },
-} as const satisfies Record<string, { status: number }>;
+  CONFIG_INVALID: { status: 500, zh: '服务配置有误，服务未能启动。请管理员按日志中列出的配置项（如 DATABASE_URL、DATA_DIR、PORTAL_TOKEN_SECRET）更正后重启。' },
+  TEST_DATABASE_MISSING: { status: 500, zh: '未配置测试数据库。请设置 TEST_DATABASE_URL 指向一个 PostgreSQL 服务后再运行测试。' },
+  DATA_DIR_LOCKED: { status: 500, zh: '内置数据库的数据目录正被另一个进程使用。请先停止该进程，或将 DATA_DIR 改为其他目录（或设置 DATABASE_URL 使用 PostgreSQL 服务）。' },
+  EMBEDDED_DB_UNSUPPORTED: { status: 500, zh: '内置数据库组件（@electric-sql/pglite-socket）的版本与本系统不兼容，服务未能启动。请安装 package-lock.json 中锁定的版本，或设置 DATABASE_URL 使用 PostgreSQL 服务。' },
+  DB_CLIENT_DISCONNECTED: { status: 503, zh: '数据库连接已断开，本次操作未完成。请稍后重试。' },
+  POLICY_FILE_INVALID: { status: 422, zh: '政策文件格式有误。请按提示中给出的文件名和行号更正后重新提交。' },
+  POLICY_LINT_FAILED: { status: 422, zh: '政策库未通过校验，未作任何更改。请按提示逐条更正所列文件中的错误后重新提交。' },
+  FACT_INVALID: { status: 422, zh: '数据项取值不符合数据字典的要求。请按提示核对所列字段的取值后重新提交。' },
+  FEED_UNKNOWN: { status: 404, zh: '没有这个数据源。请核对数据源名称，可用的数据源见系统文档。' },
+  POLICY_NOT_FOUND: { status: 404, zh: '找不到所指的政策事项或政策库版本。请核对政策事项编号；如政策库尚未发布，请先发布。' },
+  SNAPSHOT_NOT_FOUND: { status: 404, zh: '找不到所指的数据快照。请核对快照编号，或不指定快照以使用最新数据。' },
+  RUN_NOT_FOUND: { status: 404, zh: '找不到所指的匹配批次。请核对批次编号。' },
+  RUN_NOTHING_TO_MATCH: { status: 422, zh: '所选范围和期间内没有生效的政策事项，未启动匹配。请核对匹配范围和期间。' },
+  RUN_NOT_READY: { status: 409, zh: '匹配尚未全部完成，暂不能汇总。请等待全部分片完成后再试。' },
+  BATCH_NOT_FOUND: { status: 404, zh: '找不到所指的拨付批次。请核对批次编号。' },
+  BATCH_EMPTY: { status: 409, zh: '没有可以拨付的名单记录，未生成批次。请先完成匹配，并补齐享受对象的收款账户。' },
+  BATCH_STATE_INVALID: { status: 409, zh: '拨付批次当前的状态不允许这项操作。请刷新查看批次的最新状态后再操作。' },
+  SELF_APPROVAL_FORBIDDEN: { status: 403, zh: '制单人不能审批自己制作的批次（四眼原则）。请由另一位财务人员审批。' },
+  NOT_FOUND: { status: 404, zh: '找不到所请求的内容。请核对地址或编号。' },
+  BAD_REQUEST: { status: 400, zh: '请求内容有误，未作任何处理。请按提示更正所列字段后重新提交。' },
+  PAYLOAD_TOO_LARGE: { status: 413, zh: '提交的内容过大，未作处理。请拆分后分批提交。' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持所提交内容的格式。请以 JSON（Content-Type: application/json）提交。' },
+  REQUEST_TIMEOUT: { status: 408, zh: '请求未能在规定时间内传送完毕，未作处理。请检查网络后重新提交。' },
+  HEADERS_TOO_LARGE: { status: 431, zh: '请求头过大，未作处理。请清除浏览器中本站的 Cookie 后重试。' },
+  UNAUTHENTICATED: { status: 401, zh: '尚未登录或登录已失效。请重新登录后再试。' },
+  FORBIDDEN: { status: 403, zh: '当前身份无权进行这项操作。请使用有相应权限的账号登录。' },
+  AUDIT_CHAIN_BROKEN: { status: 500, zh: '审计记录校验未通过，可能已被篡改。请立即联系系统管理员核查，核查完成前不要继续办理。' },
+  AUDIT_PAYLOAD_INVALID: { status: 500, zh: '操作记录无法写入审计日志，本次操作未生效。请联系系统管理员。' },
+  IDENTIFIER_INVALID: { status: 422, zh: '统一社会信用代码或公民身份号码有误（位数或校验位不符）。请核对后重新填写。' },
+  BANK_CHANNEL_FAILED: { status: 502, zh: '银行通道暂时不可用，资金未拨出。请稍后重试；如持续失败，请联系代理银行。' },
+  INTERNAL: { status: 500, zh: '服务器内部错误，操作未完成。请稍后重试；如仍失败，请将请求编号告知系统管理员。' },
+} as const satisfies Record<string, { status: number; zh: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
@@ -40,6 +50,11 @@ export class AppError extends Error {
     this.code = code;
     this.status = ErrorCodes[code].status;
     this.details = details;
+  }
+
+  /** The user-facing Chinese text of this error's code. */
+  get messageZh(): string {
+    return ErrorCodes[this.code].zh;
   }
 }
 

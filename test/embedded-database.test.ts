@@ -3,11 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
 import { PgBoss } from 'pg-boss';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAuditChain } from '../src/audit/audit-trail.ts';
 import { fixedClock } from '../src/clock.ts';
+import { startEmbeddedDatabase } from '../src/db/embedded.ts';
 import { openDatabase } from '../src/db/open.ts';
+import { WholeExchangeQueue, type HandlerQueue } from '../src/db/pglite-queue.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mianshen-embedded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +77,41 @@ describe('embedded database under concurrent clients', () => {
     } finally {
       await pool.end();
       await db.shutdown();
+    }
+  });
+});
+
+describe('embedded database socket server', () => {
+  it('refuses to start when the socket handler does not use the whole-exchange queue, and frees the folder', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mianshen-bypass-'));
+    // What a pglite-socket upgrade that ignored the queue it is given would look like: a queue of its own.
+    class OwnQueueHandler extends PGLiteSocketHandler {
+      constructor(options: PGLiteSocketHandlerOptions) {
+        const given = options.queryQueue as unknown as WholeExchangeQueue;
+        super({ ...options, queryQueue: new WholeExchangeQueue(given.db) as unknown as HandlerQueue });
+      }
+    }
+    await expect(startEmbeddedDatabase(folder, 4, { handler: OwnQueueHandler })).rejects.toMatchObject({ code: 'EMBEDDED_DB_UNSUPPORTED', message: expect.stringContaining('pglite-socket') });
+    const again = await startEmbeddedDatabase(folder, 4);
+    await again.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('answers a client over the connection limit with a PostgreSQL error, not raw text', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mianshen-limit-'));
+    const server = await startEmbeddedDatabase(folder, 2);
+    await new Promise((r) => setTimeout(r, 200)); // the startup probe's connection is released asynchronously
+    const { default: pg } = await import('pg');
+    const clients = [new pg.Client(server.url), new pg.Client(server.url), new pg.Client(server.url)];
+    try {
+      await clients[0]!.connect();
+      await clients[1]!.connect();
+      await expect(clients[2]!.connect()).rejects.toThrow(/too many clients/);
+      expect((await clients[1]!.query('select 2 as n')).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await Promise.all(clients.map((c) => c.end().catch(() => {})));
+      await server.stop();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

@@ -45,10 +45,12 @@ const draftWith = (from: string, to: string) => {
 };
 
 describe('staff API', () => {
-  it('refuses requests without a staff token, and portal tokens too', async () => {
+  it('refuses requests without a staff token (401), and portal tokens as the wrong kind (403)', async () => {
     expect((await app.inject({ url: `/api/staff/runs/${runId}` })).statusCode).toBe(401);
     const portal = issueToken(SECRET, 'portal', 'staff:policy.li');
-    expect((await app.inject({ url: `/api/staff/runs/${runId}`, headers: { authorization: `Bearer ${portal}` } })).statusCode).toBe(401);
+    const wrongKind = await app.inject({ url: `/api/staff/runs/${runId}`, headers: { authorization: `Bearer ${portal}` } });
+    expect(wrongKind.statusCode).toBe(403);
+    expect(wrongKind.json()).toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('reports a finished run at 100% with per-point counts', async () => {

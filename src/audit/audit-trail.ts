@@ -1,11 +1,10 @@
 // Appending to and verifying the hash-chained audit trail. An entry is written in the same transaction
 // as the change it records: callers pass their transaction, so both commit or neither does.
 import { createHash } from 'node:crypto';
-import { desc, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type postgres from 'postgres';
 import { rowBatches, type Sql, type Tx } from '../db/clients.ts';
-import { auditLog } from '../db/schema/index.ts';
 import { canonicalJson, toJson, type Json } from './canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -44,60 +43,46 @@ export function hashAuditRow(row: ChainedRow): string {
   return createHash('sha256').update(row.prevHash).update('\n').update(body).digest('hex');
 }
 
-interface AppendPort {
-  lock(): Promise<void>;
-  last(): Promise<{ seq: number; hash: string } | undefined>;
-  insert(row: ChainedRow & { hash: string }): Promise<void>;
+/** A transaction of either client: drizzle's (`Tx`) or a raw postgres.js one (bulk paths). */
+export type AuditTx = Tx | postgres.TransactionSql;
+
+type Query = (strings: TemplateStringsArray, ...values: string[]) => Promise<readonly Record<string, unknown>[]>;
+
+// The only thing the two clients differ in: how a tagged-template query with bound values is run.
+// Every value is bound as text and cast in SQL (`$n::text::jsonb`), so both clients send the same
+// statement and neither client's serializers touch a value: postgres.js would JSON-encode a string
+// bound to a jsonb parameter a second time, drizzle's client passes it through.
+function queryOn(tx: AuditTx): Query {
+  if (typeof tx === 'function') return (strings, ...values) => tx(strings, ...values);
+  return (strings, ...values) => tx.execute(sql(strings, ...values));
 }
 
-async function append(port: AppendPort, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
-  await port.lock();
-  const last = await port.last();
+/**
+ * Appends one entry in the caller's transaction (drizzle or postgres.js), chained to the entry before
+ * it. The advisory lock serialises appends, so each prev_hash is the hash of the row just before.
+ */
+export async function appendAudit(tx: AuditTx, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
+  const query = queryOn(tx);
+  await query`select pg_advisory_xact_lock(${String(AUDIT_LOCK_KEY)}::text::bigint)`;
+  const [last] = await query`select seq::text as last_seq, hash from audit_log order by seq desc limit 1`;
   const row: ChainedRow = {
-    seq: (last?.seq ?? 0) + 1,
+    seq: (last ? Number(last.last_seq) : 0) + 1,
     at: clock.now(),
     actor: event.actor,
     action: event.action,
     entityType: event.entityType,
     entityId: event.entityId,
     payload: toJson(event.payload ?? {}),
-    prevHash: last?.hash ?? GENESIS_HASH,
+    prevHash: last ? String(last.hash) : GENESIS_HASH,
   };
   const hash = hashAuditRow(row);
-  await port.insert({ ...row, hash });
+  await query`insert into audit_log (seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash)
+    values (${String(row.seq)}::text::bigint, ${row.at.toISOString()}::text::timestamptz, ${row.actor}::text, ${row.action}::text, ${row.entityType}::text, ${row.entityId}::text, ${canonicalJson(row.payload)}::text::jsonb, ${row.prevHash}::text, ${hash}::text)`;
   return { seq: row.seq, hash };
 }
 
-/** Appends within a drizzle transaction. */
-export function appendAudit(tx: Tx, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
-  return append(
-    {
-      lock: async () => void (await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`)),
-      last: async () => (await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1))[0],
-      insert: async (row) => void (await tx.insert(auditLog).values(row)),
-    },
-    clock,
-    event,
-  );
-}
-
-/** Appends within a raw postgres.js transaction (bulk paths that run on the raw client). */
-export function appendAuditSql(tx: postgres.TransactionSql, clock: Clock, event: AuditEvent): Promise<{ seq: number; hash: string }> {
-  return append(
-    {
-      lock: async () => void (await tx`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`),
-      last: async () => {
-        const [row] = await tx<{ seq: number; hash: string }[]>`select seq::int as seq, hash from audit_log order by seq desc limit 1`;
-        return row;
-      },
-      insert: async (row) =>
-        void (await tx`insert into audit_log (seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash)
-          values (${row.seq}, ${row.at}, ${row.actor}, ${row.action}, ${row.entityType}, ${row.entityId}, ${tx.json(row.payload as postgres.JSONValue)}, ${row.prevHash}, ${row.hash})`),
-    },
-    clock,
-    event,
-  );
-}
+/** The same append; the name is kept for the callers on the raw postgres.js client. */
+export const appendAuditSql: (tx: postgres.TransactionSql, clock: Clock, event: AuditEvent) => Promise<{ seq: number; hash: string }> = appendAudit;
 
 export interface ChainProblem {
   seq: number;

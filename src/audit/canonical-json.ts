@@ -1,5 +1,6 @@
 // A canonical JSON text for hashing: keys sorted, bigints and dates as strings. What is stored in the
 // jsonb payload is this same normalised value, so reading it back and re-serialising gives the same text.
+import { AppError } from '../errors.ts';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -15,7 +16,10 @@ export function toJson(value: unknown): Json {
     }
     return out;
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`cannot audit a non-finite number: ${value}`);
+  // JSON has no NaN or Infinity (JSON.stringify would write null, silently changing what was recorded).
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new AppError('AUDIT_PAYLOAD_INVALID', `Cannot record the non-finite number ${value} as JSON; the caller must pass a finite number, a string, or null.`);
+  }
   return value as Json;
 }
 

@@ -5,6 +5,14 @@
 // Parse/Bind/Describe/Execute, only that client is served until its Sync (or a simple Query), as the
 // stock queue already does for a client inside a transaction.
 import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
+import { AppError } from '../errors.ts';
+
+/** The queue type PGLiteSocketHandler takes (its class, QueryQueueManager, is not exported). */
+export type HandlerQueue = PGLiteSocketHandlerOptions['queryQueue'];
+// Every public member of the library's queue, so an upgrade that adds or changes one the handler may
+// call fails the typecheck here rather than at run time.
+type HandlerQueueContract = { [K in keyof HandlerQueue]: HandlerQueue[K] };
 
 interface Queued {
   handlerId: number;
@@ -19,11 +27,13 @@ const QUERY = 0x51; // 'Q'
 const TERMINATE = 0x58; // 'X'
 const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x48, 0x43]); // P B D E H C
 
-export class WholeExchangeQueue {
+export class WholeExchangeQueue implements HandlerQueueContract {
   private queue: Queued[] = [];
   private processing = false;
   private owner: number | null = null; // the client whose exchange or transaction is open
-  private readonly db: PGlite;
+  /** Messages answered so far: startup checks that the socket handlers really use this queue. */
+  served = 0;
+  readonly db: PGlite;
 
   constructor(db: PGlite) {
     this.db = db;
@@ -62,6 +72,7 @@ export class WholeExchangeQueue {
           item.reject(error);
           continue;
         }
+        this.served++;
         const type = item.message[0] ?? 0;
         if (this.db.isInTransaction()) this.owner = item.handlerId;
         else if (type === SYNC || type === QUERY || type === TERMINATE) this.owner = null;
@@ -80,7 +91,7 @@ export class WholeExchangeQueue {
   clearQueueForHandler(handlerId: number): void {
     this.queue = this.queue.filter((q) => {
       if (q.handlerId !== handlerId) return true;
-      q.reject(new Error('Handler disconnected'));
+      q.reject(new AppError('DB_CLIENT_DISCONNECTED', `Embedded database client #${handlerId} disconnected with messages still queued; they were dropped.`));
       return false;
     });
   }

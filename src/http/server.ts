@@ -1,15 +1,15 @@
-// Fastify application: one error handler mapping the error catalogue to stable codes; the portal
+// Fastify application: every error answered from the error catalogue (error-replies.ts); the portal
 // plugin serves an enterprise its own entitlements, in Chinese first; the staff plugin serves runs,
 // what-if simulations and approvals.
 import Fastify from 'fastify';
 import type { Database } from '../db/clients.ts';
-import { AppError, isAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { formatYuan, roundingLabels, type Rounding } from '../money.ts';
 import { maskAccount } from '../subjects/id-number.ts';
 import { explainEntry } from '../matching/explain-service.ts';
 import { entitlementsOf } from './entitlements-repository.ts';
-import { verifyPortalToken } from './portal-tokens.ts';
+import { catalogueServerOptions, installErrorReplies } from './error-replies.ts';
+import { authenticate } from './portal-tokens.ts';
 import { staffRoutes } from './staff-routes.ts';
 import type { Clock } from '../clock.ts';
 
@@ -17,14 +17,8 @@ const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', 
 const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
 
 export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string }) {
-  const app = Fastify({ loggerInstance: deps.log });
-
-  app.setErrorHandler((error, _request, reply) => {
-    if (isAppError(error)) return reply.status(error.status).send({ code: error.code, message: error.message });
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) deps.log.error({ err: error }, 'request failed');
-    return reply.status(status).send({ code: status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status >= 500 ? '服务器内部错误' : (error as Error).message });
-  });
+  const app = Fastify({ loggerInstance: deps.log, ...catalogueServerOptions });
+  installErrorReplies(app);
 
   app.get('/health', async () => ({ status: 'ok' }));
 
@@ -32,11 +26,7 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
     async (portal) => {
       portal.decorateRequest('uscc', '');
       portal.addHook('onRequest', async (request) => {
-        const header = request.headers.authorization ?? '';
-        const token = header.startsWith('Bearer ') ? header.slice(7) : '';
-        const uscc = token ? verifyPortalToken(deps.portalSecret, token) : undefined;
-        if (!uscc) throw new AppError('UNAUTHENTICATED', '请先登录：缺少或无效的企业身份令牌 (Authorization: Bearer <token>)');
-        (request as unknown as { uscc: string }).uscc = uscc;
+        (request as unknown as { uscc: string }).uscc = authenticate(deps.portalSecret, 'portal', request.headers.authorization);
       });
       // The subject comes from the token, never from the URL: an enterprise sees only its own data.
       portal.get('/entitlements', async (request) => {

@@ -6,38 +6,42 @@ import { runProgress } from '../../jobs/match-run.ts';
 import { toJson } from '../audit/canonical-json.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
-import { AppError } from '../errors.ts';
 import { runSummary } from '../matching/run-service.ts';
 import { simulate } from '../matching/what-if.ts';
 import { approveBatch } from '../payouts/payout-service.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
-import { verifyToken } from './portal-tokens.ts';
+import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
+import { parseRequest as parse } from './error-replies.ts';
+import { authenticate } from './portal-tokens.ts';
 
-const RunParams = z.object({ id: z.coerce.number().int().positive() });
+// Ids are PostgreSQL integers: a larger number is bad input, not a database error.
+const RunParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 const Paging = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
+// The shape says year or month; whether it is a real one ("2024-13" is not) is the policy language's
+// own period parser, so the edge and the core never disagree on what a period is.
+const Period = z
+  .string()
+  .regex(/^\d{4}(-\d{2})?$/, 'write a year (2024) or a month (2025-03)')
+  .superRefine((text, ctx) => {
+    try {
+      parsePeriod(text);
+    } catch (error) {
+      if (!(error instanceof PeriodError)) throw error;
+      ctx.addIssue({ code: 'custom', message: `${error.message}; write a year (2024) or a month 01-12 (2025-03)` });
+    }
+  });
 const WhatIfBody = z.object({
   pointId: z.string().min(1),
-  period: z.string().regex(/^\d{4}(-\d{2})?$/),
+  period: Period,
   draftFiles: z.array(z.object({ file: z.string().min(1), text: z.string().min(1) })).min(1),
 });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new AppError('BAD_REQUEST', `${where}: ${result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
-  }
-  return result.data;
-}
 
 export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }) {
   return async (staff: FastifyInstance) => {
     staff.decorateRequest('staffUser', '');
     staff.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization ?? '';
-      const user = header.startsWith('Bearer ') ? verifyToken(deps.secret, 'staff', header.slice(7)) : undefined;
-      if (!user) throw new AppError('UNAUTHENTICATED', '请先登录：缺少或无效的工作人员令牌 (Authorization: Bearer <token>)');
-      (request as unknown as { staffUser: string }).staffUser = user;
+      (request as unknown as { staffUser: string }).staffUser = authenticate(deps.secret, 'staff', request.headers.authorization);
     });
 
     staff.get('/runs/:id', async (request) => {

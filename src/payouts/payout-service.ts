@@ -118,6 +118,20 @@ export async function approveBatch(db: Database, clock: Clock, input: { batchId:
   });
 }
 
+/**
+ * A call to the bank channel. Whatever a channel throws (a socket error, a bank's own failure) reaches
+ * callers as BANK_CHANNEL_FAILED naming the step; nothing has been marked sent or settled by then, so
+ * the same call can simply be repeated.
+ */
+async function atBank<T>(step: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('BANK_CHANNEL_FAILED', `The bank channel failed while ${step}: ${(error as Error)?.message ?? String(error)}. Nothing was marked as sent or settled; repeat the call once the channel is back.`);
+  }
+}
+
 /** Sends the batch's pending payments. Safe to call again: nothing already sent goes out twice. */
 export async function sendBatch(db: Database, clock: Clock, bank: BankChannel, input: { batchId: number; actor: string }): Promise<{ sent: number }> {
   const batch = await loadBatch(db, input.batchId);
@@ -131,7 +145,7 @@ export async function sendBatch(db: Database, clock: Clock, bank: BankChannel, i
     .where(and(eq(payments.batchId, input.batchId), eq(payments.status, 'pending')));
   // Submit first, then mark sent: a crash in between re-submits on the next call, and the bank
   // books each end-to-end id once, so nobody is paid twice.
-  await bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: p.name })));
+  await atBank(`submitting batch ${input.batchId}`, () => bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: p.name }))));
   await db.orm.transaction(async (tx) => {
     if (pending.length > 0) {
       for (let i = 0; i < pending.length; i += 500) {
@@ -156,7 +170,7 @@ export interface Reconciliation {
 
 /** Applies the bank's status reports to payments and list entries; closes batches with nothing in flight. */
 export async function reconcile(db: Database, clock: Clock, log: Logger, bank: BankChannel, actor: string): Promise<Reconciliation> {
-  const reports = await bank.pendingReports();
+  const reports = await atBank('reading status reports', () => bank.pendingReports());
   const result: Reconciliation = { paid: 0, failed: 0, batchesReconciled: [] };
   await db.orm.transaction(async (tx) => {
     const touched = new Set<number>();
@@ -201,6 +215,6 @@ export async function reconcile(db: Database, clock: Clock, log: Logger, bank: B
       }
     }
   });
-  await bank.acknowledge(reports.map((r) => r.endToEndId));
+  await atBank('acknowledging status reports', () => bank.acknowledge(reports.map((r) => r.endToEndId)));
   return result;
 }
