@@ -71,6 +71,12 @@ describe('budget allocation', () => {
     expect(Object.fromEntries(out)).toEqual({ b: 80n, a: 20n, c: 0n });
   });
 
+  it('pays the earlier event first under earliest, subjects without the date last, whatever the amounts', () => {
+    const dated = (k: string, fen: bigint, orderDate: string | null) => ({ ...claim(k, fen), orderDate });
+    const claims = [dated('a', 50n, '2024-03-01'), dated('b', 10n, null), dated('c', 80n, '2023-12-31'), dated('d', 20n, '2024-03-02')];
+    expect(Object.fromEntries(allocateByPriority(claims, 140n, 'earliest', ctx))).toEqual({ c: 80n, a: 50n, d: 10n, b: 0n });
+  });
+
   it('orders equal claims under priority by tieKey, not by subject key', () => {
     const keys = ['k1', 'k2', 'k3', 'k4'];
     const out = allocateByPriority(keys.map((k) => claim(k, 100n)), 150n, 'amount-asc', ctx);

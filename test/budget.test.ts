@@ -27,36 +27,40 @@ interface Firm {
   uscc: string;
   region: string;
   paidFen: number;
-  abnormal?: boolean;
+  abnormal: boolean;
+  /** 高企证书日期, for budget-earliest (先到先得). */
+  certDate: string | null;
 }
-const firm = (name: string, region: string, body: string, paidFen: number, abnormal = false): Firm => ({ name, uscc: buildUscc('9', '1', region, body), region, paidFen, abnormal });
+const firm = (name: string, region: string, body: string, paidFen: number, certDate: string | null, abnormal = false): Firm => ({ name, uscc: buildUscc('9', '1', region, body), region, paidFen, abnormal, certDate });
 // E3 and E6 claim the same amount in the same district: their remainders tie. Under budget-quota the
 // hash tie-break gives the odd fen to E6, whose USCC sorts after E3's — key order would favour E3.
 const FIRMS = {
-  e1: firm('南山甲', '440305', 'MA5F0011', 80_000),
-  e2: firm('南山乙', '440305', 'MA5F0012', 70_000),
-  e3: firm('宝安甲', '440306', 'MA5F0001', 30_000),
-  e6: firm('宝安乙', '440306', 'MA5F0002', 30_000),
-  e4: firm('龙岗甲', '440307', 'MA5F0013', 10_001),
-  e5: firm('南山丙', '440305', 'MA5F0014', 50_000, true),
+  e1: firm('南山甲', '440305', 'MA5F0011', 80_000, '2023-03-01'),
+  e2: firm('南山乙', '440305', 'MA5F0012', 70_000, '2023-06-30'),
+  e3: firm('宝安甲', '440306', 'MA5F0001', 30_000, '2023-03-01'),
+  e6: firm('宝安乙', '440306', 'MA5F0002', 30_000, null),
+  e4: firm('龙岗甲', '440307', 'MA5F0013', 10_001, '2023-01-10'),
+  e5: firm('南山丙', '440305', 'MA5F0014', 50_000, '2022-01-01', true),
 };
 type Key = keyof typeof FIRMS;
 
-function writeFeeds(dir: string, firms: Firm[], tag: string): { registry: string; ui: string } {
+function writeFeeds(dir: string, firms: Firm[], tag: string): { registry: string; ui: string; highTech: string } {
   const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
   const registry = join(dir, `samr-registry-${tag}.csv`);
   writeFileSync(registry, `uscc,name,region_code,industry_code,status,org_kind,abnormal_operation\n${firms.map((f) => `${f.uscc},深圳市${f.name}有限公司,${f.region},C3911,存续,企业,${f.abnormal ? '是' : '否'}`).join('\n')}\n`);
   const ui = join(dir, `hrss-ui-annual-${tag}.csv`);
   writeFileSync(ui, `uscc,year,staff,ui_paid_yuan,ui_months_paid_in_full,avg_insured,new_claimants,insured_at_start,insured_at_end,labor_dispatch\n${firms.map((f) => `${f.uscc},2023,20,${yuan(f.paidFen)},24,20,0,20,20,否`).join('\n')}\n`);
-  return { registry, ui };
+  const highTech = join(dir, `most-high-tech-${tag}.csv`);
+  writeFileSync(highTech, `uscc,accepted_date,cert_date,cert_kind\n${firms.filter((f) => f.certDate).map((f) => `${f.uscc},2022-05-01,${f.certDate},首次认定`).join('\n')}\n`);
+  return { registry, ui, highTech };
 }
 
-async function importFirms(db: TestDatabase, firms: Firm[], tag: string, feeds = ['samr-registry', 'hrss-ui-annual']): Promise<void> {
+async function importFirms(db: TestDatabase, firms: Firm[], tag: string, feeds = ['samr-registry', 'hrss-ui-annual', 'most-high-tech']): Promise<void> {
   const files = writeFeeds(work, firms, tag);
-  for (const [feedId, path] of [['samr-registry', files.registry], ['hrss-ui-annual', files.ui]] as const) {
+  for (const [feedId, path] of [['samr-registry', files.registry], ['hrss-ui-annual', files.ui], ['most-high-tech', files.highTech]] as const) {
     if (!feeds.includes(feedId)) continue;
     const result = await importFeed(db, clock, { feedId, input: { path }, asOf: '2024-03-31', actor: 'test', rejectsDir: join(work, 'rejects') });
-    expect(result.rowsAccepted).toBe(firms.length);
+    expect(result.rowsAccepted).toBe(feedId === 'most-high-tech' ? firms.filter((f) => f.certDate).length : firms.length);
   }
 }
 
@@ -145,6 +149,25 @@ describe('per-district quotas', () => {
   });
 });
 
+describe('priority by the earliest event', () => {
+  it('pays the earlier 高企证书 first, ties by tieKey, subjects without the date last', () => {
+    const earliest = byFirm(entries)['budget-earliest']!;
+    // 100,000 fen against 220,001: E4 (2023-01-10) first; E1 and E3 share 2023-03-01; then E2; E6 has no date.
+    const ctx = { pointId: 'budget-earliest', period: '2024' };
+    const e1First = tieKey(ctx, FIRMS.e1.uscc) < tieKey(ctx, FIRMS.e3.uscc);
+    const codes = ['BUDGET:priority'];
+    expect(earliest).toMatchObject({
+      e4: [10_001, 'priority', codes],
+      e1: [e1First ? 80_000 : 59_999, 'priority', codes],
+      e3: [e1First ? 9_999 : 30_000, 'priority', codes],
+      e2: [0, 'priority', codes],
+      e6: [0, 'priority', codes],
+    });
+    // amount-asc would have paid E6 (30,000, no date) in full before E1: the order really is the date's.
+    expect(earliest.e6![0]).toBe(0);
+  });
+});
+
 describe('order independence', () => {
   it('gives the same list when the subjects are imported in reverse order and matched in other shards', async () => {
     const other = await createTestDatabase();
@@ -187,7 +210,7 @@ describe('budget syntax', () => {
   it('loads the fixture library whole', () => {
     const loaded = loadPolicyText('budget-test.policy.yaml', text, standardDictionary());
     expect(loaded.errors).toEqual([]);
-    expect(loaded.points.map((p) => p.id)).toEqual(['budget-share', 'budget-quota', 'budget-priority']);
+    expect(loaded.points.map((p) => p.id)).toEqual(['budget-share', 'budget-quota', 'budget-priority', 'budget-earliest']);
   });
 
   it('refuses a fixed total combined with quotas, naming the position', () => {
@@ -203,6 +226,12 @@ describe('budget syntax', () => {
   it('refuses an unknown priority order', () => {
     const errors = errorsOf('priority: { by: amount-asc }', 'priority: { by: earliest-uscc }');
     expect(errors).toEqual([expect.stringContaining("points[2].budget.priority.by: 'earliest-uscc' has the wrong form (expected amount-asc")]);
+  });
+
+  it('refuses earliest without a date fact of the subject, suggesting one', () => {
+    expect(errorsOf('by: earliest, fact: highTechCertDate', 'by: earliest')).toEqual([expect.stringContaining('points[3].budget.priority: priority earliest does not say which date orders the claims (expected fact: one of ')]);
+    expect(errorsOf('fact: highTechCertDate', 'fact: highTechCertDat')).toEqual([expect.stringContaining("points[3].budget.priority.fact: 'highTechCertDat' is not a date fact of an enterprise; did you mean 'highTechCertDate'?")]);
+    expect(errorsOf('fact: highTechCertDate', 'fact: regionCode')).toEqual([expect.stringContaining("'regionCode' is not a date fact of an enterprise")]);
   });
 
   it('refuses quotas for districts that contain one another, and codes not in GB/T 2260', () => {

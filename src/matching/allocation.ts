@@ -59,19 +59,36 @@ export function allocateProRata(claims: readonly Claim[], budgetFen: bigint, con
 }
 
 /** The orders a policy may name for `priority` (优先顺序); the final tie-break is always tieKey. */
-export const PRIORITY_ORDERS = ['amount-asc', 'amount-desc'] as const;
+export const PRIORITY_ORDERS = ['amount-asc', 'amount-desc', 'earliest'] as const;
 export type PriorityOrder = (typeof PRIORITY_ORDERS)[number];
 
+export interface OrderedClaim extends Claim {
+  /** For `earliest`: the date (YYYY-MM-DD) of the event the policy orders by; null when there is none. */
+  orderDate?: string | null;
+}
+
 /**
- * Priority order: claims are sorted by the policy's order (amount-asc: smaller claims first, as 普惠
- * policies do; amount-desc: larger first), equal amounts by tieKey, then paid in full until the budget
- * runs out; the claim at the boundary gets what is left, later claims nothing. The input order does
- * not matter.
+ * Priority order: claims are sorted by the policy's order — amount-asc: smaller claims first, as 普惠
+ * policies do; amount-desc: larger first; earliest: the earlier event first (先到先得 by a date fact the
+ * policy names, subjects without the date after all who have it) — equal keys by tieKey; then paid in
+ * full until the budget runs out: the claim at the boundary gets what is left, later claims nothing.
+ * The input order does not matter.
  */
-export function allocateByPriority(claims: readonly Claim[], budgetFen: bigint, order: PriorityOrder, context: AllocationContext): Map<string, bigint> {
+export function allocateByPriority(claims: readonly OrderedClaim[], budgetFen: bigint, order: PriorityOrder, context: AllocationContext): Map<string, bigint> {
   const sorted = claims.map((c) => ({ c, tie: tieKey(context, c.subjectKey) }));
-  const sign = order === 'amount-asc' ? 1 : -1;
-  sorted.sort((a, b) => (a.c.amountFen === b.c.amountFen ? byTie(a, b) : (a.c.amountFen < b.c.amountFen ? -1 : 1) * sign));
+  const byKey = (a: OrderedClaim, b: OrderedClaim): number => {
+    if (order === 'earliest') {
+      const da = a.orderDate ?? null;
+      const db = b.orderDate ?? null;
+      if (da === db) return 0;
+      if (da === null) return 1;
+      if (db === null) return -1;
+      return da < db ? -1 : 1;
+    }
+    if (a.amountFen === b.amountFen) return 0;
+    return (a.amountFen < b.amountFen ? -1 : 1) * (order === 'amount-asc' ? 1 : -1);
+  };
+  sorted.sort((a, b) => byKey(a.c, b.c) || byTie(a, b));
   const out = new Map<string, bigint>();
   let left = budgetFen;
   for (const { c } of sorted) {
@@ -92,9 +109,11 @@ export interface BudgetRule {
   quotas: { districts: { code: string; fen: bigint }[]; otherFen: bigint | null } | null;
   oversubscription: 'pro-rata-largest-remainder' | 'priority';
   priorityBy: PriorityOrder | null;
+  /** The date fact `earliest` orders by. */
+  priorityFact?: string | null;
 }
 
-export interface BudgetClaim extends Claim {
+export interface BudgetClaim extends OrderedClaim {
   /** The subject's district (regionCode of an enterprise, hukouRegion of a person); only quotas read it. */
   district?: string | null;
 }
@@ -153,7 +172,7 @@ export function allocateBudget(budget: BudgetRule, claims: readonly BudgetClaim[
   const cuts = new Map<string, BudgetCut>();
   const pools: BudgetPool[] = [];
   const label = budget.oversubscription === 'priority' ? 'priority' : 'pro-rata';
-  const cutPool = (scope: string, members: readonly Claim[], limitFen: bigint, codes: string[]) => {
+  const cutPool = (scope: string, members: readonly BudgetClaim[], limitFen: bigint, codes: string[]) => {
     const claimedFen = members.reduce((s, c) => s + c.amountFen, 0n);
     const paidFen = claimedFen < limitFen ? claimedFen : limitFen;
     pools.push({ scope, limitFen, claimedFen, paidFen });

@@ -298,11 +298,11 @@ export interface RunSummary {
 }
 
 /**
- * The district each subject belongs to for quotas, as of the run's snapshot: regionCode (registry) of
- * an enterprise, hukouRegion of a person; read with the matcher's own precedence (mergeParts).
+ * One fact of each subject as of the run's snapshot, read with the matcher's own periods and
+ * precedence (mergeParts): the district quotas go by (regionCode of an enterprise, from the registry;
+ * hukouRegion of a person) and the date a priority `earliest` orders by.
  */
-async function subjectDistricts(tx: postgres.TransactionSql, watermarkSeq: number, point: PointModel, periodText: string, subjectKeys: string[]): Promise<Map<string, string>> {
-  const fact = point.subject === 'enterprise' ? 'regionCode' : 'hukouRegion';
+async function subjectFactText(tx: postgres.TransactionSql, watermarkSeq: number, point: PointModel, periodText: string, subjectKeys: string[], fact: string): Promise<Map<string, string>> {
   const periods = factPeriodsFor(point, parsePeriod(periodText));
   const out = new Map<string, string>();
   for (let i = 0; i < subjectKeys.length; i += 10_000) {
@@ -396,8 +396,12 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
         .filter((c) => c.pointId === p.point.id)
         .map((c) => ({ ...c, amountFen: adjustments.get(key(c.subjectKey, c.pointId))?.amount ?? c.amountFen }));
       if (p.point.budget.quotas !== null) {
-        const districts = await subjectDistricts(tx, run.watermark_seq, p.point, run.period, mine.map((c) => c.subjectKey));
+        const districts = await subjectFactText(tx, run.watermark_seq, p.point, run.period, mine.map((c) => c.subjectKey), p.point.subject === 'enterprise' ? 'regionCode' : 'hukouRegion');
         for (const c of mine) c.district = districts.get(c.subjectKey) ?? null;
+      }
+      if (p.point.budget.priorityFact !== null) {
+        const dates = await subjectFactText(tx, run.watermark_seq, p.point, run.period, mine.map((c) => c.subjectKey), p.point.budget.priorityFact);
+        for (const c of mine) c.orderDate = dates.get(c.subjectKey) ?? null;
       }
       const { cuts, pools } = allocateBudget(p.point.budget, mine, { pointId: p.point.id, period: run.period });
       budgets[p.point.id] = pools.map((b) => ({ pool: b.scope, limitFen: b.limitFen.toString(), claimedFen: b.claimedFen.toString(), paidFen: b.paidFen.toString() }));

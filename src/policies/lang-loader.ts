@@ -233,14 +233,14 @@ function moneyFen(ctx: YCtx, node: YNode, path: string): bigint | undefined {
   return r.n;
 }
 
-const PRIORITY_BY = /^(amount-asc|amount-desc)$/;
+const PRIORITY_BY = /^(amount-asc|amount-desc|earliest)$/;
 
 /**
  * A point's budget: at most one of `total` (元), `share` (a percentage of the eligible total) and
  * `quotas` (元 per GB/T 2260 district, with an optional `other`). Combinations are refused rather than
  * given a meaning the author may not intend; `priority` must name its order.
  */
-function readBudget(ctx: YCtx, node: YNode, path: string): PointModel['budget'] | undefined {
+function readBudget(ctx: YCtx, dict: Dictionary, subject: string, node: YNode, path: string): PointModel['budget'] | undefined {
   const bm = mapOf(ctx, node, path, ['total', 'share', 'quotas', 'oversubscription', 'priority', 'note'], ['oversubscription']);
   if (!bm) return undefined;
   const before = ctx.errors.length;
@@ -288,17 +288,26 @@ function readBudget(ctx: YCtx, node: YNode, path: string): PointModel['budget'] 
   }
   const over = str(ctx, bm.oversubscription, `${path}.oversubscription`, { pattern: /^(pro-rata-largest-remainder|priority)$/, expected: 'pro-rata-largest-remainder or priority' }) as PointModel['budget']['oversubscription'] | undefined;
   let priorityBy: PointModel['budget']['priorityBy'] = null;
+  let priorityFact: string | null = null;
   if (bm.priority !== undefined) {
-    const pm = mapOf(ctx, bm.priority, `${path}.priority`, ['by'], ['by']);
-    const by = pm ? str(ctx, pm.by, `${path}.priority.by`, { pattern: PRIORITY_BY, expected: 'amount-asc (smaller claims first) or amount-desc (larger claims first)' }) : undefined;
+    const pm = mapOf(ctx, bm.priority, `${path}.priority`, ['by', 'fact'], ['by']);
+    const by = pm ? str(ctx, pm.by, `${path}.priority.by`, { pattern: PRIORITY_BY, expected: 'amount-asc (smaller claims first), amount-desc (larger claims first) or earliest (the earlier event first, with fact: <a date fact>)' }) : undefined;
+    if (pm && by === 'earliest') {
+      const name = pm.fact === undefined ? undefined : str(ctx, pm.fact, `${path}.priority.fact`);
+      const fact = name === undefined ? undefined : dict.facts.get(name);
+      const dates = [...dict.facts.values()].filter((f) => f.subject === subject && f.type.k === 'date').map((f) => f.name);
+      if (pm.fact === undefined) fail(ctx, bm.priority, `${path}.priority`, 'priority earliest does not say which date orders the claims', `fact: one of ${dates.join(', ')}`);
+      else if (name !== undefined && (!fact || fact.subject !== subject || fact.type.k !== 'date')) fail(ctx, pm.fact, `${path}.priority.fact`, `'${name}' is not a date fact of ${subject === 'enterprise' ? 'an enterprise' : 'a person'}${suggest(name, dates)}`, `one of ${dates.join(', ')}`);
+      else if (name !== undefined) priorityFact = name;
+    } else if (pm && pm.fact !== undefined) fail(ctx, pm.fact, `${path}.priority.fact`, `a fact orders claims only under by: earliest, not ${by ?? 'this order'}`, 'no fact, or by: earliest');
     if (over && over !== 'priority') fail(ctx, bm.priority, `${path}.priority`, `priority order given, but oversubscription is ${over}`, 'oversubscription: priority, or no priority key');
     else if (by) priorityBy = by as 'amount-asc';
   } else if (over === 'priority') {
-    fail(ctx, bm.oversubscription, `${path}.oversubscription`, 'oversubscription priority does not say in which order claims are paid', 'priority: { by: amount-asc } (smaller claims first) or { by: amount-desc }');
+    fail(ctx, bm.oversubscription, `${path}.oversubscription`, 'oversubscription priority does not say in which order claims are paid', 'priority: { by: amount-asc } (smaller claims first), { by: amount-desc } or { by: earliest, fact: <a date fact> }');
   }
   const note = optStr(ctx, bm.note, `${path}.note`);
   if (ctx.errors.length > before || totalFen === undefined || !over || note === undefined) return undefined;
-  return { totalFen, share, quotas, oversubscription: over, priorityBy, note };
+  return { totalFen, share, quotas, oversubscription: over, priorityBy, priorityFact, note };
 }
 
 function sha256(text: string): string {
@@ -500,7 +509,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     const capCite = am.capCite === undefined ? null : (str(ctx, am.capCite, `${path}.amount.capCite`) ?? null);
     if (ir && rounding && cite && (am.cap === undefined || cap)) amount = { ir, rounding, cite, cap: cap ?? null, capCite };
   }
-  const budget = readBudget(ctx, m.budget, `${path}.budget`);
+  const budget = readBudget(ctx, dict, subject, m.budget, `${path}.budget`);
   let exclusion: PointModel['exclusion'] = null;
   if (m.exclusion !== undefined) {
     const xm = mapOf(ctx, m.exclusion, `${path}.exclusion`, ['group', 'resolution', 'priority'], ['group', 'resolution']);

@@ -54,7 +54,9 @@ export interface BudgetModel {
   quotas: { districts: { code: string; fen: bigint }[]; otherFen: bigint | null } | null;
   oversubscription: 'pro-rata-largest-remainder' | 'priority';
   /** The order `priority` pays in; required with priority, null otherwise. */
-  priorityBy: 'amount-asc' | 'amount-desc' | null;
+  priorityBy: 'amount-asc' | 'amount-desc' | 'earliest' | null;
+  /** The subject's date fact `earliest` orders by (e.g. ipoListingDate); null for other orders. */
+  priorityFact: string | null;
   note: string | null;
 }
 
