@@ -59,8 +59,7 @@ export function allocateProRata(claims: readonly Claim[], budgetFen: bigint, con
 }
 
 /** The orders a policy may name for `priority` (优先顺序); the final tie-break is always tieKey. */
-export const PRIORITY_ORDERS = ['amount-asc', 'amount-desc', 'earliest'] as const;
-export type PriorityOrder = (typeof PRIORITY_ORDERS)[number];
+export type PriorityOrder = 'amount-asc' | 'amount-desc' | 'earliest';
 
 export interface OrderedClaim extends Claim {
   /** For `earliest`: the date (YYYY-MM-DD) of the event the policy orders by; null when there is none. */
@@ -139,7 +138,7 @@ export function budgetLimited(budget: Pick<BudgetRule, 'totalFen' | 'share' | 'q
 }
 
 /** share × total, rounded down to the fen: the point never pays more than its share. */
-export function shareCapFen(share: { n: bigint; d: bigint }, totalFen: bigint): bigint {
+function shareCapFen(share: { n: bigint; d: bigint }, totalFen: bigint): bigint {
   return (share.n * totalFen) / share.d;
 }
 
@@ -152,7 +151,7 @@ export function budgetLimitFen(budget: Pick<BudgetRule, 'totalFen' | 'share' | '
 }
 
 /** The quota a district falls under: a listed code equal to it or containing it (440300 holds 440305). */
-export function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | null | undefined): string | null {
+function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | null | undefined): string | null {
   if (!district) return null;
   for (const q of quotas.districts) {
     const prefix = q.code.endsWith('0000') ? q.code.slice(0, 2) : q.code.endsWith('00') ? q.code.slice(0, 4) : q.code;
