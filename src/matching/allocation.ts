@@ -1,5 +1,6 @@
 // Cross-point rules and budgets, applied after every subject has been evaluated. Pure functions over
 // plain rows; amounts are integer fen (bigint) and every allocation adds up to the fen.
+import { createHash } from 'node:crypto';
 
 export interface Claim {
   subjectKey: string;
@@ -7,12 +8,32 @@ export interface Claim {
   amountFen: bigint;
 }
 
+/** Where a budget's fen are decided, so that its cut is the same whatever order the claims arrive in. */
+export interface AllocationContext {
+  pointId: string;
+  period: string;
+}
+
 /**
- * Pro rata by largest remainder: each claim gets floor(amount × budget / total), and the fen left over
- * go one each to the largest remainders (ties: smaller subject key first). The result sums to the
- * budget exactly and never exceeds a claim. If the claims fit the budget, everyone gets their claim.
+ * The deterministic tie-break of every budget: SHA-256 of "point id / period / subject key", compared
+ * as hex. It depends on nothing but the claim itself (not the import or key order), it is stable from
+ * run to run, and because the hash is uniform it favours no subject systematically — unlike USCC order,
+ * which would always favour the same registration authorities and the earliest-registered firms.
+ * A different period reshuffles ties, so no subject is last in every year.
  */
-export function allocateProRata(claims: readonly Claim[], budgetFen: bigint): Map<string, bigint> {
+export function tieKey(context: AllocationContext, subjectKey: string): string {
+  return createHash('sha256').update(`${context.pointId}/${context.period}/${subjectKey}`).digest('hex');
+}
+
+const byTie = (a: { tie: string }, b: { tie: string }) => (a.tie < b.tie ? -1 : a.tie > b.tie ? 1 : 0);
+
+/**
+ * Pro rata by largest remainder (Hamilton): each claim gets floor(amount × budget / total), and the
+ * fen left over go one each to the largest remainders; equal remainders are ordered by tieKey. The
+ * result sums to the budget exactly, never exceeds a claim, and does not depend on the order of the
+ * claims. If the claims fit the budget, everyone gets their claim.
+ */
+export function allocateProRata(claims: readonly Claim[], budgetFen: bigint, context: AllocationContext): Map<string, bigint> {
   const total = claims.reduce((sum, c) => sum + c.amountFen, 0n);
   const out = new Map<string, bigint>();
   if (total <= budgetFen) {
@@ -21,11 +42,14 @@ export function allocateProRata(claims: readonly Claim[], budgetFen: bigint): Ma
   }
   const parts = claims.map((c) => {
     const exact = c.amountFen * budgetFen;
-    return { key: c.subjectKey, share: exact / total, remainder: exact % total };
+    return { key: c.subjectKey, share: exact / total, remainder: exact % total, tie: '' };
   });
   let left = budgetFen - parts.reduce((sum, p) => sum + p.share, 0n);
-  const byRemainder = [...parts].sort((a, b) => (a.remainder === b.remainder ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.remainder > b.remainder ? -1 : 1));
-  for (const p of byRemainder) {
+  // Only claims with a remainder can receive a leftover fen; hashing just those keeps big pools cheap.
+  const candidates = parts.filter((p) => p.remainder > 0n);
+  for (const p of candidates) p.tie = tieKey(context, p.key);
+  candidates.sort((a, b) => (a.remainder === b.remainder ? byTie(a, b) : a.remainder > b.remainder ? -1 : 1));
+  for (const p of candidates) {
     if (left === 0n) break;
     p.share += 1n;
     left -= 1n;
@@ -34,19 +58,150 @@ export function allocateProRata(claims: readonly Claim[], budgetFen: bigint): Ma
   return out;
 }
 
+/** The orders a policy may name for `priority` (优先顺序); the final tie-break is always tieKey. */
+export type PriorityOrder = 'amount-asc' | 'amount-desc' | 'earliest';
+
+export interface OrderedClaim extends Claim {
+  /** For `earliest`: the date (YYYY-MM-DD) of the event the policy orders by; null when there is none. */
+  orderDate?: string | null;
+}
+
 /**
- * Priority order: claims are paid in full in the given order until the budget runs out; the claim at
- * the boundary gets what is left, later claims nothing.
+ * Priority order: claims are sorted by the policy's order — amount-asc: smaller claims first, as 普惠
+ * policies do; amount-desc: larger first; earliest: the earlier event first (先到先得 by a date fact the
+ * policy names, subjects without the date after all who have it) — equal keys by tieKey; then paid in
+ * full until the budget runs out: the claim at the boundary gets what is left, later claims nothing.
+ * The input order does not matter.
  */
-export function allocateByPriority(claimsInOrder: readonly Claim[], budgetFen: bigint): Map<string, bigint> {
+export function allocateByPriority(claims: readonly OrderedClaim[], budgetFen: bigint, order: PriorityOrder, context: AllocationContext): Map<string, bigint> {
+  const sorted = claims.map((c) => ({ c, tie: tieKey(context, c.subjectKey) }));
+  const byKey = (a: OrderedClaim, b: OrderedClaim): number => {
+    if (order === 'earliest') {
+      const da = a.orderDate ?? null;
+      const db = b.orderDate ?? null;
+      if (da === db) return 0;
+      if (da === null) return 1;
+      if (db === null) return -1;
+      return da < db ? -1 : 1;
+    }
+    if (a.amountFen === b.amountFen) return 0;
+    return (a.amountFen < b.amountFen ? -1 : 1) * (order === 'amount-asc' ? 1 : -1);
+  };
+  sorted.sort((a, b) => byKey(a.c, b.c) || byTie(a, b));
   const out = new Map<string, bigint>();
   let left = budgetFen;
-  for (const c of claimsInOrder) {
+  for (const { c } of sorted) {
     const paid = c.amountFen <= left ? c.amountFen : left;
     out.set(c.subjectKey, paid);
     left -= paid;
   }
   return out;
+}
+
+/** A point's budget as the policy states it (see docs/policy-authoring.md, 预算). */
+export interface BudgetRule {
+  /** A fixed total; null when the point has none. */
+  totalFen: bigint | null;
+  /** A share of what the eligible claims add up to, as an exact fraction 0 < n/d ≤ 1. */
+  share: { n: bigint; d: bigint; text: string } | null;
+  /** Per-district quotas (GB/T 2260 codes, none containing another); otherFen for every other district, or null: they get nothing. */
+  quotas: { districts: { code: string; fen: bigint }[]; otherFen: bigint | null } | null;
+  oversubscription: 'pro-rata-largest-remainder' | 'priority';
+  priorityBy: PriorityOrder | null;
+  /** The date fact `earliest` orders by. */
+  priorityFact?: string | null;
+}
+
+export interface BudgetClaim extends OrderedClaim {
+  /** The subject's district (regionCode of an enterprise, hukouRegion of a person); only quotas read it. */
+  district?: string | null;
+}
+
+export interface BudgetCut {
+  amountFen: bigint;
+  /** 'pro-rata' or 'priority' when a pool was oversubscribed; 'no-quota' for a district without a quota. */
+  allocation: 'pro-rata' | 'priority' | 'no-quota';
+  codes: string[];
+}
+
+export interface BudgetPool {
+  /** 'total', 'share' or 'quota:<code>' / 'quota:other' / 'quota:unlisted'. */
+  scope: string;
+  limitFen: bigint;
+  claimedFen: bigint;
+  paidFen: bigint;
+}
+
+/** Does the rule limit anything? A budget with no total, share or quota pays every claim in full. */
+export function budgetLimited(budget: Pick<BudgetRule, 'totalFen' | 'share' | 'quotas'>): boolean {
+  return budget.totalFen !== null || budget.share !== null || budget.quotas !== null;
+}
+
+/** share × total, rounded down to the fen: the point never pays more than its share. */
+function shareCapFen(share: { n: bigint; d: bigint }, totalFen: bigint): bigint {
+  return (share.n * totalFen) / share.d;
+}
+
+/** The most the budget can pay for claims adding up to totalFen (quotas: their sum, plus `other`). */
+export function budgetLimitFen(budget: Pick<BudgetRule, 'totalFen' | 'share' | 'quotas'>, totalFen: bigint): bigint | null {
+  if (budget.totalFen !== null) return budget.totalFen;
+  if (budget.share !== null) return shareCapFen(budget.share, totalFen);
+  if (budget.quotas !== null) return budget.quotas.districts.reduce((s, q) => s + q.fen, 0n) + (budget.quotas.otherFen ?? 0n);
+  return null;
+}
+
+/** The quota a district falls under: a listed code equal to it or containing it (440300 holds 440305). */
+function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | null | undefined): string | null {
+  if (!district) return null;
+  for (const q of quotas.districts) {
+    const prefix = q.code.endsWith('0000') ? q.code.slice(0, 2) : q.code.endsWith('00') ? q.code.slice(0, 4) : q.code;
+    if (district.startsWith(prefix)) return q.code;
+  }
+  return null;
+}
+
+/**
+ * One point's budget over its claims: the claims are split into pools (one for a total or a share;
+ * one per district quota), each pool is cut by the point's oversubscription rule when its claims
+ * exceed its limit, and pools never lend to each other. Returns the entries that are cut (entries of
+ * a pool within its limit are paid in full and not listed) and every pool's figures. Each pool pays
+ * exactly min(limit, claims) to the fen.
+ */
+export function allocateBudget(budget: BudgetRule, claims: readonly BudgetClaim[], context: AllocationContext): { cuts: Map<string, BudgetCut>; pools: BudgetPool[] } {
+  const cuts = new Map<string, BudgetCut>();
+  const pools: BudgetPool[] = [];
+  const label = budget.oversubscription === 'priority' ? 'priority' : 'pro-rata';
+  const cutPool = (scope: string, members: readonly BudgetClaim[], limitFen: bigint, codes: string[]) => {
+    const claimedFen = members.reduce((s, c) => s + c.amountFen, 0n);
+    const paidFen = claimedFen < limitFen ? claimedFen : limitFen;
+    pools.push({ scope, limitFen, claimedFen, paidFen });
+    if (claimedFen <= limitFen) return;
+    const paid = budget.oversubscription === 'priority' ? allocateByPriority(members, limitFen, budget.priorityBy ?? 'amount-asc', context) : allocateProRata(members, limitFen, context);
+    for (const c of members) cuts.set(c.subjectKey, { amountFen: paid.get(c.subjectKey)!, allocation: label, codes: [...codes, `BUDGET:${label}`] });
+  };
+  if (budget.quotas !== null) {
+    const byQuota = new Map<string, BudgetClaim[]>();
+    for (const c of claims) {
+      const scope = quotaOf(budget.quotas, c.district) ?? 'other';
+      const list = byQuota.get(scope) ?? [];
+      list.push(c);
+      byQuota.set(scope, list);
+    }
+    for (const q of budget.quotas.districts) cutPool(`quota:${q.code}`, byQuota.get(q.code) ?? [], q.fen, [`BUDGET:quota:${q.code}`]);
+    const others = byQuota.get('other') ?? [];
+    if (budget.quotas.otherFen !== null) cutPool('quota:other', others, budget.quotas.otherFen, ['BUDGET:quota:other']);
+    else if (others.length > 0) {
+      // No `other:` quota: the policy funds only the districts it lists.
+      pools.push({ scope: 'quota:unlisted', limitFen: 0n, claimedFen: others.reduce((s, c) => s + c.amountFen, 0n), paidFen: 0n });
+      for (const c of others) cuts.set(c.subjectKey, { amountFen: 0n, allocation: 'no-quota', codes: ['BUDGET:quota:unlisted'] });
+    }
+  } else if (budget.share !== null) {
+    const total = claims.reduce((s, c) => s + c.amountFen, 0n);
+    cutPool('share', claims, shareCapFen(budget.share, total), ['BUDGET:share']);
+  } else if (budget.totalFen !== null) {
+    cutPool('total', claims, budget.totalFen, []);
+  }
+  return { cuts, pools };
 }
 
 export interface GroupMember {

@@ -27,6 +27,7 @@ export interface EntryExplanation {
 const ALLOCATION_TEXT: Record<string, string> = {
   'pro-rata': '申报总额超过预算，按比例（最大余数法）分配',
   priority: '申报总额超过预算，按优先顺序分配',
+  'no-quota': '所在区县未分配本项预算额度，不予拨付',
   capped: '超过同一年度跨政策累计上限，按上限核减',
   excluded: '与同组政策不得重复享受，已按就高（或优先）原则享受其他政策',
 };

@@ -13,8 +13,8 @@ import { latestLibraryHash, libraryByHash } from '../policies/library-registry.t
 import type { PointModel } from '../rules/lang/model.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { FACTS_LOCK_KEY, mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
-import { allocateByPriority, allocateProRata, applyCaps, resolveExclusionGroups, type CapRule, type Claim } from './allocation.ts';
-import { pointsForScope, runnable, type RunnablePoint } from './compiled-library.ts';
+import { allocateBudget, applyCaps, budgetLimited, resolveExclusionGroups, type BudgetClaim, type CapRule, type Claim } from './allocation.ts';
+import { factPeriodsFor, pointsForScope, runnable, type RunnablePoint } from './compiled-library.ts';
 
 export interface RunRequest {
   /** 'enterprise' or 'person' (every point of that subject type in effect), or one point id. */
@@ -297,6 +297,37 @@ export interface RunSummary {
   totalFen: bigint;
 }
 
+/**
+ * One fact of each subject as of the run's snapshot, read with the matcher's own periods and
+ * precedence (mergeParts): the district quotas go by (regionCode of an enterprise, from the registry;
+ * hukouRegion of a person) and the date a priority `earliest` orders by.
+ */
+async function subjectFactText(tx: postgres.TransactionSql, watermarkSeq: number, point: PointModel, periodText: string, subjectKeys: string[], fact: string): Promise<Map<string, string>> {
+  const periods = factPeriodsFor(point, parsePeriod(periodText));
+  const out = new Map<string, string>();
+  for (let i = 0; i < subjectKeys.length; i += 10_000) {
+    const rows = await tx<{ subject_key: string; source: string; period: string; value: string | null }[]>`
+      select subject_key, source, period, facts ->> ${fact} as value from (
+        select distinct on (subject_key, source, period) subject_key, source, period, facts, retracted
+        from fact_records
+        where seq <= ${watermarkSeq} and subject_type = ${point.subject} and period in ${tx(periods)} and subject_key = any(${subjectKeys.slice(i, i + 10_000)}::text[])
+        order by subject_key, source, period, seq desc
+      ) latest
+      where not retracted and facts ? ${fact}`;
+    const parts = new Map<string, { source: string; period: string; facts: Record<string, unknown> }[]>();
+    for (const r of rows) {
+      const list = parts.get(r.subject_key) ?? [];
+      list.push({ source: r.source, period: r.period, facts: { [fact]: r.value } });
+      parts.set(r.subject_key, list);
+    }
+    for (const [subjectKey, list] of parts) {
+      const value = mergeParts(list, periods)[fact];
+      if (typeof value === 'string') out.set(subjectKey, value);
+    }
+  }
+  return out;
+}
+
 /** Applies cross-point rules and budgets and updates the list. Idempotent: a completed run is only read. */
 export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId: number, options: FinalizeOptions = {}): Promise<RunSummary> {
   const run = await loadRun(db.sql, runId);
@@ -332,7 +363,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     // incremental run) the list's current eligible entries of subjects it did not re-evaluate.
     // Only points under a cross-point rule or a budget need their claims in memory.
     const capped = new Set((options.caps ?? []).flatMap((c) => c.pointIds));
-    const ruled = points.filter((p) => p.point.exclusion || p.point.budget.totalFen !== null || capped.has(p.point.id)).map((p) => p.point.id);
+    const ruled = points.filter((p) => p.point.exclusion || budgetLimited(p.point.budget) || capped.has(p.point.id)).map((p) => p.point.id);
     const claimRows =
       ruled.length === 0
         ? []
@@ -355,22 +386,28 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     for (const [k, capped] of applyCaps(claims, options.caps ?? [])) {
       adjustments.set(k, { outcome: 'eligible', amount: capped.amountFen, allocation: 'capped', codes: [`CAP:${capped.capId}`] });
     }
-    const budgets: Map<string, bigint> = new Map();
+    // Budgets: each budgeted point's claims (after exclusion groups and caps) are cut pool by pool —
+    // the whole point for a total or a share, each district for quotas — in an order that depends on
+    // the claims alone (allocation.ts, tieKey), never on subject key order.
+    const budgets: Record<string, { pool: string; limitFen: string; claimedFen: string; paidFen: string }[]> = {};
     for (const p of points) {
-      const budget = p.point.budget.totalFen;
-      if (budget === null) continue;
-      budgets.set(p.point.id, budget);
-      const mine = claims
+      if (!budgetLimited(p.point.budget)) continue;
+      const mine: BudgetClaim[] = claims
         .filter((c) => c.pointId === p.point.id)
-        .map((c) => ({ ...c, amountFen: adjustments.get(key(c.subjectKey, c.pointId))?.amount ?? c.amountFen }))
-        .sort((a, b) => (a.subjectKey < b.subjectKey ? -1 : a.subjectKey > b.subjectKey ? 1 : 0));
-      const total = mine.reduce((s, c) => s + c.amountFen, 0n);
-      if (total <= budget) continue;
-      const oversubscribed = p.point.budget.oversubscription === 'priority' ? allocateByPriority(mine, budget) : allocateProRata(mine, budget);
-      const label = p.point.budget.oversubscription === 'priority' ? 'priority' : 'pro-rata';
-      for (const c of mine) {
-        const prior = adjustments.get(key(c.subjectKey, c.pointId));
-        adjustments.set(key(c.subjectKey, c.pointId), { outcome: 'eligible', amount: oversubscribed.get(c.subjectKey)!, allocation: label, codes: [...(prior?.codes ?? []), `BUDGET:${label}`] });
+        .map((c) => ({ ...c, amountFen: adjustments.get(key(c.subjectKey, c.pointId))?.amount ?? c.amountFen }));
+      if (p.point.budget.quotas !== null) {
+        const districts = await subjectFactText(tx, run.watermark_seq, p.point, run.period, mine.map((c) => c.subjectKey), p.point.subject === 'enterprise' ? 'regionCode' : 'hukouRegion');
+        for (const c of mine) c.district = districts.get(c.subjectKey) ?? null;
+      }
+      if (p.point.budget.priorityFact !== null) {
+        const dates = await subjectFactText(tx, run.watermark_seq, p.point, run.period, mine.map((c) => c.subjectKey), p.point.budget.priorityFact);
+        for (const c of mine) c.orderDate = dates.get(c.subjectKey) ?? null;
+      }
+      const { cuts, pools } = allocateBudget(p.point.budget, mine, { pointId: p.point.id, period: run.period });
+      budgets[p.point.id] = pools.map((b) => ({ pool: b.scope, limitFen: b.limitFen.toString(), claimedFen: b.claimedFen.toString(), paidFen: b.paidFen.toString() }));
+      for (const [subjectKey, cut] of cuts) {
+        const prior = adjustments.get(key(subjectKey, p.point.id));
+        adjustments.set(key(subjectKey, p.point.id), { outcome: 'eligible', amount: cut.amountFen, allocation: cut.allocation, codes: [...(prior?.codes ?? []), ...cut.codes] });
       }
     }
     await tx`create temp table adjustments (subject_key text, point_id text, outcome text, amount_fen bigint, allocation text, reason_codes text[], primary key (subject_key, point_id)) on commit drop`;
@@ -475,7 +512,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
       action: 'match.completed',
       entityType: 'match_run',
       entityId: String(runId),
-      payload: { kind: run.kind, period: run.period, evaluated: totals!.evaluated, eligible: totals!.eligible, undetermined: totals!.undetermined, totalFen: totals!.total, listChanges: changes, lockedChanges: lockedRow?.n ?? 0, budgets: Object.fromEntries([...budgets].map(([p, b]) => [p, b.toString()])) },
+      payload: { kind: run.kind, period: run.period, evaluated: totals!.evaluated, eligible: totals!.eligible, undetermined: totals!.undetermined, totalFen: totals!.total, listChanges: changes, lockedChanges: lockedRow?.n ?? 0, budgets },
     });
   });
   return runSummary(db, runId);

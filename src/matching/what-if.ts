@@ -14,6 +14,7 @@ import { mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { runnable } from './compiled-library.ts';
+import { budgetLimitFen } from './allocation.ts';
 
 let sizeClassIr: IR | undefined;
 function sizeClassBody(): IR {
@@ -178,6 +179,8 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   report.byDistrict = order(districts);
   report.byIndustry = order(industries);
   report.bySize = order(sizes);
+  // A share budget's limit depends on what the draft's eligible subjects add up to; quotas count whole.
+  report.draft.budgetFen = budgetLimitFen(draftPoint.budget, report.draft.totalFen);
   if (report.draft.budgetFen !== null && report.draft.totalFen > report.draft.budgetFen) report.draft.overBudgetFen = report.draft.totalFen - report.draft.budgetFen;
   return report;
 }

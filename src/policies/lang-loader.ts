@@ -12,7 +12,7 @@ import { parseExpr, parseIsoDay } from '../rules/lang/parser.ts';
 import { rat, type RoundingMode } from '../rules/lang/rational.ts';
 import { errorAt, type HitPolicy, type NamedDefSpec, type PolicyError, type SrcText, type TableSpec } from '../rules/lang/spec.ts';
 import { LITERAL_UNITS, sameUnit, typeLabel, unitLabel, type Type } from '../rules/lang/types.ts';
-import { codeShapeProblem } from '../dictionary/codes.ts';
+import { codeProblem, codePrefix, codeShapeProblem } from '../dictionary/codes.ts';
 import { bool, entriesOf, fail, int, ISO_DATE, kind, listOf, locOf, mapOf, optStr, parseYaml, src, str, toPlain, type YCtx, type YNode } from './lang-yaml.ts';
 
 export const POLICY_FORMAT = 'policy/1';
@@ -259,6 +259,83 @@ function moneyFen(ctx: YCtx, node: YNode, path: string): bigint | undefined {
   return r.n;
 }
 
+const PRIORITY_BY = /^(amount-asc|amount-desc|earliest)$/;
+
+/**
+ * A point's budget: at most one of `total` (元), `share` (a percentage of the eligible total) and
+ * `quotas` (元 per GB/T 2260 district, with an optional `other`). Combinations are refused rather than
+ * given a meaning the author may not intend; `priority` must name its order.
+ */
+function readBudget(ctx: YCtx, dict: Dictionary, subject: string, node: YNode, path: string): PointModel['budget'] | undefined {
+  const bm = mapOf(ctx, node, path, ['total', 'share', 'quotas', 'oversubscription', 'priority', 'note'], ['oversubscription']);
+  if (!bm) return undefined;
+  const before = ctx.errors.length;
+  const given = (n: YNode) => n !== undefined && !(isScalar(n) && n.value === null);
+  const limits = (['total', 'share', 'quotas'] as const).filter((k) => given(bm[k]));
+  if (limits.length > 1) fail(ctx, bm[limits[1]!], `${path}.${limits[1]}`, `a budget has ${limits.join(' and ')}; combining them is not supported`, 'one of total, share or quotas (quotas add up to the total; a share applies to the whole point)');
+  const totalFen = given(bm.total) ? moneyFen(ctx, bm.total, `${path}.total`) : null;
+  if (totalFen !== null && totalFen !== undefined && totalFen < 0n) fail(ctx, bm.total, `${path}.total`, 'a budget total cannot be negative', 'an amount >= 0元');
+  let share: PointModel['budget']['share'] = null;
+  if (given(bm.share)) {
+    const c = constantOf(ctx, bm.share, `${path}.share`, { k: 'num', unit: {}, pct: true });
+    if (c) {
+      const r = c.v as { n: bigint; d: bigint };
+      if (r.n <= 0n || r.n > r.d) fail(ctx, bm.share, `${path}.share`, `share ${c.text} is not between 0% and 100%`, 'a percentage above 0% and at most 100%, e.g. 80%');
+      else share = { n: r.n, d: r.d, text: c.text };
+    }
+  }
+  let quotas: PointModel['budget']['quotas'] = null;
+  if (given(bm.quotas)) {
+    const districts: { code: string; fen: bigint }[] = [];
+    let otherFen: bigint | null = null;
+    for (const [code, value, keyNode] of entriesOf(ctx, bm.quotas, `${path}.quotas`) ?? []) {
+      const qp = `${path}.quotas.${code}`;
+      const fen = moneyFen(ctx, value, qp);
+      if (fen !== undefined && fen < 0n) fail(ctx, value, qp, 'a quota cannot be negative', 'an amount >= 0元');
+      if (code === 'other') {
+        if (fen !== undefined) otherFen = fen;
+        continue;
+      }
+      const problem = codeProblem('region', code);
+      if (problem) {
+        fail(ctx, keyNode, qp, problem, 'a GB/T 2260 district code such as "440305", or other');
+        continue;
+      }
+      const prefix = codePrefix('region', code);
+      const clash = districts.find((d) => code.startsWith(codePrefix('region', d.code)) || d.code.startsWith(prefix));
+      if (clash) {
+        fail(ctx, keyNode, qp, `district ${code} overlaps the quota of ${clash.code}: a subject would fall under both`, 'quotas for districts that do not contain one another');
+        continue;
+      }
+      if (fen !== undefined) districts.push({ code, fen });
+    }
+    if (districts.length === 0 && ctx.errors.length === before) fail(ctx, bm.quotas, `${path}.quotas`, 'quotas name no district', 'at least one district code, e.g. { "440305": 500000元 }');
+    quotas = { districts, otherFen };
+  }
+  const over = str(ctx, bm.oversubscription, `${path}.oversubscription`, { pattern: /^(pro-rata-largest-remainder|priority)$/, expected: 'pro-rata-largest-remainder or priority' }) as PointModel['budget']['oversubscription'] | undefined;
+  let priorityBy: PointModel['budget']['priorityBy'] = null;
+  let priorityFact: string | null = null;
+  if (bm.priority !== undefined) {
+    const pm = mapOf(ctx, bm.priority, `${path}.priority`, ['by', 'fact'], ['by']);
+    const by = pm ? str(ctx, pm.by, `${path}.priority.by`, { pattern: PRIORITY_BY, expected: 'amount-asc (smaller claims first), amount-desc (larger claims first) or earliest (the earlier event first, with fact: <a date fact>)' }) : undefined;
+    if (pm && by === 'earliest') {
+      const name = pm.fact === undefined ? undefined : str(ctx, pm.fact, `${path}.priority.fact`);
+      const fact = name === undefined ? undefined : dict.facts.get(name);
+      const dates = [...dict.facts.values()].filter((f) => f.subject === subject && f.type.k === 'date').map((f) => f.name);
+      if (pm.fact === undefined) fail(ctx, bm.priority, `${path}.priority`, 'priority earliest does not say which date orders the claims', `fact: one of ${dates.join(', ')}`);
+      else if (name !== undefined && (!fact || fact.subject !== subject || fact.type.k !== 'date')) fail(ctx, pm.fact, `${path}.priority.fact`, `'${name}' is not a date fact of ${subject === 'enterprise' ? 'an enterprise' : 'a person'}${suggest(name, dates)}`, `one of ${dates.join(', ')}`);
+      else if (name !== undefined) priorityFact = name;
+    } else if (pm && pm.fact !== undefined) fail(ctx, pm.fact, `${path}.priority.fact`, `a fact orders claims only under by: earliest, not ${by ?? 'this order'}`, 'no fact, or by: earliest');
+    if (over && over !== 'priority') fail(ctx, bm.priority, `${path}.priority`, `priority order given, but oversubscription is ${over}`, 'oversubscription: priority, or no priority key');
+    else if (by) priorityBy = by as 'amount-asc';
+  } else if (over === 'priority') {
+    fail(ctx, bm.oversubscription, `${path}.oversubscription`, 'oversubscription priority does not say in which order claims are paid', 'priority: { by: amount-asc } (smaller claims first), { by: amount-desc } or { by: earliest, fact: <a date fact> }');
+  }
+  const note = optStr(ctx, bm.note, `${path}.note`);
+  if (ctx.errors.length > before || totalFen === undefined || !over || note === undefined) return undefined;
+  return { totalFen, share, quotas, oversubscription: over, priorityBy, priorityFact, note };
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -461,14 +538,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     const capCite = am.capCite === undefined ? null : (str(ctx, am.capCite, `${path}.amount.capCite`) ?? null);
     if (ir && rounding && cite && (am.cap === undefined || cap)) amount = { ir, rounding, cite, cap: cap ?? null, capCite };
   }
-  const bm = mapOf(ctx, m.budget, `${path}.budget`, ['total', 'oversubscription', 'note'], ['oversubscription']);
-  let budget: PointModel['budget'] | undefined;
-  if (bm) {
-    const total = bm.total === undefined || (isScalar(bm.total) && bm.total.value === null) ? null : moneyFen(ctx, bm.total, `${path}.budget.total`);
-    const over = str(ctx, bm.oversubscription, `${path}.budget.oversubscription`, { pattern: /^(pro-rata-largest-remainder|priority)$/, expected: 'pro-rata-largest-remainder or priority' });
-    const note = optStr(ctx, bm.note, `${path}.budget.note`);
-    if (total !== undefined && over && note !== undefined) budget = { totalFen: total, oversubscription: over as 'priority', note };
-  }
+  const budget = readBudget(ctx, dict, subject, m.budget, `${path}.budget`);
   let exclusion: PointModel['exclusion'] = null;
   if (m.exclusion !== undefined) {
     const xm = mapOf(ctx, m.exclusion, `${path}.exclusion`, ['group', 'resolution', 'priority'], ['group', 'resolution']);

@@ -21,7 +21,7 @@ points:
       - { id: STAFF, label: 从业人员20人以上, when: staff >= 20人, cite: 一 }
       - { id: REVENUE, label: 营业收入300万元以上, when: revenueFen >= 300万元, cite: 一 }
     amount: { expr: 1000元, rounding: half-up-fen, cite: 一 }
-    budget: { total: null, oversubscription: priority }
+    budget: { total: null, oversubscription: priority, priority: { by: amount-asc } }
     tests:
       - { name: a, kind: [typical], period: "2024", facts: { staff: 20, revenueFen: 300000000 }, expect: { outcome: eligible, amount: 1000元 } }
       - { name: b, kind: [boundary], period: "2024", facts: { staff: 19, revenueFen: 300000000 }, expect: { outcome: ineligible } }

@@ -48,7 +48,7 @@ points:
       cap: "2 * 100元 + 0.5元"
       rounding: half-up-yuan
       cite: 一
-    budget: { total: null, oversubscription: priority }
+    budget: { total: null, oversubscription: priority, priority: { by: amount-asc } }
     tests:
       - { name: a, kind: [typical], period: 2024-05, facts: { birthDate: 1960-05-31, certificateDate: 2023-05-10, uiInsuredMonths: 40, hukouRegion: "440305", skillSubsidiesThisYear: 0 }, expect: { outcome: eligible, amount: 201元 } }
       - { name: b, kind: [boundary], period: 2024-05, facts: { birthDate: 1990-05-31, certificateDate: 2023-05-10, uiInsuredMonths: 40, hukouRegion: "440305", skillSubsidiesThisYear: 0, certificateLevel: 高级 }, expect: { outcome: eligible, amount: 200元 } }

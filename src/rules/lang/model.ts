@@ -41,6 +41,25 @@ export interface TestCaseModel {
   loc: Loc;
 }
 
+/**
+ * A point's budget: at most one of a fixed total, a share of the eligible total, or per-district
+ * quotas (none of them: no limit), and how an oversubscribed pool is cut. The allocation itself is
+ * src/matching/allocation.ts (allocateBudget).
+ */
+export interface BudgetModel {
+  totalFen: bigint | null;
+  /** 0 < n/d <= 1; text as written ("80%"). */
+  share: { n: bigint; d: bigint; text: string } | null;
+  /** GB/T 2260 codes, none containing another; otherFen null: unlisted districts get nothing. */
+  quotas: { districts: { code: string; fen: bigint }[]; otherFen: bigint | null } | null;
+  oversubscription: 'pro-rata-largest-remainder' | 'priority';
+  /** The order `priority` pays in; required with priority, null otherwise. */
+  priorityBy: 'amount-asc' | 'amount-desc' | 'earliest' | null;
+  /** The subject's date fact `earliest` orders by (e.g. ipoListingDate); null for other orders. */
+  priorityFact: string | null;
+  note: string | null;
+}
+
 export interface PointModel {
   id: string;
   name: string;
@@ -64,7 +83,7 @@ export interface PointModel {
   conditions: ConditionModel[];
   exceptions: ConditionModel[];
   amount: { ir: IR; rounding: RoundingMode; cite: string; cap: IR | null; capCite: string | null };
-  budget: { totalFen: bigint | null; oversubscription: 'pro-rata-largest-remainder' | 'priority'; note: string | null };
+  budget: BudgetModel;
   exclusion: { group: string; resolution: 'higher-amount' | 'priority'; priority: number | null } | null;
   notes: string[];
   tests: TestCaseModel[];
