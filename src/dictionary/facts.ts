@@ -40,6 +40,13 @@ export type PeriodSemantics = 'as-of' | 'data-year' | 'in-period' | 'event';
  */
 export type WhenAbsent = 'missing' | 'false' | 'none';
 
+/**
+ * The values a fact may plausibly take; a feed value outside is refused, naming the range. Numbers are in
+ * the fact's unit (money in fen), bounds inclusive and safe integers; dates are 'YYYY-MM-DD', and `notAfterAsOf` also
+ * refuses a date later than the import's as-of date (nobody is born or dies in the future).
+ */
+export type FactRange = { k: 'num'; min: number; max: number; label: string } | { k: 'date'; min: string; max: string; notAfterAsOf?: boolean };
+
 export interface FactDef {
   name: string;
   subject: SubjectType;
@@ -49,6 +56,28 @@ export interface FactDef {
   period: PeriodSemantics;
   whenAbsent: WhenAbsent;
   description: string;
+  /** Every number and date fact has one (see rangeFor). */
+  range?: FactRange;
+}
+
+const DATE_WINDOW = { min: '1900-01-01', max: '2100-12-31' } as const;
+const PAST_DATES = new Set(['birthDate', 'deathDate']);
+
+/**
+ * Plausible bounds per unit: money 0 .. 10^12 元 (10^14 fen, safely below 2^53), head counts 0 .. 10^7
+ * persons, months 0 .. 1200 (a century), times 0 .. 1000, unit-less shares 0 .. 1.
+ */
+function rangeFor(name: string, type: Type): FactRange | undefined {
+  if (type.k === 'date') return { k: 'date', ...DATE_WINDOW, ...(PAST_DATES.has(name) ? { notAfterAsOf: true } : {}) };
+  if (type.k !== 'num') return undefined;
+  const units = Object.keys(type.unit);
+  if (units.length === 0) return { k: 'num', min: 0, max: 1, label: '0 .. 1' };
+  const [unit] = units;
+  if (unit === 'fen') return { k: 'num', min: 0, max: 1e14, label: '0 .. 1,000,000,000,000 元' };
+  if (unit === 'person') return { k: 'num', min: 0, max: 1e7, label: '0 .. 10,000,000 人' };
+  if (unit === 'month') return { k: 'num', min: 0, max: 1200, label: '0 .. 1200 个月' };
+  if (unit === 'times') return { k: 'num', min: 0, max: 1000, label: '0 .. 1000 次' };
+  throw new RangeError(`fact ${name}: no value range for unit ${unit}; add one in rangeFor()`);
 }
 
 const money = (): Type => ({ k: 'num', unit: { fen: 1 } });
@@ -140,7 +169,10 @@ const person: Row[] = [
 ];
 
 function build(subject: SubjectType, rows: Row[]): FactDef[] {
-  return rows.map(([name, zh, type, source, period, whenAbsent, description]) => ({ name, subject, zh, type, source, period, whenAbsent, description }));
+  return rows.map(([name, zh, type, source, period, whenAbsent, description]) => {
+    const range = rangeFor(name, type);
+    return { name, subject, zh, type, source, period, whenAbsent, description, ...(range ? { range } : {}) };
+  });
 }
 
 export const FACTS: readonly FactDef[] = [...build('enterprise', enterprise), ...build('person', person)];

@@ -14,8 +14,8 @@ import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
 import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
 import { feedMapping, type FeedMapping } from './mappings.ts';
-import { formatOf, readFeedFile, type NumberedRecord } from './parse.ts';
-import { validateRecord, type Rejection, type ValidRow } from './validate.ts';
+import { formatOf, isHeader, readFeedFileItems, type FeedItem, type NumberedRecord } from './parse.ts';
+import { checkHeader, checkKeys, unknownKeyWarning, validateRecord, type Rejection, type ValidRow } from './validate.ts';
 
 export interface ImportRequest {
   feedId: string;
@@ -27,6 +27,8 @@ export interface ImportRequest {
   rejectsDir: string;
   /** All-or-nothing for this import (a feed's mapping may also declare it). */
   atomic?: boolean;
+  /** Refuse the file when it has a column (CSV) or key (JSON Lines) the mapping does not know. */
+  strict?: boolean;
 }
 
 export interface ImportResult {
@@ -44,6 +46,8 @@ export interface ImportResult {
   rejectsFile: string | null;
   /** The first rejections, for a summary; all of them are in the rejects file and table. */
   rejections: Rejection[];
+  /** What was accepted but ignored (unknown columns or keys); also in the rejects file and the audit entry. */
+  warnings: Rejection[];
 }
 
 const STAGING_BATCH = 1000;
@@ -61,23 +65,33 @@ function csvField(value: string | number | null | undefined): string {
 }
 
 function stagingLine(row: ValidRow, rowNo: number): string {
-  return `${row.subjectKey},${row.period},${rowNo},${csvField(JSON.stringify(row.facts))},${csvField(row.name ?? null)},${csvField(row.regionCode ?? null)}\n`;
+  return `${row.subjectKey},${row.period},${rowNo},${csvField(JSON.stringify(row.facts))},${csvField(row.name ?? null)},${csvField(row.regionCode ?? null)},"${row.part ?? ''}",${row.effectiveDate ?? ''}\n`;
 }
 
-function rejectsCsv(rejections: Rejection[]): string {
+const STAGING_COLUMNS = 'subject_key, period, row_no, facts, name, region_code, part, valid_from';
+
+/** The error report: header problems and warnings (row 1) first, then every rejected row. */
+function rejectsCsv(rejections: readonly Rejection[]): string {
   const lines = ['row_no,field,value,reason'];
   for (const r of rejections) lines.push([r.rowNo, csvField(r.field), csvField(r.value), csvField(r.reason)].join(','));
   return `${lines.join('\n')}\n`;
 }
 
+async function writeReport(dir: string, name: string, entries: readonly Rejection[]): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, rejectsCsv(entries));
+  return path;
+}
+
 /** Writes staged rows either by COPY (real PostgreSQL) or by batched INSERT (embedded). */
 function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
-  let batch: { subject_key: string; period: string; row_no: number; facts: postgres.Parameter; name: string | null; region_code: string | null }[] = [];
+  let batch: { subject_key: string; period: string; row_no: number; facts: postgres.Parameter; name: string | null; region_code: string | null; part: string; valid_from: string | null }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await tx`insert into feed_staging ${tx(rows, 'subject_key', 'period', 'row_no', 'facts', 'name', 'region_code')}`;
+    await tx`insert into feed_staging ${tx(rows, 'subject_key', 'period', 'row_no', 'facts', 'name', 'region_code', 'part', 'valid_from')}`;
   };
   // COPY data goes out in chunks of about 64 KB: one CopyData message per row costs more than the row.
   let chunk = '';
@@ -95,7 +109,7 @@ function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
         return;
       }
       // Sent as json, not text: a text parameter would be stored as one JSON string.
-      batch.push({ subject_key: row.subjectKey, period: row.period, row_no: rowNo, facts: tx.json(row.facts), name: row.name ?? null, region_code: row.regionCode ?? null });
+      batch.push({ subject_key: row.subjectKey, period: row.period, row_no: rowNo, facts: tx.json(row.facts), name: row.name ?? null, region_code: row.regionCode ?? null, part: row.part ?? '', valid_from: row.effectiveDate ?? null });
       if (batch.length >= STAGING_BATCH) await flush();
     },
     async end() {
@@ -108,6 +122,12 @@ function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
         // postgres.js resolves the COPY when the server acknowledges; 'finish' fires after that.
         await new Promise<void>((resolve) => (copy.writableFinished ? resolve() : copy.once('finish', () => resolve())));
       } else await flush();
+    },
+    /** Leaves COPY on an error (CopyFail), so the transaction rolls back and the connection stays usable. */
+    abort(error: unknown) {
+      if (!copy || copy.destroyed) return;
+      copy.on('error', () => {});
+      copy.destroy(error instanceof Error ? error : new Error(String(error)));
     },
   };
 }
@@ -126,33 +146,77 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
     if (existing) return emptyResult(mapping, fileName, knownHash, Number(existing.id));
   }
 
-  const records = 'path' in request.input ? readFeedFile(request.input.path) : request.input.records;
+  const items: AsyncIterator<FeedItem> = 'path' in request.input ? readFeedFileItems(request.input.path) : toIterator(request.input.records);
+  const warnings: Rejection[] = [];
+  // A CSV header is checked before anything is written: a file whose columns are not the mapping's is refused whole.
+  let first = await items.next();
+  let keyed = true; // records whose keys are checked one by one (JSON Lines, in-process records)
+  if (!first.done && isHeader(first.value)) {
+    keyed = false;
+    const check = checkHeader(mapping, first.value.header, first.value.rowNo);
+    const refuse = check.problems.length > 0 || (request.strict === true && check.unknown.length > 0);
+    if (refuse) {
+      const entries = [...check.problems, ...check.unknown];
+      const report = await writeReport(request.rejectsDir, `refused-${mapping.id}-${(knownHash ?? 'records').slice(0, 12)}.rejects.csv`, entries);
+      const named = check.problems.length > 0 ? check.problems : check.unknown;
+      throw new AppError(
+        check.problems.length > 0 ? 'FEED_HEADER_INVALID' : 'FEED_UNKNOWN_COLUMN',
+        `${fileName}: the header does not match feed ${mapping.id}: ${named.map((p) => p.reason.replace(/^warning: /, '')).join(' | ')}${check.problems.length === 0 ? ' (refused because the import is strict)' : ''}. Fix the header and import the file again; nothing was imported. Report: ${report}`,
+        { feed: mapping.id, fileName, columns: named.map((p) => p.field), rejectsFile: report },
+      );
+    }
+    warnings.push(...check.unknown);
+    first = await items.next();
+  }
+
   const rowHash = createHash('sha256');
   const rejections: Rejection[] = [];
   const rejectedKeys = new Set<string>();
+  const unknownKeys = new Set<string>();
+  const options = { asOf: request.asOf };
   let rowsTotal = 0;
 
   const result = await db.sql.begin(async (tx) => {
-    await tx`create temp table feed_staging (subject_key text not null, period text not null, row_no int not null, facts jsonb not null, name text, region_code text) on commit drop`;
-    const copy = db.embedded ? null : await tx`copy feed_staging (subject_key, period, row_no, facts, name, region_code) from stdin with (format csv)`.writable();
+    await tx`create temp table feed_staging (subject_key text not null, period text not null, row_no int not null, facts jsonb not null, name text, region_code text, part text not null default '', valid_from date) on commit drop`;
+    const copy = db.embedded ? null : await tx`copy feed_staging (${tx.unsafe(STAGING_COLUMNS)}) from stdin with (format csv)`.writable();
     const staging = stagingWriter(tx, copy);
-    for await (const item of records) {
-      rowsTotal++;
-      if (!knownHash) rowHash.update(`${item.rowNo}\t${JSON.stringify(item.record)}\n`);
-      if (item.record === null) {
-        rejections.push({ rowNo: item.rowNo, field: '(row)', value: '', reason: item.error ?? 'unreadable row' });
-        continue;
+    try {
+      for (let next = first; !next.done; next = await items.next()) {
+        const item = next.value;
+        if (isHeader(item)) continue;
+        rowsTotal++;
+        if (!knownHash) rowHash.update(`${item.rowNo}\t${JSON.stringify(item.record)}\n`);
+        if (item.record === null) {
+          rejections.push({ rowNo: item.rowNo, field: '(row)', value: '', reason: item.error ?? 'unreadable row' });
+          continue;
+        }
+        const keyProblems = keyed ? checkKeys(mapping, item.rowNo, item.record) : null;
+        if (keyProblems) {
+          for (const key of keyProblems.unknown) {
+            if (unknownKeys.has(key)) continue;
+            unknownKeys.add(key);
+            const warning = unknownKeyWarning(mapping, item.rowNo, key);
+            if (request.strict) {
+              throw new AppError('FEED_UNKNOWN_COLUMN', `${fileName}: row ${item.rowNo}: ${warning.reason.replace(/^warning: /, '').replace(' is ignored', '')} (refused because the import is strict). Remove the key or import without strict; nothing was imported.`, { feed: mapping.id, fileName, columns: [key], row: item.rowNo });
+            }
+            warnings.push(warning);
+          }
+        }
+        const checked = validateRecord(mapping, item.rowNo, item.record, options);
+        const rowRejections = [...(keyProblems?.rejections ?? []), ...('rejections' in checked ? checked.rejections : [])];
+        if (rowRejections.length > 0) {
+          rejections.push(...rowRejections);
+          const key = String(item.record[mapping.keyColumn] ?? '').trim().toUpperCase();
+          if (key) rejectedKeys.add(key);
+          continue;
+        }
+        await staging.write((checked as { row: ValidRow }).row, item.rowNo);
       }
-      const checked = validateRecord(mapping, item.rowNo, item.record);
-      if ('rejections' in checked) {
-        rejections.push(...checked.rejections);
-        const key = String(item.record[mapping.keyColumn] ?? '').trim().toUpperCase();
-        if (key) rejectedKeys.add(key);
-        continue;
-      }
-      await staging.write(checked.row, item.rowNo);
+      await staging.end();
+    } catch (error) {
+      staging.abort(error);
+      throw error;
     }
-    await staging.end();
     // A temp table has no statistics until analysed; without them the joins below plan as if it were tiny.
     await tx`analyze feed_staging`;
     const hash = knownHash ?? rowHash.digest('hex');
@@ -186,25 +250,25 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
       if (mapping.registers) await registerSubjects(tx, mapping, clock.now(), earlier);
       const [{ staged } = { staged: 0 }] = await tx<{ staged: number }[]>`select count(*)::int as staged from feed_staging`;
       rowsAccepted = staged;
-      const written = await writeChangedFacts(tx, mapping.id, mapping.subject, importId, request.asOf, earlier);
-      rowsUnchanged = staged - written;
+      const grouped = mapping.rowsPerPeriod ? await groupRowsPerPeriod(tx, mapping.rowsPerPeriod.fact) : 0;
+      const written = await writeChangedFacts(tx, mapping, importId, request.asOf, earlier);
+      rowsUnchanged = staged - grouped - written;
+      if (grouped > 0) rowsUnchanged += await unchangedGroupedRows(tx, mapping.id, importId);
       // Nothing to retract from a feed's first import.
       if (mapping.mode === 'full' && earlier) rowsRetracted = await retractUnlisted(tx, mapping.id, mapping.subject, importId, request.asOf, [...rejectedKeys]);
     }
 
     let rejectsFile: string | null = null;
-    if (rejections.length > 0) {
+    if (rejections.length > 0 || warnings.length > 0) {
       for (let i = 0; i < rejections.length; i += 1000) {
         const chunk = rejections.slice(i, i + 1000).map((r) => ({ import_id: importId, row_no: r.rowNo, field: r.field, value: r.value, reason: r.reason }));
         await tx`insert into fact_rejects ${tx(chunk, 'import_id', 'row_no', 'field', 'value', 'reason')} on conflict do nothing`;
       }
-      await mkdir(request.rejectsDir, { recursive: true });
-      rejectsFile = join(request.rejectsDir, `import-${importId}-${mapping.id}.rejects.csv`);
-      await writeFile(rejectsFile, rejectsCsv(rejections));
+      rejectsFile = await writeReport(request.rejectsDir, `import-${importId}-${mapping.id}.rejects.csv`, [...warnings, ...rejections]);
     }
     await tx`update fact_imports set rows_accepted = ${rowsAccepted}, rows_unchanged = ${rowsUnchanged}, rows_retracted = ${rowsRetracted}, rejects_file = ${rejectsFile} where id = ${importId}`;
 
-    const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted };
+    const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted, warnings: warnings.map((w) => w.reason) };
     await appendAuditSql(tx, clock, { actor: request.actor, action: status === 'imported' ? 'facts.imported' : 'facts.import-rejected', entityType: 'fact_import', entityId: String(importId), payload: summary });
     return { importId, hash, status, rowsAccepted, rowsUnchanged, rowsRetracted, rejectedRows, rejectsFile };
   });
@@ -224,26 +288,34 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
     rowsRetracted: result.rowsRetracted,
     rejectsFile: result.rejectsFile,
     rejections: rejections.slice(0, 100),
+    warnings,
   };
 }
 
+function toIterator(records: AsyncIterable<NumberedRecord> | Iterable<NumberedRecord>): AsyncIterator<FeedItem> {
+  if (Symbol.asyncIterator in records) return (records as AsyncIterable<NumberedRecord>)[Symbol.asyncIterator]();
+  const it = (records as Iterable<NumberedRecord>)[Symbol.iterator]();
+  return { next: async () => it.next() };
+}
+
 function emptyResult(mapping: FeedMapping, fileName: string, fileHash: string, importId: number): ImportResult {
-  return { importId, feedId: mapping.id, fileName, fileHash, duplicate: true, status: 'duplicate', rowsTotal: 0, rowsAccepted: 0, rowsUnchanged: 0, rowsRejected: 0, rowsRetracted: 0, rejectsFile: null, rejections: [] };
+  return { importId, feedId: mapping.id, fileName, fileHash, duplicate: true, status: 'duplicate', rowsTotal: 0, rowsAccepted: 0, rowsUnchanged: 0, rowsRejected: 0, rowsRetracted: 0, rejectsFile: null, rejections: [], warnings: [] };
 }
 
 /** Rows that are valid alone but not in context: a subject listed twice, or one nobody registered. */
 async function rejectInFile(tx: postgres.TransactionSql, mapping: FeedMapping): Promise<Rejection[]> {
   const out: Rejection[] = [];
+  // Rows of one subject and period are duplicates unless the mapping keeps several apart (rowsPerPeriod: part).
   const dupes = await tx<{ row_no: number; first: number; subject_key: string }[]>`
     delete from feed_staging s
-    using (select subject_key, period, min(row_no) as first from feed_staging group by subject_key, period having count(*) > 1) t
-    where s.subject_key = t.subject_key and s.period = t.period and s.row_no > t.first
+    using (select subject_key, period, part, min(row_no) as first from feed_staging group by subject_key, period, part having count(*) > 1) t
+    where s.subject_key = t.subject_key and s.period = t.period and s.part = t.part and s.row_no > t.first
     returning s.row_no, s.subject_key, t.first`;
   const seen = new Set<number>();
   for (const d of dupes) {
     if (seen.has(d.row_no)) continue;
     seen.add(d.row_no);
-    out.push({ rowNo: d.row_no, field: mapping.keyColumn, value: mapping.subject === 'person' ? '(masked)' : d.subject_key, reason: `duplicate row for the same subject and period (first at row ${d.first}); the first is kept` });
+    out.push({ rowNo: d.row_no, field: mapping.keyColumn, value: mapping.subject === 'person' ? '(masked)' : d.subject_key, reason: `duplicate row for the same subject and period${mapping.rowsPerPeriod ? ` and ${mapping.rowsPerPeriod.column}` : ''} (first at row ${d.first}); the first is kept` });
   }
   if (!mapping.registers) {
     const registry = mapping.subject === 'enterprise' ? tx`enterprises e where e.uscc = s.subject_key` : tx`persons e where e.id_number = s.subject_key`;
@@ -285,17 +357,52 @@ async function registerSubjects(tx: postgres.TransactionSql, mapping: FeedMappin
   }
 }
 
-/** Appends a record for each staged row whose facts differ from the latest recorded; returns how many. */
-async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string, earlier: boolean): Promise<number> {
+/**
+ * rowsPerPeriod feeds: the rows of one subject and period (told apart by part) become one staged row:
+ * the first row's facts in part order plus all rows' facts, in part order, under `fact`. Returns how many
+ * staged rows were folded away.
+ */
+async function groupRowsPerPeriod(tx: postgres.TransactionSql, fact: string): Promise<number> {
+  await tx`
+    create temp table feed_grouped on commit drop as
+    select subject_key, period, min(row_no) as row_no, count(*)::int as n,
+           (array_agg(facts order by part))[1] || jsonb_build_object(${fact}::text, jsonb_agg(facts order by part)) as facts
+    from feed_staging group by subject_key, period having count(*) > 1`;
+  const [{ n } = { n: 0 }] = await tx<{ n: number }[]>`select coalesce(sum(n - 1), 0)::int as n from feed_grouped`;
+  if (n === 0) return 0;
+  await tx`delete from feed_staging s using feed_grouped g where s.subject_key = g.subject_key and s.period = g.period`;
+  await tx`insert into feed_staging (subject_key, period, row_no, facts, part) select subject_key, period, row_no, facts, '' from feed_grouped`;
+  return n;
+}
+
+/** Folded rows whose record was unchanged (so nothing was written for them). */
+async function unchangedGroupedRows(tx: postgres.TransactionSql, feed: string, importId: number): Promise<number> {
+  const [{ n } = { n: 0 }] = await tx<{ n: number }[]>`
+    select coalesce(sum(g.n - 1), 0)::int as n from feed_grouped g
+    where not exists (select 1 from fact_records f where f.subject_key = g.subject_key and f.source = ${feed} and f.period = g.period and f.import_id = ${importId})`;
+  return n;
+}
+
+/**
+ * Appends a record for each staged row whose facts differ from the latest recorded; returns how many.
+ * valid_from: the row's effective date if it has one; else, for a 'current' feed whose row changes a
+ * subject's earlier record, the import's as-of date (the file states the state as of then); else null,
+ * valid for all time (a subject's first record, or a corrected data-year or month value).
+ */
+async function writeChangedFacts(tx: postgres.TransactionSql, mapping: FeedMapping, importId: number, asOf: string, earlier: boolean): Promise<number> {
+  const feed = mapping.id;
+  const subjectType = mapping.subject;
   if (!earlier) {
     const inserted = await tx`
-      insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts)
-      select subject_key, ${subjectType}, ${feed}, period, ${importId}, row_no, ${asOf}, facts from feed_staging order by subject_key, period`;
+      insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, valid_from)
+      select subject_key, ${subjectType}, ${feed}, period, ${importId}, row_no, ${asOf}, facts, valid_from from feed_staging order by subject_key, period`;
     return inserted.count;
   }
+  const changeFrom = mapping.period.kind === 'current' ? tx`${asOf}::date` : tx`null::date`;
   const inserted = await tx`
-    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts)
-    select s.subject_key, ${subjectType}, ${feed}, s.period, ${importId}, s.row_no, ${asOf}, s.facts
+    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, valid_from)
+    select s.subject_key, ${subjectType}, ${feed}, s.period, ${importId}, s.row_no, ${asOf}, s.facts,
+           coalesce(s.valid_from, case when cur.facts is not null then ${changeFrom} end)
     from feed_staging s
     left join lateral (
       select f.facts, f.retracted from fact_records f
@@ -307,11 +414,11 @@ async function writeChangedFacts(tx: postgres.TransactionSql, feed: string, subj
   return inserted.count;
 }
 
-/** Full feeds: subjects with live facts for a period in this file, but not in it, are retracted. */
+/** Full feeds: subjects with live facts for a period in this file, but not in it, are retracted from the as-of date. */
 async function retractUnlisted(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
   const retracted = await tx`
-    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, retracted)
-    select cur.subject_key, ${subjectType}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true
+    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, retracted, valid_from)
+    select cur.subject_key, ${subjectType}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true, ${asOf}
     from (
       select distinct on (subject_key, period) subject_key, period, retracted
       from fact_records

@@ -5,6 +5,7 @@
 export type ColumnType =
   | { kind: 'text' }
   | { kind: 'int' } // non-negative whole number
+  | { kind: 'decimal'; scale: number } // non-negative decimal with at most `scale` places (an annual average); kept exact
   | { kind: 'yuan' } // 元 with at most 2 decimals -> stored as integer fen (string)
   | { kind: 'bool' } // 是/否, true/false, 1/0, Y/N
   | { kind: 'date' } // YYYY-MM-DD
@@ -21,6 +22,11 @@ export interface ColumnMapping {
   required: boolean;
   /** Personal data: masked wherever a rejected value is reported. */
   personal?: boolean;
+  /**
+   * The column may be left out of a file altogether (its facts are then absent, as for an empty cell).
+   * Every other column must be in the header: a missing or renamed one refuses the file.
+   */
+  optional?: boolean;
 }
 
 export interface FeedMapping {
@@ -46,11 +52,27 @@ export interface FeedMapping {
    */
   derivedBy?: string;
   columns: readonly ColumnMapping[];
+  /**
+   * 'current' feeds whose state changes on a known date (a 户籍 move, a death, a certificate's grade, a
+   * registration status): an optional column holding that date (YYYY-MM-DD). A row's facts hold from it
+   * on (fact_records.valid_from); without it a change holds from the import's as-of date.
+   */
+  effectiveColumn?: string;
+  /**
+   * Several rows of one subject and period are kept when they differ in this column (a person hired by
+   * two employers in one month). They are recorded as one record: the facts of the first row in the
+   * order of this column, plus `fact` listing every row's facts in that order, so the result does not
+   * depend on the order of the file. Rows equal in it are duplicates.
+   */
+  rowsPerPeriod?: { column: string; fact: string };
 }
 
 const col = (column: string, fact: string | undefined, type: ColumnType, required = false, personal = false): ColumnMapping => ({ column, fact, type, required, personal });
+/** A column a source may leave out of its file. */
+const opt = (column: ColumnMapping): ColumnMapping => ({ ...column, optional: true });
 const text: ColumnType = { kind: 'text' };
 const int: ColumnType = { kind: 'int' };
+const average: ColumnType = { kind: 'decimal', scale: 2 };
 const yuan: ColumnType = { kind: 'yuan' };
 const bool: ColumnType = { kind: 'bool' };
 const date: ColumnType = { kind: 'date' };
@@ -68,13 +90,14 @@ export const FEEDS: readonly FeedMapping[] = [
     period: { kind: 'current' },
     mode: 'full',
     registers: { nameColumn: 'name', regionColumn: 'region_code' },
+    effectiveColumn: 'effective_date',
     columns: [
       col('name', undefined, text, true),
       col('region_code', 'regionCode', region, true),
       col('industry_code', 'industryCode', industry, true),
       col('status', 'status', { kind: 'enum', values: ['存续', '注销', '吊销'] }, true),
-      col('org_kind', 'orgKind', { kind: 'enum', values: ['企业', '社会组织', '机关事业单位', '个体工商户'] }),
-      col('abnormal_operation', 'abnormalOperation', bool),
+      opt(col('org_kind', 'orgKind', { kind: 'enum', values: ['企业', '社会组织', '机关事业单位', '个体工商户'] })),
+      opt(col('abnormal_operation', 'abnormalOperation', bool)),
     ],
   },
   {
@@ -86,10 +109,10 @@ export const FEEDS: readonly FeedMapping[] = [
     period: { kind: 'year', column: 'year' },
     mode: 'full',
     columns: [
-      col('revenue_yuan', 'revenueFen', yuan),
-      col('total_assets_yuan', 'totalAssetsFen', yuan),
-      col('rd_expense_yuan', 'rdExpenseFen', yuan),
-      col('si_account', 'siAccount', text),
+      opt(col('revenue_yuan', 'revenueFen', yuan)),
+      opt(col('total_assets_yuan', 'totalAssetsFen', yuan)),
+      opt(col('rd_expense_yuan', 'rdExpenseFen', yuan)),
+      opt(col('si_account', 'siAccount', text)),
     ],
   },
   {
@@ -104,10 +127,10 @@ export const FEEDS: readonly FeedMapping[] = [
       col('staff', 'staff', int),
       col('ui_paid_yuan', 'uiContributionsPaidFen', yuan),
       col('ui_months_paid_in_full', 'uiMonthsPaidInFull', int),
-      col('avg_insured', 'avgInsured', int),
+      col('avg_insured', 'avgInsured', average),
       col('new_claimants', 'newClaimants', int),
-      col('insured_at_start', 'insuredAtStartOfDataYear', int),
-      col('insured_at_end', 'insuredAtEndOfDataYear', int),
+      opt(col('insured_at_start', 'insuredAtStartOfDataYear', int)),
+      opt(col('insured_at_end', 'insuredAtEndOfDataYear', int)),
       col('labor_dispatch', 'laborDispatch', bool),
     ],
   },
@@ -120,7 +143,7 @@ export const FEEDS: readonly FeedMapping[] = [
     period: { kind: 'current' },
     mode: 'full',
     atomic: true,
-    columns: [col('serious_dishonest', 'seriousDishonest', bool, true), col('major_penalty', 'majorPenalty', bool), col('falsified_documents', 'falsifiedDocuments', bool)],
+    columns: [col('serious_dishonest', 'seriousDishonest', bool, true), opt(col('major_penalty', 'majorPenalty', bool)), opt(col('falsified_documents', 'falsifiedDocuments', bool))],
   },
   {
     id: 'bank-accounts',
@@ -194,8 +217,8 @@ export const FEEDS: readonly FeedMapping[] = [
       col('expansion_hires_1m', 'expansionHires1m', int),
       col('expansion_hires_3m', 'expansionHires3m', int),
       col('absorbed_hires', 'absorbedHires', int),
-      col('difficult_hires', 'difficultHires', int),
-      col('difficult_hires_employer_contrib_yuan', 'difficultHiresEmployerContribFen', yuan),
+      opt(col('difficult_hires', 'difficultHires', int)),
+      opt(col('difficult_hires_employer_contrib_yuan', 'difficultHiresEmployerContribFen', yuan)),
     ],
   },
   {
@@ -227,6 +250,7 @@ export const FEEDS: readonly FeedMapping[] = [
     keyColumn: 'id_number',
     period: { kind: 'month', column: 'hire_month' },
     mode: 'full',
+    rowsPerPeriod: { column: 'employer_uscc', fact: 'hires' },
     columns: [
       col('employer_uscc', 'hiredBy', { kind: 'uscc' }, true),
       col('contract_signed', 'hireContractSigned', bool, true),
@@ -255,11 +279,12 @@ export const FEEDS: readonly FeedMapping[] = [
     period: { kind: 'current' },
     mode: 'full',
     registers: { nameColumn: 'name', regionColumn: 'hukou_region' },
+    effectiveColumn: 'effective_date',
     columns: [
       col('name', undefined, text, true, true),
       col('hukou_region', 'hukouRegion', region, true),
-      col('death_date', 'deathDate', date),
-      col('introduced_date', 'introducedDate', date),
+      opt(col('death_date', 'deathDate', date)),
+      opt(col('introduced_date', 'introducedDate', date)),
     ],
   },
   {
@@ -270,7 +295,7 @@ export const FEEDS: readonly FeedMapping[] = [
     keyColumn: 'id_number',
     period: { kind: 'current' },
     mode: 'full',
-    columns: [col('dibao', 'dibaoHousehold', bool, true), col('low_income', 'lowIncomeHousehold', bool)],
+    columns: [col('dibao', 'dibaoHousehold', bool, true), opt(col('low_income', 'lowIncomeHousehold', bool))],
   },
   {
     id: 'disabled-certificates',
@@ -280,10 +305,11 @@ export const FEEDS: readonly FeedMapping[] = [
     keyColumn: 'id_number',
     period: { kind: 'current' },
     mode: 'full',
+    effectiveColumn: 'effective_date',
     columns: [
       col('grade', 'disabilityGrade', { kind: 'enum', values: ['一级', '二级', '三级', '四级'] }, true),
       col('category', 'disabilityCategory', { kind: 'enum', values: ['视力', '听力', '言语', '肢体', '智力', '精神', '多重'] }, true),
-      col('needs_long_term_care', 'needsLongTermCare', bool),
+      opt(col('needs_long_term_care', 'needsLongTermCare', bool)),
     ],
   },
   {

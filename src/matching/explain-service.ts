@@ -51,7 +51,7 @@ export async function explainEntry(db: Database, key: { subjectKey: string; poin
   if (!point) throw new AppError('POLICY_NOT_FOUND', `Point ${key.pointId} is not in the library its run used.`);
   const period = parsePeriod(key.period);
   let facts: Record<string, unknown> = {};
-  for await (const s of readSnapshotFacts(db.sql, run.watermark_seq, factPeriodsFor(point, period), { subjectKeys: [key.subjectKey], subjectType: point.subject })) facts = s.facts;
+  for await (const s of readSnapshotFacts(db.sql, run.watermark_seq, factPeriodsFor(point, period), { subjectKeys: [key.subjectKey], subjectType: point.subject, validOn: key.period })) facts = s.facts;
   const evaluation = evaluatePoint(point, facts, period);
   const text = explain(evaluation);
   if (!entry) {

@@ -3,6 +3,16 @@
 // one firm only, across firms, years and regions, and a person used for 吸纳就业补贴 is not used again
 // for 扩岗补助. The deduplicated per-firm counts become the month's facts (feed ledger-hires-monthly),
 // which the matcher reads in preference to any count a department sent.
+//
+// "First" is an order that does not depend on the order of any file: a person already recorded for an
+// earlier month stays with that employer; within a month, the hires that qualify (contract signed, at
+// least one month insured, a target of either subsidy) come before those that do not, and among them
+// the lowest employer 统一社会信用代码 wins (人社's hire records carry the month, not the day, so
+// there is no earlier hire date to go by). A person with two hires in one month is stored as one
+// record listing both (mappings.ts rowsPerPeriod), so a hire that does not qualify at employer A never
+// blocks a qualifying hire at employer B. Rebuilding a month recomputes that month's own entries from
+// the current hire records (a corrected file moves a person to the right employer); entries of other
+// months are kept and still block.
 import { join } from 'node:path';
 import { appendAuditSql } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
@@ -33,6 +43,10 @@ interface Hire {
   absorption: boolean;
 }
 
+function qualifies(h: Hire): boolean {
+  return h.hiredBy !== '' && h.contract && h.insuredMonths >= 1 && (h.expansion || h.absorption);
+}
+
 export async function buildHireLedger(db: Database, clock: Clock, input: { month: string; actor: string; rejectsDir: string }): Promise<LedgerResult> {
   const { month } = input;
   const { hires, counted, alreadyUsed, perFirm } = await db.sql.begin(async (tx) => {
@@ -43,19 +57,26 @@ export async function buildHireLedger(db: Database, clock: Clock, input: { month
         where source = 'hrss-hire-records' and period = ${month} and subject_type = 'person'
         order by subject_key, source, period, seq desc
       ) latest where not retracted order by subject_key`;
-    const hires: Hire[] = rows.map((r) => ({
-      person: r.subject_key,
-      hiredBy: String(r.facts.hiredBy ?? ''),
-      contract: r.facts.hireContractSigned === true,
-      insuredMonths: Number(r.facts.hireInsuredMonths ?? 0),
-      expansion: r.facts.expansionTarget === true,
-      absorption: r.facts.absorptionTarget === true,
-    }));
-    const used = new Map(
-      (hires.length === 0
+    const hires: Hire[] = rows.flatMap((r) => {
+      const list = Array.isArray(r.facts.hires) ? (r.facts.hires as Record<string, unknown>[]) : [r.facts];
+      return list.map((f) => ({
+        person: r.subject_key,
+        hiredBy: String(f.hiredBy ?? ''),
+        contract: f.hireContractSigned === true,
+        insuredMonths: Number(f.hireInsuredMonths ?? 0),
+        expansion: f.expansionTarget === true,
+        absorption: f.absorptionTarget === true,
+      }));
+    });
+    hires.sort((a, b) => (a.person !== b.person ? (a.person < b.person ? -1 : 1) : Number(qualifies(b)) - Number(qualifies(a)) || (a.hiredBy < b.hiredBy ? -1 : a.hiredBy > b.hiredBy ? 1 : 0)));
+    // This month's own entries are recomputed below; other months' entries stand.
+    const replaced = await tx`delete from identity_ledger where family = ${EMPLOYMENT_SUBSIDY_FAMILY} and period = ${month}`;
+    const persons = [...new Set(hires.map((h) => h.person))];
+    const used = new Map<string, { subject_key: string; period: string }>(
+      (persons.length === 0
         ? []
         : await tx<{ person_key: string; subject_key: string; period: string }[]>`
-            select person_key, subject_key, period from identity_ledger where family = ${EMPLOYMENT_SUBSIDY_FAMILY} and person_key in ${tx(hires.map((h) => h.person))}`
+            select person_key, subject_key, period from identity_ledger where family = ${EMPLOYMENT_SUBSIDY_FAMILY} and person_key in ${tx(persons)}`
       ).map((r) => [r.person_key, r]),
     );
     const perFirm = new Map<string, { e1: number; e3: number; a: number }>();
@@ -65,13 +86,14 @@ export async function buildHireLedger(db: Database, clock: Clock, input: { month
     for (const h of hires) {
       // Every employer named this month gets a count, zero included, so no stale count stands in for it.
       if (h.hiredBy && !perFirm.has(h.hiredBy)) perFirm.set(h.hiredBy, { e1: 0, e3: 0, a: 0 });
-      if (!h.hiredBy || !h.contract || h.insuredMonths < 1 || (!h.expansion && !h.absorption)) continue;
+      if (!qualifies(h)) continue;
       const prior = used.get(h.person);
-      if (prior && (prior.subject_key !== h.hiredBy || prior.period !== month)) {
+      if (prior) {
         alreadyUsed.push({ person: maskIdNumber(h.person), usedBy: prior.subject_key, period: prior.period, hiredBy: h.hiredBy });
         continue;
       }
-      if (!prior) newRows.push({ person_key: h.person, family: EMPLOYMENT_SUBSIDY_FAMILY, subject_key: h.hiredBy, period: month, recorded_at: clock.now() });
+      used.set(h.person, { subject_key: h.hiredBy, period: month });
+      newRows.push({ person_key: h.person, family: EMPLOYMENT_SUBSIDY_FAMILY, subject_key: h.hiredBy, period: month, recorded_at: clock.now() });
       counted++;
       const firm = perFirm.get(h.hiredBy)!;
       if (h.expansion) firm.e1++;
@@ -86,7 +108,7 @@ export async function buildHireLedger(db: Database, clock: Clock, input: { month
       action: 'ledger.built',
       entityType: 'identity_ledger',
       entityId: `${EMPLOYMENT_SUBSIDY_FAMILY}/${month}`,
-      payload: { month, hires: hires.length, counted, newlyRecorded: newRows.length, alreadyUsed: alreadyUsed.length, firms: perFirm.size },
+      payload: { month, hires: hires.length, counted, recorded: newRows.length, replaced: replaced.count, alreadyUsed: alreadyUsed.length, firms: perFirm.size },
     });
     return { hires: hires.length, counted, alreadyUsed, perFirm };
   });

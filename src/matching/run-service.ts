@@ -208,7 +208,7 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
   let written = 0;
   // The hot loop: no per-evaluation allocation for the (common) plainly ineligible result.
   const evaluate = async (emit: (subjectKey: string, pointId: string, outcome: string, amount: number | null, codes: readonly string[]) => void, drain: () => Promise<void>) => {
-    for await (const subject of readSnapshotParts(db.sql, run.watermark_seq, periods, { subjectType, ...scopeFilter })) {
+    for await (const subject of readSnapshotParts(db.sql, run.watermark_seq, periods, { subjectType, ...scopeFilter, validOn: run.period })) {
       evaluated++;
       for (const group of groupList) {
         const facts = mergeParts(subject.parts, group.periods);

@@ -113,7 +113,7 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   const enterprise = draftPoint.subject === 'enterprise';
   const mask = enterprise ? maskUscc : maskIdNumber;
 
-  for await (const subject of readSnapshotParts(db.sql, w, periods, { subjectType: draftPoint.subject })) {
+  for await (const subject of readSnapshotParts(db.sql, w, periods, { subjectType: draftPoint.subject, validOn: request.period })) {
     report.subjects++;
     const d = draft!.compiled.run(mergeParts(subject.parts, draft!.factPeriods), period);
     const dOutcome = d.outcome;

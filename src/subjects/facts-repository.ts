@@ -6,6 +6,8 @@ import { DERIVED_FEED_IDS } from '../feeds/mappings.ts';
 import { enterprises, factImports, factRecords, snapshots } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/audit-trail.ts';
 import { sql as dsql } from 'drizzle-orm';
+import { parsePeriod } from '../rules/lang/period.ts';
+import { dayToIso } from '../rules/lang/parser.ts';
 
 /** Facts that describe the subject's current state rather than a data year. */
 export const CURRENT_PERIOD = 'current';
@@ -125,11 +127,24 @@ export interface SnapshotReadOptions {
   /** Key range (lo, hi]: lo exclusive, hi inclusive, either open when null; or an explicit list of keys. */
   range?: { lo: string | null; hi: string | null };
   subjectKeys?: string[];
+  /**
+   * Valid time: read the facts as they stood on this period's first day (a year, a month or a day, as
+   * the dictionary's as-of semantics say): records valid from a later date are skipped. Without it the
+   * latest-recorded record counts whatever its valid_from.
+   */
+  validOn?: string;
+}
+
+/** The first day of a period text, as YYYY-MM-DD. */
+export function validityDate(period: string): string {
+  return dayToIso(parsePeriod(period).start);
 }
 
 /**
  * Streams every subject's live fact records as of a snapshot watermark, for the given periods: the
- * latest record per (subject, feed, period) with seq <= watermark, unless that record retracts them.
+ * latest record per (subject, feed, period) with seq <= watermark (and, with validOn, valid on that
+ * date: valid_from null or not later), unless that record retracts them. The validity test is a filter
+ * on the same backwards index scan, so it adds no sort.
  * The scan walks the (subject, feed, period, seq) index backwards, so it needs no sort: subjects
  * arrive in descending key order, one at a time, and memory stays flat.
  */
@@ -138,11 +153,12 @@ export async function* readSnapshotParts(sql: Sql, watermarkSeq: number, periods
   const lo = options.range?.lo ? sql`and subject_key > ${options.range.lo}` : sql``;
   const hi = options.range?.hi ? sql`and subject_key <= ${options.range.hi}` : sql``;
   const only = options.subjectKeys ? sql`and subject_key in ${sql(options.subjectKeys.length > 0 ? options.subjectKeys : [''])}` : sql``;
+  const valid = options.validOn ? sql`and (valid_from is null or valid_from <= ${validityDate(options.validOn)}::date)` : sql``;
   const query = sql`
     select subject_key, source, period, facts from (
       select distinct on (subject_key, source, period) subject_key, source, period, facts, retracted
       from fact_records
-      where seq <= ${watermarkSeq} and period in ${sql(periods)} ${type} ${lo} ${hi} ${only}
+      where seq <= ${watermarkSeq} and period in ${sql(periods)} ${type} ${lo} ${hi} ${only} ${valid}
       order by subject_key desc, source desc, period desc, seq desc
     ) latest
     where not retracted`;

@@ -58,6 +58,12 @@ export const factRecords = pgTable(
     facts: jsonb('facts').notNull(),
     /** A full feed stopped listing this subject: its facts for (source, period) are withdrawn from here on. */
     retracted: boolean('retracted').notNull().default(false),
+    /**
+     * Valid time: the record holds from this date (a 户籍 move's effective date, or the as-of date of the
+     * import that changed a current state); null = for all time. A snapshot read for a date takes the
+     * latest-recorded record valid on it.
+     */
+    validFrom: date('valid_from'),
   },
   // One index serves both the key (subject first, for distribution by subject) and the latest-record
   // scans; a second index on the table would cost every import.
