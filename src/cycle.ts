@@ -18,6 +18,7 @@ import { runSummary, type RunSummary } from './matching/run-service.ts';
 import { sandboxBank } from './payouts/sandbox-bank.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from './payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from './policies/library-registry.ts';
+import { demoPlan, type DemoRun, type PlantedSubject } from './population/policy-anchors.ts';
 
 export const POLICIES_DIR = fileURLToPath(new URL('../policies', import.meta.url));
 
@@ -27,12 +28,13 @@ export const DEMO_STAFF = { policyOfficer: 'staff:policy.li', preparer: 'finance
 export const DEMO_PERIOD = '2024';
 
 /**
- * What the demo matches: the year's enterprise points; the per-month hiring subsidies of September
- * 2023 (the month the generated hire records cover), after the identity ledger has deduplicated the
- * hires; and the monthly person benefits for June 2024 (listed, not paid: the demo data has no
- * personal payment accounts).
+ * What the demo always matches: the year's enterprise points; the per-month hiring subsidies of
+ * September 2023 (the month the generated hire records cover), after the identity ledger has
+ * deduplicated the hires; and the monthly person benefits for June 2024 (listed, not paid: the demo data
+ * has no personal payment accounts). demoPlan() adds, from the library, one listed run per period that a
+ * point not in effect in these needs (the 2019 稳岗返还, the 2022 扩岗补助, 2025 …).
  */
-export const DEMO_RUNS: readonly { scope: 'enterprise' | 'person'; period: string; ledgerMonth?: string; pay: boolean }[] = [
+export const DEMO_RUNS: readonly DemoRun[] = [
   { scope: 'enterprise', period: DEMO_PERIOD, pay: true },
   { scope: 'enterprise', period: '2023-09', ledgerMonth: '2023-09', pay: true },
   { scope: 'person', period: '2024-06', pay: false },
@@ -62,7 +64,7 @@ export interface CycleRun {
 
 export interface CycleSummary {
   library: { hash: string; points: number; newVersions: string[] };
-  demo: { created: boolean; enterprises: number; persons: number; imports: ImportResult[] };
+  demo: { created: boolean; enterprises: number; persons: number; imports: ImportResult[]; planted: PlantedSubject[] };
   runs: CycleRun[];
   audit: ChainVerification;
 }
@@ -73,17 +75,20 @@ export async function runCycle(
 ): Promise<CycleSummary> {
   const { db, boss, clock, log } = deps;
   const published = await publishLibrary(db.orm, clock, DEMO_STAFF.policyOfficer, await readLibraryFiles(options.policiesDir ?? POLICIES_DIR));
-  const demo = await loadDemoPopulation(db, clock, {
+  const plan = demoPlan(published.library.points, options.runs ?? DEMO_RUNS, options.seed);
+  const loaded = await loadDemoPopulation(db, clock, {
     seed: options.seed,
     count: options.enterprises,
     persons: options.persons ?? 0,
     dataYear: Number(DEMO_PERIOD) - 1,
     asOf: `${DEMO_PERIOD}-03-31`,
     dataDir: options.dataDir,
+    planted: plan.rows,
   });
+  const demo = { ...loaded, planted: plan.subjects };
   const bank = sandboxBank(db.orm, clock);
   const runs: CycleRun[] = [];
-  for (const spec of options.runs ?? DEMO_RUNS) {
+  for (const spec of plan.runs) {
     if (spec.scope === 'person' && demo.persons === 0) continue;
     const ledger = spec.ledgerMonth ? await buildHireLedger(db, clock, { month: spec.ledgerMonth, actor: DEMO_STAFF.system, rejectsDir: join(options.dataDir, 'rejects') }) : null;
     const runId = await runMatchJob(boss, db, { scope: spec.scope, period: spec.period, trigger: 'startup', actor: DEMO_STAFF.system, shards: options.shards ?? 4 });

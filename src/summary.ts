@@ -6,10 +6,18 @@ export function formatSummary(summary: CycleSummary): string {
   const lines: string[] = [];
   lines.push(`policy library ${summary.library.hash.slice(0, 12)}: ${summary.library.points} points${summary.library.newVersions.length ? `, ${summary.library.newVersions.length} new versions published` : ', unchanged'}`);
   lines.push(`demo population: ${summary.demo.enterprises} enterprises, ${summary.demo.persons} persons (${summary.demo.created ? 'generated now' : 'already in the database'})`);
+  const planted = summary.demo.planted;
+  if (planted.length > 0) {
+    const count = (pred: (s: (typeof planted)[number]) => boolean) => planted.filter(pred).length;
+    lines.push(
+      `  planted from the policy library's test cases: ${count((s) => s.subject === 'enterprise')} enterprises, ${count((s) => s.subject === 'person')} persons, one per case of ${new Set(planted.map((s) => s.pointId)).size} points (${count((s) => s.expected === 'eligible')} eligible, ${count((s) => s.expected === 'ineligible')} ineligible, ${count((s) => s.expected === 'undetermined')} undetermined)`,
+    );
+  }
   for (const i of summary.demo.imports) {
     lines.push(`  feed ${i.feedId}: ${i.rowsAccepted} rows imported, ${i.rowsRejected} rejected${i.rejectsFile ? ` -> ${i.rejectsFile}` : ''}`);
     for (const r of i.rejections.slice(0, 5)) lines.push(`    row ${r.rowNo} ${r.field}=${JSON.stringify(r.value)}: ${r.reason}`);
   }
+  const listedSomewhere = new Set(summary.runs.flatMap((r) => r.points.filter((p) => p.eligible + p.undetermined + p.excluded > 0).map((p) => p.pointId)));
   for (const { run, points, ledger, scope } of summary.runs) {
     if (ledger) {
       lines.push(`identity ledger ${ledger.month}: ${ledger.hires} hire records, ${ledger.counted} persons counted, ${ledger.alreadyUsed.length} already used by another firm`);
@@ -25,7 +33,10 @@ export function formatSummary(summary: CycleSummary): string {
       );
     }
     const idle = points.filter((p) => !shown.includes(p));
-    if (idle.length > 0) lines.push(`  (${idle.length} more points: nobody in the demo population qualifies or waits on data — ${idle.map((p) => p.pointId).join(', ')})`);
+    const elsewhere = idle.filter((p) => listedSomewhere.has(p.pointId));
+    const nowhere = idle.filter((p) => !listedSomewhere.has(p.pointId));
+    if (elsewhere.length > 0) lines.push(`  (${elsewhere.length} more points in effect, nobody listed for this period; shown in another run)`);
+    if (nowhere.length > 0) lines.push(`  (${nowhere.length} more points: nobody in the demo population qualifies or waits on data — ${nowhere.map((p) => p.pointId).join(', ')})`);
     const approved = points.reduce((s, p) => s + p.approvedFen, 0n);
     const paid = points.reduce((s, p) => s + p.paidFen, 0n);
     const failed = points.reduce((s, p) => s + p.failed, 0);

@@ -2,7 +2,8 @@
 // one per department, written by the population generator (src/population) to the data folder and
 // imported through the real importer. The hrss-ui-annual file carries four deliberately bad rows (a
 // mistyped check character, a garbled amount, a firm the registry does not know, a negative
-// headcount), so the summary shows what rejection looks like.
+// headcount), so the summary shows what rejection looks like. Subjects planted from the policy library's
+// test cases (src/population/policy-anchors.ts) come in the same files, after the generated ones.
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
@@ -18,7 +19,7 @@ export const DEMO_FEEDS = GENERATED_FEEDS;
 export async function loadDemoPopulation(
   db: Database,
   clock: Clock,
-  options: { seed: number; count: number; persons?: number; dataYear: number; asOf: string; dataDir: string },
+  options: { seed: number; count: number; persons?: number; dataYear: number; asOf: string; dataDir: string; planted?: Readonly<Record<string, readonly (readonly string[])[]>> },
 ): Promise<{ created: boolean; enterprises: number; persons: number; imports: ImportResult[] }> {
   const [{ n } = { n: 0 }] = await db.sql<{ n: number }[]>`select count(*)::int as n from enterprises`;
   if (n > 0) {
@@ -32,11 +33,13 @@ export async function loadDemoPopulation(
     dataYear: options.dataYear,
     asOf: options.asOf,
     feeds: DEMO_FEEDS,
+    extraRows: options.planted ?? {},
     dirtyRows: { 'hrss-ui-annual': ['bad-check', 'bad-amount', 'unregistered', 'bad-number'] },
   });
   const imports: ImportResult[] = [];
   for (const file of files) {
     imports.push(await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: options.asOf, actor: DEMO_ACTOR, rejectsDir: join(options.dataDir, 'rejects') }));
   }
-  return { created: true, enterprises: options.count, persons: options.persons ?? 0, imports };
+  const planted = (feed: string) => options.planted?.[feed]?.length ?? 0;
+  return { created: true, enterprises: options.count + planted('samr-registry'), persons: (options.persons ?? 0) + planted('police-population'), imports };
 }

@@ -16,10 +16,14 @@ export interface RunnablePoint {
 
 const compiledCache = new WeakMap<PointModel, CompiledPoint>();
 
-/** The fact periods a point reads when paying for `period`: current state plus its data year or the period itself. */
+/**
+ * The fact periods a point reads when paying for `period`: current state plus its data year or the
+ * period itself. A month also reads its year, below the month: facts departments send yearly (劳务派遣 in
+ * the 人社 annual file) would otherwise be missing for every monthly point.
+ */
 export function factPeriodsFor(point: PointModel, period: Period): string[] {
-  const data = point.paysFor === 'data-year' ? String(period.year + point.dataYearOffset) : period.text;
-  return [CURRENT_PERIOD, data];
+  if (point.paysFor === 'data-year') return [CURRENT_PERIOD, String(period.year + point.dataYearOffset)];
+  return period.kind === 'month' ? [CURRENT_PERIOD, String(period.year), period.text] : [CURRENT_PERIOD, period.text];
 }
 
 /**

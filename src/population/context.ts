@@ -15,6 +15,8 @@ export interface PopulationOptions {
   dirtyAtomic?: boolean;
   /** Bad rows of the given kinds appended at the end of a feed, one each, on top of dirtyRate. */
   dirtyRows?: Readonly<Partial<Record<string, readonly DirtyKind[]>>>;
+  /** Rows of subjects planted from outside the generator (policy-anchors.ts), appended to a feed after its generated rows. */
+  extraRows?: Readonly<Partial<Record<string, readonly (readonly string[])[]>>>;
 }
 
 export const DIRTY_KINDS = ['bad-check', 'bad-amount', 'bad-date', 'unknown-code', 'bad-number', 'bad-bool', 'missing-required', 'duplicate', 'unregistered'] as const;
@@ -32,6 +34,7 @@ export interface Context {
   dirtyRate: number;
   dirtyAtomic: boolean;
   dirtyRows: Readonly<Partial<Record<string, readonly DirtyKind[]>>>;
+  extraRows: Readonly<Partial<Record<string, readonly (readonly string[])[]>>>;
 }
 
 export function contextOf(options: PopulationOptions): Context {
@@ -57,5 +60,6 @@ export function contextOf(options: PopulationOptions): Context {
     dirtyRate,
     dirtyAtomic: options.dirtyAtomic ?? false,
     dirtyRows: options.dirtyRows ?? {},
+    extraRows: options.extraRows ?? {},
   };
 }

@@ -201,7 +201,7 @@ export interface GeneratedRow {
   row: Row;
   /** Set on deliberately bad rows. */
   dirty: DirtyKind | null;
-  /** The subject index the row derives from (-1 for appended bad rows). */
+  /** The subject index the row derives from (-1 for planted and appended bad rows). */
   subject: number;
 }
 
@@ -247,6 +247,10 @@ export function* feedRows(feedId: string, options: PopulationOptions | Context, 
     }
     buffer.length = 0;
     if (onProgress && ((i + 1) % 16384 === 0 || i + 1 === total)) onProgress({ feedId, subjectsDone: i + 1, subjectsTotal: total, rows });
+  }
+  for (const row of ctx.extraRows[feedId] ?? []) {
+    rows++;
+    yield { row: [...row], dirty: null, subject: -1 };
   }
   const appended = ctx.dirtyRows[feedId] ?? [];
   for (let k = 0; k < appended.length; k++) {
