@@ -7,7 +7,8 @@ import { fixedClock } from '../src/clock.ts';
 import type { Database } from '../src/db/clients.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { importFeed } from '../src/feeds/importer.ts';
-import { changedSubjectsSince, createSnapshot, readSnapshotFacts } from '../src/subjects/facts-repository.ts';
+import { changedSubjectsSince, readSnapshotFacts } from '../src/subjects/facts-repository.ts';
+import { createSnapshot } from '../src/subjects/snapshots.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase } from './support/database.ts';
@@ -102,9 +103,9 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     const reasons = result.rejections.map((r) => `${r.rowNo}:${r.field}`);
     expect(reasons).toEqual(['4:ui_paid_yuan', '5:uscc', '6:year', '7:staff', '8:labor_dispatch']);
     expect(result.rejections.find((r) => r.rowNo === 5)?.reason).toContain('samr-registry');
-    const snapshot = await db.orm.transaction((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
+    const snapshot = await db.sql.begin((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
     const facts = new Map<string, Record<string, unknown>>();
-    for await (const s of readSnapshotFacts(db.sql, snapshot.watermarkSeq, ['current', '2023'])) facts.set(s.subjectKey, s.facts);
+    for await (const s of readSnapshotFacts(db.sql, Number(snapshot.watermarkSeq), ['current', '2023'])) facts.set(s.subjectKey, s.facts);
     expect(facts.get(A)).toMatchObject({ uiContributionsPaidFen: 1234567, staff: 120, laborDispatch: false, industryCode: 'C3911', status: '存续' });
     expect(facts.get(B)).toMatchObject({ uiContributionsPaidFen: 9990, laborDispatch: true });
   });
@@ -121,7 +122,7 @@ describe.each(backends)('feed import on %s', (_label, open) => {
   });
 
   it('lets a corrected file supersede earlier facts without losing them, and tracks what changed', async () => {
-    const before = await db.orm.transaction((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
+    const before = await db.sql.begin((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
     // B's registry row is corrected (注销); C is no longer listed by this full feed; A is unchanged.
     const corrected = await run('samr-registry', registry([`${A},深圳市甲有限公司,440305,C3911,存续`, `${B},深圳市乙有限公司,440304,I6510,注销`]));
     expect(corrected).toMatchObject({ rowsAccepted: 2, rowsUnchanged: 1, rowsRetracted: 1 });
@@ -131,9 +132,9 @@ describe.each(backends)('feed import on %s', (_label, open) => {
       for await (const s of readSnapshotFacts(db.sql, watermark, ['current', '2023'])) out.set(s.subjectKey, s.facts);
       return out;
     };
-    const after = await db.orm.transaction((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-02'));
-    const old = await read(before.watermarkSeq);
-    const now = await read(after.watermarkSeq);
+    const after = await db.sql.begin((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-02'));
+    const old = await read(Number(before.watermarkSeq));
+    const now = await read(Number(after.watermarkSeq));
     expect(old.get(B)?.status).toBe('存续'); // the earlier snapshot still reads what it read
     expect(now.get(B)?.status).toBe('注销');
     expect(old.get(C)?.industryCode).toBe('M7320');
@@ -142,8 +143,8 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     const history = await db.sql<{ n: number }[]>`select count(*)::int as n from fact_records where subject_key = ${B} and source = 'samr-registry'`;
     expect(history[0]!.n).toBe(2);
 
-    expect(await changedSubjectsSince(db.sql, before.watermarkSeq)).toEqual([B, C].sort());
-    expect(await changedSubjectsSince(db.sql, after.watermarkSeq)).toEqual([]);
+    expect(await changedSubjectsSince(db.sql, Number(before.watermarkSeq))).toEqual([B, C].sort());
+    expect(await changedSubjectsSince(db.sql, Number(after.watermarkSeq))).toEqual([]);
   });
 
   it('does not retract a subject whose row in a full feed was rejected', async () => {
@@ -171,9 +172,9 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     expect(JSON.stringify(result.rejections)).not.toContain(P2.slice(6, 14));
     const people = await db.sql<{ id_number: string }[]>`select id_number from persons`;
     expect(people.map((p) => p.id_number)).toEqual([P1]); // 李四's death date 2024-02-30 is not a date
-    const snapshot = await db.orm.transaction((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
+    const snapshot = await db.sql.begin((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
     const facts = [];
-    for await (const s of readSnapshotFacts(db.sql, snapshot.watermarkSeq, ['current'], { subjectType: 'person' })) facts.push(s);
+    for await (const s of readSnapshotFacts(db.sql, Number(snapshot.watermarkSeq), ['current'], { subjectType: 'person' })) facts.push(s);
     // The birth date comes from the 公民身份号码 itself.
     expect(facts).toEqual([{ subjectKey: P1, facts: { birthDate: '1950-01-01', hukouRegion: '440305', deathDate: null, introducedDate: null, dibaoHousehold: true, lowIncomeHousehold: null } }]);
   });

@@ -11,7 +11,6 @@ import { explainEntry } from '../matching/explain-service.ts';
 import { runSummary } from '../matching/run-service.ts';
 import { simulate } from '../matching/what-if.ts';
 import { readLibraryFiles } from '../policies/library-registry.ts';
-import { join, relative } from 'node:path';
 import { formatYuan } from '../money.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 
@@ -83,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (command === 'what-if' && rest.length >= 4 && rest[2] === '--draft') {
       const [pointId, period, , dir] = rest as [string, string, string, string];
-      const draft = (await readLibraryFiles(dir)).map((f) => ({ ...f, file: join('policies', relative(dir, f.file)) }));
+      const draft = await readLibraryFiles(dir);
       const report = await simulate(app.db, { pointId, period, draftFiles: draft });
       const yuan = (fen: bigint) => `¥${formatYuan(fen)}`;
       console.log(`${pointId} ${period}: ${report.subjects} subjects`);

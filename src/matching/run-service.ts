@@ -12,7 +12,8 @@ import type { Logger } from '../logger.ts';
 import { latestLibraryHash, libraryByHash } from '../policies/library-registry.ts';
 import type { PointModel } from '../rules/lang/model.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
-import { FACTS_LOCK_KEY, mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
+import { mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
+import { createSnapshot, readSnapshot, safeId } from '../subjects/snapshots.ts';
 import { allocateBudget, applyCaps, budgetLimited, resolveExclusionGroups, type BudgetClaim, type CapRule, type Claim } from './allocation.ts';
 import { factPeriodsFor, pointsForScope, runnable, type RunnablePoint } from './compiled-library.ts';
 
@@ -100,10 +101,10 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
     }
 
     let kind = request.kind ?? 'full';
-    let base: { id: number; watermark_seq: number } | undefined;
+    let base: { id: bigint; watermark_seq: bigint } | undefined;
     if (kind === 'incremental') {
-      [base] = await tx<{ id: number; watermark_seq: number }[]>`
-        select id::int, watermark_seq::int from match_runs
+      [base] = await tx<{ id: bigint; watermark_seq: bigint }[]>`
+        select id, watermark_seq from match_runs
         where scope = ${request.scope} and period = ${request.period} and library_hash = ${hash} and status = 'completed'
         order by id desc limit 1`;
       if (!base) {
@@ -112,25 +113,15 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
       }
     }
 
-    await tx`select pg_advisory_xact_lock(${FACTS_LOCK_KEY})`;
-    let snapshot: { id: number; watermark: number };
-    if (request.snapshotId === undefined) {
-      const [{ w } = { w: 0 }] = await tx<{ w: number }[]>`select coalesce(max(seq), 0)::bigint::int as w from fact_records`;
-      const [row] = await tx<{ id: number }[]>`insert into snapshots (watermark_seq, as_of, created_at, created_by) values (${w}, ${clock.now().toISOString().slice(0, 10)}, ${clock.now()}, ${request.actor}) returning id::int`;
-      snapshot = { id: row!.id, watermark: w };
-      await appendAuditSql(tx, clock, { actor: request.actor, action: 'snapshot.created', entityType: 'snapshot', entityId: String(row!.id), payload: { watermarkSeq: w } });
-    } else {
-      const [row] = await tx<{ id: number; watermark: number }[]>`select id::int, watermark_seq::int as watermark from snapshots where id = ${request.snapshotId}`;
-      if (!row) throw new AppError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.snapshotId} does not exist.`);
-      snapshot = row;
-    }
+    // A pinned snapshot re-reads exactly the facts an earlier run read; else the facts as they stand now.
+    const snapshot = request.snapshotId === undefined ? await createSnapshot(tx, clock, request.actor) : await readSnapshot(tx, request.snapshotId);
 
     const shardCount = Math.max(1, request.shards ?? 1);
     let shards: { lo: string | null; hi: string | null; keys: string[] | null }[];
     if (kind === 'incremental') {
       const changed = await tx<{ subject_key: string }[]>`
         select distinct subject_key from fact_records
-        where seq > ${base!.watermark_seq} and seq <= ${snapshot.watermark} and subject_type = ${subjectType} order by subject_key`;
+        where seq > ${base!.watermark_seq.toString()} and seq <= ${snapshot.watermarkSeq.toString()} and subject_type = ${subjectType} order by subject_key`;
       const keys = changed.map((r) => r.subject_key);
       const size = Math.max(1, Math.ceil(keys.length / shardCount));
       shards = [];
@@ -139,11 +130,11 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
       shards = (await planRanges(tx, subjectType, shardCount)).map((r) => ({ ...r, keys: null }));
     }
 
-    const [run] = await tx<{ id: number }[]>`
+    const [run] = await tx<{ id: bigint }[]>`
       insert into match_runs (scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, trigger, requested_by, status, shard_count, started_at)
-      values (${request.scope}, ${kind}, ${request.period}, ${hash}, ${snapshot.id}, ${snapshot.watermark}, ${base?.id ?? null}, ${request.trigger}, ${request.actor}, 'running', ${shards.length}, ${clock.now()})
-      returning id::int`;
-    const runId = run!.id;
+      values (${request.scope}, ${kind}, ${request.period}, ${hash}, ${snapshot.id}, ${snapshot.watermarkSeq.toString()}, ${base?.id.toString() ?? null}, ${request.trigger}, ${request.actor}, 'running', ${shards.length}, ${clock.now()})
+      returning id`;
+    const runId = safeId(run!.id, 'match run');
     await tx`insert into run_points ${tx(points.map((p) => ({ run_id: runId, point_id: p.id, version: versionOf.get(p.id)! })))}`;
     await tx`insert into run_shards ${tx(shards.map((s, i) => ({ run_id: runId, shard: i, lo_key: s.lo, hi_key: s.hi, subject_keys: s.keys, status: 'pending' })))}`;
     await appendAuditSql(tx, clock, {
@@ -151,7 +142,7 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
       action: 'match.started',
       entityType: 'match_run',
       entityId: String(runId),
-      payload: { scope: request.scope, kind, period: request.period, libraryHash: hash, snapshotId: snapshot.id, watermarkSeq: snapshot.watermark, baseRunId: base?.id ?? null, shards: shards.length, points: Object.fromEntries(versionOf) },
+      payload: { scope: request.scope, kind, period: request.period, libraryHash: hash, snapshotId: snapshot.id, watermarkSeq: snapshot.watermarkSeq.toString(), baseRunId: base ? safeId(base.id) : null, shards: shards.length, points: Object.fromEntries(versionOf) },
     });
     return { runId, kind, shardCount: shards.length, pointIds: points.map((p) => p.id) };
   });

@@ -3,7 +3,7 @@
 // version. Both are audited in the same transaction.
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, sep } from 'node:path';
 import { and, desc, eq, max } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
@@ -26,9 +26,13 @@ export interface PublishedLibrary {
   created: string[];
 }
 
+/**
+ * The library's files, named relative to its root with forward slashes: the names go into the content
+ * hash, so the same folder read from another working directory (or another OS) is the same library.
+ */
 export async function readLibraryFiles(root: string): Promise<LibraryFile[]> {
-  const entries = (await readdir(root, { recursive: true })).filter((e) => /\.ya?ml$/.test(e)).sort();
-  return Promise.all(entries.map(async (e) => ({ file: relative(process.cwd(), join(root, e)) || e, text: await readFile(join(root, e), 'utf8') })));
+  const entries = (await readdir(root, { recursive: true })).filter((e) => /\.ya?ml$/.test(e)).map((e) => e.split(sep).join('/')).sort();
+  return Promise.all(entries.map(async (e) => ({ file: e, text: await readFile(join(root, e), 'utf8') })));
 }
 
 export function libraryHash(files: LibraryFile[]): string {

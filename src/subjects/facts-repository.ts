@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { rowBatches, type Sql, type Tx } from '../db/clients.ts';
 import { DERIVED_FEED_IDS } from '../feeds/mappings.ts';
-import { enterprises, factImports, factRecords, snapshots } from '../db/schema/index.ts';
+import { enterprises, factImports, factRecords } from '../db/schema/index.ts';
 import { appendAudit } from '../audit/audit-trail.ts';
 import { sql as dsql } from 'drizzle-orm';
 import { parsePeriod } from '../rules/lang/period.ts';
@@ -97,19 +97,6 @@ export async function recordFactImport(
     payload: { source: input.source, fileName: input.fileName, fileHash, asOf: input.asOf, rowsAccepted: input.rows.length, rowsRejected: input.rowsRejected ?? 0 },
   });
   return { importId, rowsAccepted: input.rows.length, duplicate: false };
-}
-
-/** Freezes the facts recorded so far: a run reading this snapshot never sees a later import. */
-export async function createSnapshot(tx: Tx, clock: Clock, actor: string, asOf: string): Promise<{ id: number; watermarkSeq: number }> {
-  await tx.execute(dsql`select pg_advisory_xact_lock(${FACTS_LOCK_KEY})`);
-  const [row] = await tx.execute<{ w: string | null }>(dsql`select max(seq)::text as w from fact_records`);
-  const watermarkSeq = Number(row?.w ?? 0);
-  const [snapshot] = await tx
-    .insert(snapshots)
-    .values({ watermarkSeq, asOf, createdAt: clock.now(), createdBy: actor })
-    .returning({ id: snapshots.id });
-  await appendAudit(tx, clock, { actor, action: 'snapshot.created', entityType: 'snapshot', entityId: String(snapshot!.id), payload: { watermarkSeq, asOf } });
-  return { id: snapshot!.id, watermarkSeq };
 }
 
 /** All of one subject's live facts, merged across feeds (fact names are unique in the dictionary). */
