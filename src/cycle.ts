@@ -19,6 +19,8 @@ import { sandboxBank } from './payouts/sandbox-bank.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from './payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from './policies/library-registry.ts';
 import { demoPlan, type DemoRun, type PlantedSubject } from './population/policy-anchors.ts';
+import { dayToIso } from './rules/lang/parser.ts';
+import { parsePeriod } from './rules/lang/period.ts';
 
 export const POLICIES_DIR = fileURLToPath(new URL('../policies', import.meta.url));
 
@@ -69,6 +71,14 @@ export interface CycleSummary {
   audit: ChainVerification;
 }
 
+/**
+ * The demo's feeds are stated as of the end of the latest period it matches: planted cases carry dated
+ * events (a death in 2025-03) that an import refuses when they lie after the file's as-of date.
+ */
+function demoAsOf(runs: readonly { period: string }[]): string {
+  return dayToIso(Math.max(...runs.map((r) => parsePeriod(r.period).end)));
+}
+
 export async function runCycle(
   deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger },
   options: { seed: number; enterprises: number; persons?: number; dataDir: string; shards?: number; policiesDir?: string; runs?: typeof DEMO_RUNS },
@@ -81,7 +91,7 @@ export async function runCycle(
     count: options.enterprises,
     persons: options.persons ?? 0,
     dataYear: Number(DEMO_PERIOD) - 1,
-    asOf: `${DEMO_PERIOD}-03-31`,
+    asOf: demoAsOf(plan.runs),
     dataDir: options.dataDir,
     planted: plan.rows,
   });
