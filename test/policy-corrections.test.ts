@@ -57,3 +57,15 @@ describe('稳岗返还 2021 (人社部发〔2021〕29号)', () => {
     expect(evaluatePoint(p, { ...enterprise, staff: 120, revenueFen: 5_000_000_000, avgInsured: 1000, newClaimants: 61 }, parsePeriod('2021')).reasonCodes).toEqual(['LAYOFF_RATE']);
   });
 });
+
+describe('深圳高龄老人津贴 (深民规〔2019〕2号)', () => {
+  it('names its document and is in force from 2019-10-01', () => {
+    const doc = lib.documents.find((d) => d.id === 'sz-gaoling')!;
+    expect(doc.docNumber).toBe('深民规〔2019〕2号');
+    expect(doc.effective.from).toBe('2019-10-01');
+    expect(point('gaoling-jintie').effective.fromText).toBe('2019-10-01');
+    const old = { birthDate: '1940-01-01', hukouRegion: '440304' };
+    expect(evaluatePoint(point('gaoling-jintie'), old, parsePeriod('2019-10')).amountFen).toBe(20_000n);
+    expect(evaluatePoint(point('gaoling-jintie'), old, parsePeriod('2019-09')).reasonCodes).toEqual(['NOT_IN_EFFECT']);
+  });
+});
