@@ -69,3 +69,31 @@ describe('深圳高龄老人津贴 (深民规〔2019〕2号)', () => {
     expect(evaluatePoint(point('gaoling-jintie'), old, parsePeriod('2019-09')).reasonCodes).toEqual(['NOT_IN_EFFECT']);
   });
 });
+
+describe('深圳残疾人两项补贴 (深圳市困难残疾人生活补贴和重度残疾人护理补贴实施办法, 2023-05-01)', () => {
+  const care = { disabilityCategory: '肢体', needsLongTermCare: true, hukouRegion: '440306' };
+  it('pays one 护理补贴 rate, 452元, to every eligible grade', () => {
+    const p = point('canji-huli-butie');
+    const amounts = ['一级', '二级'].map((g) => evaluatePoint(p, { ...care, disabilityGrade: g }, parsePeriod('2025-03')).amountFen);
+    expect(amounts).toEqual([45_200n, 45_200n]);
+    expect(evaluatePoint(p, { ...care, disabilityGrade: '四级', disabilityCategory: '精神' }, parsePeriod('2025-03')).amountFen).toBe(45_200n);
+  });
+
+  it('covers 低保边缘 households in the 生活补贴', () => {
+    const p = point('canji-shenghuo-butie');
+    const e = evaluatePoint(p, { disabilityGrade: '三级', disabilityCategory: '肢体', dibaoHousehold: false, lowIncomeHousehold: true, hukouRegion: '440304' }, parsePeriod('2025-03'));
+    expect([e.outcome, e.amountFen]).toEqual(['eligible', 40_000n]);
+  });
+});
+
+describe('技能提升补贴: 人社部发〔2024〕40号 ends 2024-12-31, 人社部发〔2025〕18号 governs 2025', () => {
+  it('closes the 2024 rules (3 claims a year) on 2024-12-31 and allows one claim a year in 2025', () => {
+    expect(point('jineng-tisheng-2024').effective.toText).toBe('2024-12-31');
+    expect(valueOn('jineng-tisheng-2024', 'skillMaxPerYear', '2024-12-31')).toBe('3次');
+    expect(point('jineng-tisheng-2025').effective.fromText).toBe('2025-01-01');
+    expect(valueOn('jineng-tisheng-2025', 'skillMaxPerYear', '2025-06-01')).toBe('1次');
+    expect(lib.documents.find((d) => d.id === 'wengang-2025')!.docNumber).toBe('人社部发〔2025〕18号');
+    const second = { uiInsuredMonths: 36, certificateLevel: '中级', certificateDate: '2025-06-15', skillSubsidiesThisYear: 1 };
+    expect(evaluatePoint(point('jineng-tisheng-2025'), second, parsePeriod('2025-06')).reasonCodes).toEqual(['YEARLY_LIMIT']);
+  });
+});
