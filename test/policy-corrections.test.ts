@@ -97,3 +97,14 @@ describe('技能提升补贴: 人社部发〔2024〕40号 ends 2024-12-31, 人�
     expect(evaluatePoint(point('jineng-tisheng-2025'), second, parsePeriod('2025-06')).reasonCodes).toEqual(['YEARLY_LIMIT']);
   });
 });
+
+describe('广州 上市补贴 (穗府规〔2023〕6号)', () => {
+  it('names its document and rewards substantive operations in the city, not a moved registered address', () => {
+    expect(lib.documents.find((d) => d.id === 'gz-ipo-2023')!.docNumber).toBe('穗府规〔2023〕6号');
+    const p = point('gz-ipo-qianru');
+    const moved = { regionCode: '440100', relocatedListedDate: '2024-09-09', seriousDishonest: false };
+    const e = evaluatePoint(p, moved, parsePeriod('2024'));
+    expect([e.outcome, e.missingFacts]).toEqual(['undetermined', ['localSubstantiveOpsDate']]);
+    expect(evaluatePoint(p, { ...moved, localSubstantiveOpsDate: '2024-10-08' }, parsePeriod('2024')).amountFen).toBe(300_000_000n);
+  });
+});
