@@ -108,3 +108,12 @@ describe('广州 上市补贴 (穗府规〔2023〕6号)', () => {
     expect(evaluatePoint(p, { ...moved, localSubstantiveOpsDate: '2024-10-08' }, parsePeriod('2024')).amountFen).toBe(300_000_000n);
   });
 });
+
+describe('稳岗返还 2019 (人社部发〔2019〕23号)', () => {
+  it('relaxes the layoff-rate test for SMEs to the national control target (5.5%), not the local registered rate', () => {
+    const p = point('wengang-fanhuan-2019');
+    const sme = { ...enterprise, staff: 120, revenueFen: 5_000_000_000, avgInsured: 200, newClaimants: 11 }; // 5.5%
+    expect(evaluatePoint(p, sme, parsePeriod('2019')).outcome).toBe('eligible');
+    expect(evaluatePoint(p, { ...sme, staff: 1500, revenueFen: 50_000_000_000 }, parsePeriod('2019')).reasonCodes).toEqual(['LAYOFF_RATE']);
+  });
+});
