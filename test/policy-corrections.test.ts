@@ -117,3 +117,12 @@ describe('稳岗返还 2019 (人社部发〔2019〕23号)', () => {
     expect(evaluatePoint(p, { ...sme, staff: 1500, revenueFen: 50_000_000_000 }, parsePeriod('2019')).reasonCodes).toEqual(['LAYOFF_RATE']);
   });
 });
+
+describe('赤壁 旅游饭店奖励 (2020)', () => {
+  it('pays the 40/20/5万 tier to above-scale hotels assessed as meeting a star standard, not to small rated ones', () => {
+    const p = point('xingji-fandian-qita');
+    const base = { regionCode: '421281', industryCode: 'H6110', starStandardMet: '五星', starStandardMetDate: '2020-12-31', seriousDishonest: false };
+    expect(evaluatePoint(p, { ...base, aboveScale: true }, parsePeriod('2020')).amountFen).toBe(40_000_000n);
+    expect(evaluatePoint(p, { ...base, aboveScale: false }, parsePeriod('2020')).reasonCodes).toEqual(['ABOVE_SCALE']);
+  });
+});
