@@ -126,3 +126,13 @@ describe('赤壁 旅游饭店奖励 (2020)', () => {
     expect(evaluatePoint(p, { ...base, aboveScale: false }, parsePeriod('2020')).reasonCodes).toEqual(['ABOVE_SCALE']);
   });
 });
+
+describe('武胜县 上市奖励 (2023-10-07)', () => {
+  it('rewards the third stage for passing the exchange review, not for being accepted, and starts on 2023-10-07', () => {
+    const p = point('wusheng-ipo-exchange-accepted');
+    expect(p.effective.fromText).toBe('2023-10-07');
+    const f = { regionCode: '511622', exchangeAcceptedDate: '2024-03-30', localOperationCommitted: true, seriousDishonest: false };
+    expect(evaluatePoint(p, f, parsePeriod('2024')).missingFacts).toEqual(['exchangeApprovedDate']);
+    expect(evaluatePoint(p, { ...f, exchangeApprovedDate: '2024-06-30' }, parsePeriod('2024')).amountFen).toBe(100_000_000n);
+  });
+});
