@@ -129,7 +129,7 @@ describe('explanations', () => {
     expect(ex.decision.outcome).toBe('eligible');
     expect(ex.decision.amountFen).toBe(740_700n);
     expect(ex.lines).toContain('✓ 金额：上年度失业保险实缴 12,345.00 元 × 返还比例 60% = 7,407.00 元，四舍五入到分（人社部发〔2024〕40号 二）');
-    expect(ex.lines.join('\n')).toContain('企业划型：查表（划型行业 工业，从业人员 120人，营业收入 50,000,000.00 元）得 小型（工信部联企业〔2011〕300号 第四条）');
+    expect(ex.lines.join('\n')).toContain('企业划型：查表（划型行业 工业，从业人员 120人，营业收入 50,000,000.00 元，资产总额（未用到））得 小型（工信部联企业〔2011〕300号 第四条）');
   });
 
   it('says which condition failed and by how much', () => {
