@@ -203,7 +203,8 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
           }
         }
         const checked = validateRecord(mapping, item.rowNo, item.record, options);
-        const rowRejections = [...(keyProblems?.rejections ?? []), ...('rejections' in checked ? checked.rejections : [])];
+        const missingKeys = new Set(keyProblems?.rejections.map((r) => r.field));
+        const rowRejections = [...(keyProblems?.rejections ?? []), ...('rejections' in checked ? checked.rejections.filter((r) => !missingKeys.has(r.field)) : [])];
         if (rowRejections.length > 0) {
           rejections.push(...rowRejections);
           const key = String(item.record[mapping.keyColumn] ?? '').trim().toUpperCase();
