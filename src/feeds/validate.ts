@@ -147,7 +147,7 @@ function maskFor(mapping: FeedMapping, column: string, value: string): string {
   const spec = mapping.columns.find((c) => c.column === column);
   if (spec?.personal) return value.length <= 1 ? '*' : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 6))}`;
   // Unreadable text is shown escaped, so a report never carries the NUL itself.
-  return value.replace(/\u0000/g, '\\0');
+  return value.replaceAll('\u0000', '\\0');
 }
 
 const BIRTH_RANGE = FACT_BY_NAME.get('birthDate')?.range;
