@@ -15,7 +15,7 @@ import { AppError } from '../errors.ts';
 import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
 import { feedMapping, type FeedMapping } from './mappings.ts';
 import { formatOf, isHeader, readFeedFileItems, type FeedItem, type NumberedRecord } from './parse.ts';
-import { checkHeader, checkKeys, unknownKeyWarning, validateRecord, type Rejection, type ValidRow } from './validate.ts';
+import { checkHeader, checkKeys, printable, unknownKeyWarning, validateRecord, type Rejection, type ValidRow } from './validate.ts';
 
 export interface ImportRequest {
   feedId: string;
@@ -73,7 +73,7 @@ const STAGING_COLUMNS = 'subject_key, period, row_no, facts, name, region_code, 
 /** The error report: header problems and warnings (row 1) first, then every rejected row. */
 function rejectsCsv(rejections: readonly Rejection[]): string {
   const lines = ['row_no,field,value,reason'];
-  for (const r of rejections) lines.push([r.rowNo, csvField(r.field), csvField(r.value), csvField(r.reason)].join(','));
+  for (const r of rejections) lines.push([r.rowNo, csvField(printable(r.field)), csvField(printable(r.value)), csvField(printable(r.reason))].join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -262,14 +262,14 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
     let rejectsFile: string | null = null;
     if (rejections.length > 0 || warnings.length > 0) {
       for (let i = 0; i < rejections.length; i += 1000) {
-        const chunk = rejections.slice(i, i + 1000).map((r) => ({ import_id: importId, row_no: r.rowNo, field: r.field, value: r.value, reason: r.reason }));
+        const chunk = rejections.slice(i, i + 1000).map((r) => ({ import_id: importId, row_no: r.rowNo, field: printable(r.field), value: printable(r.value), reason: printable(r.reason) }));
         await tx`insert into fact_rejects ${tx(chunk, 'import_id', 'row_no', 'field', 'value', 'reason')} on conflict do nothing`;
       }
       rejectsFile = await writeReport(request.rejectsDir, `import-${importId}-${mapping.id}.rejects.csv`, [...warnings, ...rejections]);
     }
     await tx`update fact_imports set rows_accepted = ${rowsAccepted}, rows_unchanged = ${rowsUnchanged}, rows_retracted = ${rowsRetracted}, rejects_file = ${rejectsFile} where id = ${importId}`;
 
-    const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted, warnings: warnings.map((w) => w.reason) };
+    const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted, warnings: warnings.map((w) => printable(w.reason)) };
     await appendAuditSql(tx, clock, { actor: request.actor, action: status === 'imported' ? 'facts.imported' : 'facts.import-rejected', entityType: 'fact_import', entityId: String(importId), payload: summary });
     return { importId, hash, status, rowsAccepted, rowsUnchanged, rowsRetracted, rejectedRows, rejectsFile };
   });

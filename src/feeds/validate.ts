@@ -143,11 +143,15 @@ export function convertCell(text: string, mapping: ColumnMapping, options: Valid
 }
 
 function maskFor(mapping: FeedMapping, column: string, value: string): string {
-  if (column === mapping.keyColumn) return mapping.subject === 'person' ? maskIdNumber(value) : value;
+  if (column === mapping.keyColumn) return printable(mapping.subject === 'person' ? maskIdNumber(value) : value);
   const spec = mapping.columns.find((c) => c.column === column);
-  if (spec?.personal) return value.length <= 1 ? '*' : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 6))}`;
-  // Unreadable text is shown escaped, so a report never carries the NUL itself.
-  return value.replaceAll('\u0000', '\\0');
+  if (spec?.personal) return printable(value.length <= 1 ? '*' : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 6))}`);
+  return printable(value);
+}
+
+/** Unreadable text is shown escaped, so a report (and the fact_rejects table) never carries a NUL itself. */
+export function printable(text: string): string {
+  return text.replaceAll('\u0000', '\\0').toWellFormed();
 }
 
 const BIRTH_RANGE = FACT_BY_NAME.get('birthDate')?.range;
