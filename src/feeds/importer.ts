@@ -147,6 +147,22 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
   }
 
   const items: AsyncIterator<FeedItem> = 'path' in request.input ? readFeedFileItems(request.input.path) : toIterator(request.input.records);
+  try {
+    return await importItems(db, clock, request, mapping, items, { atomic, fileName, knownHash });
+  } finally {
+    // Closes the file at once when the import stops early (a refused header, an unreadable file).
+    await items.return?.(undefined);
+  }
+}
+
+async function importItems(
+  db: Database,
+  clock: Clock,
+  request: ImportRequest,
+  mapping: FeedMapping,
+  items: AsyncIterator<FeedItem>,
+  { atomic, fileName, knownHash }: { atomic: boolean; fileName: string; knownHash: string | null },
+): Promise<ImportResult> {
   const warnings: Rejection[] = [];
   // A CSV header is checked before anything is written: a file whose columns are not the mapping's is refused whole.
   let first = await items.next();
@@ -203,8 +219,11 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
           }
         }
         const checked = validateRecord(mapping, item.rowNo, item.record, options);
-        const missingKeys = new Set(keyProblems?.rejections.map((r) => r.field));
-        const rowRejections = [...(keyProblems?.rejections ?? []), ...('rejections' in checked ? checked.rejections.filter((r) => !missingKeys.has(r.field)) : [])];
+        let rowRejections = 'rejections' in checked ? checked.rejections : [];
+        if (keyProblems && keyProblems.rejections.length > 0) {
+          const missing = new Set(keyProblems.rejections.map((r) => r.field));
+          rowRejections = [...keyProblems.rejections, ...rowRejections.filter((r) => !missing.has(r.field))];
+        }
         if (rowRejections.length > 0) {
           rejections.push(...rowRejections);
           const key = String(item.record[mapping.keyColumn] ?? '').trim().toUpperCase();
@@ -256,7 +275,7 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
       rowsUnchanged = staged - grouped - written;
       if (grouped > 0) rowsUnchanged += await unchangedGroupedRows(tx, mapping.id, importId);
       // Nothing to retract from a feed's first import.
-      if (mapping.mode === 'full' && earlier) rowsRetracted = await retractUnlisted(tx, mapping.id, mapping.subject, importId, request.asOf, [...rejectedKeys]);
+      if (mapping.mode === 'full' && earlier) rowsRetracted = await retractUnlisted(tx, mapping, importId, request.asOf, [...rejectedKeys]);
     }
 
     let rejectsFile: string | null = null;
@@ -415,11 +434,17 @@ async function writeChangedFacts(tx: postgres.TransactionSql, mapping: FeedMappi
   return inserted.count;
 }
 
-/** Full feeds: subjects with live facts for a period in this file, but not in it, are retracted from the as-of date. */
-async function retractUnlisted(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
+/**
+ * Full feeds: subjects with live facts for a period in this file, but not in it, are retracted. For a
+ * 'current' feed the subject left the state on the as-of date (valid_from = as-of); a data year or
+ * month no longer listing a subject is a correction, valid for all time (null).
+ */
+async function retractUnlisted(tx: postgres.TransactionSql, mapping: FeedMapping, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
+  const feed = mapping.id;
+  const from = mapping.period.kind === 'current' ? asOf : null;
   const retracted = await tx`
     insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, retracted, valid_from)
-    select cur.subject_key, ${subjectType}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true, ${asOf}
+    select cur.subject_key, ${mapping.subject}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true, ${from}::date
     from (
       select distinct on (subject_key, period) subject_key, period, retracted
       from fact_records
