@@ -258,7 +258,7 @@ async function* readJsonl(input: NodeJS.ReadableStream): AsyncGenerator<FeedItem
 }
 
 /** A feed's items: for CSV the header first, then the records. */
-export function readFeedItems(input: NodeJS.ReadableStream, format: FeedFormat, fileName = 'feed'): AsyncGenerator<FeedItem> {
+function readFeedItems(input: NodeJS.ReadableStream, format: FeedFormat, fileName = 'feed'): AsyncGenerator<FeedItem> {
   return format === 'csv' ? readCsv(input, fileName) : readJsonl(input);
 }
 

@@ -44,7 +44,7 @@ const INDUSTRY = /^[A-T](\d{2}(\d{1,2})?)?$/;
 const FACT_BY_NAME = new Map<string, FactDef>(FACTS.map((f) => [f.name, f]));
 
 /** The dictionary range of the fact a column fills, if any. */
-export function rangeOf(column: ColumnMapping): FactRange | undefined {
+function rangeOf(column: ColumnMapping): FactRange | undefined {
   return column.fact ? FACT_BY_NAME.get(column.fact)?.range : undefined;
 }
 
@@ -241,7 +241,7 @@ export function maskSubjectKey(mapping: FeedMapping, key: string): string {
 const EXPECTED = new WeakMap<FeedMapping, { required: string[]; optional: string[]; known: ReadonlySet<string> }>();
 
 /** The columns a file of this feed may have, and which of them it must have. */
-export function expectedColumns(mapping: FeedMapping): { required: string[]; optional: string[]; known: ReadonlySet<string> } {
+function expectedColumns(mapping: FeedMapping): { required: string[]; optional: string[]; known: ReadonlySet<string> } {
   let expected = EXPECTED.get(mapping);
   if (!expected) {
     const required = [mapping.keyColumn, ...(mapping.period.kind === 'current' ? [] : [mapping.period.column])];
