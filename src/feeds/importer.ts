@@ -204,6 +204,9 @@ async function importItems(
         if (!knownHash) rowHash.update(`${item.rowNo}\t${JSON.stringify(item.record)}\n`);
         if (item.record === null) {
           rejections.push({ rowNo: item.rowNo, field: '(row)', value: '', reason: item.error ?? 'unreadable row' });
+          // A full feed must not retract a subject because its row could not be read.
+          const key = String(item.partial?.[mapping.keyColumn] ?? '').trim().toUpperCase();
+          if (key) rejectedKeys.add(key);
           continue;
         }
         const keyProblems = keyed ? checkKeys(mapping, item.rowNo, item.record) : null;
