@@ -123,7 +123,7 @@ export interface SnapshotReadOptions {
 }
 
 /** The first day of a period text, as YYYY-MM-DD. */
-export function validityDate(period: string): string {
+function validityDate(period: string): string {
   return dayToIso(parsePeriod(period).start);
 }
 
