@@ -138,8 +138,8 @@ const enterprise: Row[] = [
   ['starRatedDate', '星级评定日期', date(true), 'culture', 'event', 'none', '新评定星级的日期（文旅部门评定公告）'],
   ['starStandardMet', '达到星级标准（未评定）', oneOf('星级', ['一星', '二星', '三星', '四星', '五星'], true), 'culture', 'event', 'none', '未参评但经核定达到的星级标准'],
   ['starStandardMetDate', '达到星级标准核定日期', date(true), 'culture', 'event', 'none', '核定达到星级标准的日期'],
-  ['exchangeApprovedDate', '交易所审核通过日期', date(true), 'csrc', 'event', 'missing', '首发申请通过证券交易所上市委员会审核的日期（尚无数据源，缺失即无法判定）'],
-  ['localSubstantiveOpsDate', '首次在本地实质开展业务运营日期', date(true), 'csrc', 'event', 'missing', '已上市公司或新三板创新层企业首次在本地实质开展业务运营并作出实质贡献的认定日期（地方金融管理部门认定；尚无数据源，缺失即无法判定）'],
+  ['exchangeApprovedDate', '交易所审核通过日期', date(true), 'csrc', 'event', 'missing', '首发申请通过证券交易所上市委员会审核的日期（csrc-listing 数据源的 exchange_approved_date 列；缺失即无法判定）'],
+  ['localSubstantiveOpsDate', '首次在本地实质开展业务运营日期', date(true), 'csrc', 'event', 'missing', '已上市公司或新三板创新层企业首次在本地实质开展业务运营并作出实质贡献的认定日期（地方金融管理部门认定，经 csrc-listing 数据源的 local_substantive_ops_date 列报送；缺失即无法判定）'],
 ];
 
 const person: Row[] = [

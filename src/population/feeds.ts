@@ -60,6 +60,7 @@ const ENTERPRISE_FEEDS: Record<string, EnterpriseRows> = {
         opt(l.counselingFiledDate),
         opt(l.counselingAcceptedDate),
         opt(l.exchangeAcceptedDate),
+        opt(l.exchangeApprovedDate),
         opt(l.ipoRegisteredDate),
         opt(l.ipoListingDate),
         yuanOrEmpty(l.ipoRaisedFen),
@@ -67,6 +68,7 @@ const ENTERPRISE_FEEDS: Record<string, EnterpriseRows> = {
         opt(l.neeqListedDate),
         opt(l.neeqInnovationRelocatedDate),
         yn(l.localOperationCommitted),
+        opt(l.localSubstantiveOpsDate),
       ]);
     }
   },
