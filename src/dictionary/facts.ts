@@ -2,6 +2,7 @@
 // department and a Chinese description. Names match what the fact feeds store, so wiring is a copy.
 // Money facts are integer fen (bigint or safe-integer number); dates are 'YYYY-MM-DD' strings.
 import type { Type } from '../rules/lang/types.ts';
+import { AppError } from '../errors.ts';
 
 export type SubjectType = 'enterprise' | 'person';
 
@@ -77,7 +78,7 @@ function rangeFor(name: string, type: Type): FactRange | undefined {
   if (unit === 'person') return { k: 'num', min: 0, max: 1e7, label: '0 .. 10,000,000 人' };
   if (unit === 'month') return { k: 'num', min: 0, max: 1200, label: '0 .. 1200 个月' };
   if (unit === 'times') return { k: 'num', min: 0, max: 1000, label: '0 .. 1000 次' };
-  throw new RangeError(`fact ${name}: no value range for unit ${unit}; add one in rangeFor()`);
+  throw new AppError('INTERNAL', `fact ${name}: no value range for unit ${unit}; add one in rangeFor()`);
 }
 
 const money = (): Type => ({ k: 'num', unit: { fen: 1 } });

@@ -34,7 +34,7 @@ export type FeedFormat = 'csv' | 'jsonl';
 export function formatOf(path: string): FeedFormat {
   if (/\.csv$/i.test(path)) return 'csv';
   if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
-  throw new RangeError(`${path}: unknown feed format; name the file .csv or .jsonl`);
+  throw new AppError('FEED_UNREADABLE', `${path}: unknown feed format; name the file .csv or .jsonl`);
 }
 
 const BOM = '\uFEFF';

@@ -17,6 +17,7 @@ import {
   TOWN_NAMES,
   type IndustryClass,
 } from './tables.ts';
+import { AppError } from '../errors.ts';
 
 export type OrgKind = '企业' | '个体工商户' | '社会组织' | '机关事业单位';
 export type Status = '存续' | '注销' | '吊销';
@@ -74,7 +75,7 @@ function base31(value: number): string {
 }
 
 export function organisationBody(seed: number, index: number, prefix = 'MA5'): string {
-  if (index >= BODY_SPACE) throw new RangeError(`at most ${BODY_SPACE} enterprises per population`);
+  if (index >= BODY_SPACE) throw new AppError('ARGUMENT_INVALID', `at most ${BODY_SPACE} enterprises per population`);
   const offset = hashString(`uscc:${seed}`) % BODY_SPACE;
   return prefix + base31((BODY_MULTIPLIER * index + offset) % BODY_SPACE);
 }
