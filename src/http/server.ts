@@ -26,7 +26,16 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
     return reply.status(status).send({ code: status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status >= 500 ? '服务器内部错误' : (error as Error).message });
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // For load balancers and probes: healthy only when the database answers.
+  app.get('/health', async (_request, reply) => {
+    try {
+      await deps.db.sql`select 1`;
+      return { status: 'ok', database: 'ok' };
+    } catch (error) {
+      deps.log.warn({ err: error }, 'health check: the database does not answer');
+      return reply.status(503).send({ status: 'unavailable', database: 'down' });
+    }
+  });
 
   app.register(
     async (portal) => {
