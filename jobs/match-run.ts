@@ -31,6 +31,8 @@ export const MatchRunPayload = z.object({
   shards: z.number().int().min(1).max(1024).default(4),
   trigger: z.string().min(1).default('cron'),
   actor: z.string().min(1).default('system:scheduler'),
+  /** Re-read an existing snapshot instead of taking one: same snapshot and library, same decisions. */
+  snapshotId: z.number().int().positive().optional(),
 });
 export type MatchRunPayload = z.input<typeof MatchRunPayload>;
 
