@@ -2,13 +2,15 @@
 // list an uninterrupted run gives; a retried match-run job continues its run; a run that cannot
 // finish says so, with the reason, in its row and in the audit trail.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMatchQueues, handleMatchRun, MATCH_QUEUES, registerMatchJobs, runProgress } from '../jobs/match-run.ts';
+import { verifyAuditChain } from '../src/audit/audit-trail.ts';
 import { fixedClock } from '../src/clock.ts';
+import { explainEntry } from '../src/matching/explain-service.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
 import { importFeed } from '../src/feeds/importer.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
@@ -149,6 +151,32 @@ describe('a run that cannot finish', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]!.payload.reason).toBe(progress.failureReason);
   }, 90_000);
+});
+
+describe('ids and sequence numbers past 2^31 (bigserial)', () => {
+  it('match (full and incremental), explain and audit as before', async () => {
+    const big = 3_000_000_000;
+    for (const [table, column] of [['fact_records', 'seq'], ['snapshots', 'id'], ['match_runs', 'id'], ['audit_log', 'seq'], ['fact_imports', 'id']] as const) {
+      await reference.sql`select setval(pg_get_serial_sequence(${table}, ${column}), ${big})`;
+    }
+    // The audit trail must stay gapless: its next entry continues from the last one, whatever the sequence says.
+    await reference.sql`select setval(pg_get_serial_sequence('audit_log', 'seq'), (select max(seq) from audit_log))`;
+    const full = await runToCompletion(reference, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'test', shards: 2 });
+    expect(full.runId).toBeGreaterThan(big);
+    const [header, ...rows] = readFileSync(join(work, 'feeds', 'hrss-ui-annual-2023.csv'), 'utf8').trimEnd().split('\n');
+    const changed = join(work, 'hrss-big.csv');
+    writeFileSync(changed, `${[header, ...rows.filter((_, i) => i % 5 !== 0)].join('\n')}\n`);
+    await importFeed(reference, clock, { feedId: 'hrss-ui-annual', input: { path: changed }, asOf: '2024-04-30', actor: 'test', rejectsDir: join(work, 'rejects') });
+    const [{ seq }] = (await reference.sql<{ seq: bigint }[]>`select max(seq) as seq from fact_records`) as unknown as [{ seq: bigint }];
+    expect(seq > 2n ** 31n).toBe(true);
+    const incremental = await runToCompletion(reference, clock, silentLog, { scope: 'enterprise', period: '2024', kind: 'incremental', trigger: 'test', actor: 'test', shards: 2 });
+    expect(incremental.runId).toBeGreaterThan(big);
+    expect(incremental.kind).toBe('incremental');
+    expect(incremental.evaluated).toBeGreaterThan(0);
+    const [entry] = await reference.sql<{ subject_key: string }[]>`select subject_key from list_entries where point_id = 'wengang-fanhuan-2024' and period = '2024' and run_id = ${incremental.runId} limit 1`;
+    if (entry) expect((await explainEntry(reference, { subjectKey: entry.subject_key, pointId: 'wengang-fanhuan-2024', period: '2024' })).runId).toBe(incremental.runId);
+    expect((await verifyAuditChain(reference.sql)).ok).toBe(true);
+  });
 });
 
 const running = new Set<ChildProcess>();

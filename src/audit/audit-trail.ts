@@ -87,8 +87,9 @@ export function appendAuditSql(tx: postgres.TransactionSql, clock: Clock, event:
     {
       lock: async () => void (await tx`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`),
       last: async () => {
-        const [row] = await tx<{ seq: number; hash: string }[]>`select seq::int as seq, hash from audit_log order by seq desc limit 1`;
-        return row;
+        // seq is a bigserial (bigint here); the hash covers it as a JSON number, exact below 2^53.
+        const [row] = await tx<{ seq: bigint; hash: string }[]>`select seq, hash from audit_log order by seq desc limit 1`;
+        return row && { seq: Number(row.seq), hash: row.hash };
       },
       insert: async (row) =>
         void (await tx`insert into audit_log (seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash)
@@ -120,7 +121,7 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
   let rows = 0;
   let problem: ChainProblem | undefined;
   const query = sqlClient`
-    select seq::int as seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
+    select seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
     from audit_log order by seq`;
   for await (const batch of rowBatches(sqlClient, query, 1000)) {
     for (const r of batch) {
