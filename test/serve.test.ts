@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
+import { POLICIES_DIR } from '../src/cycle.ts';
+import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { connect } from '../src/db/clients.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
@@ -52,6 +54,38 @@ describe('npm run serve', () => {
     expect(await exited).toBe(0);
   }, 90_000);
 });
+
+describe('npm run serve with a published library', () => {
+  it('schedules the incremental match of the current year at MATCH_CRON', async () => {
+    await publishLibrary(db.orm, fixedClock('2024-06-15T00:00:00Z'), 'staff:test', await readLibraryFiles(POLICIES_DIR));
+    const { stdout, code } = await serveUntilListening({ MATCH_CRON: '30 3 * * *', TIMEZONE: 'Asia/Shanghai' });
+    expect(code).toBe(0);
+    const year = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date());
+    const schedules = await db.sql<{ key: string; cron: string; data: { period: string; kind: string } }[]>`select key, cron, data from pgboss.schedule where name = 'match-run' order by key`;
+    if (/scheduled: incremental/.test(stdout)) {
+      expect(stdout).toMatch(new RegExp(`scheduled: incremental .*match for ${year} at "30 3 \\* \\* \\*" \\(Asia/Shanghai\\)`));
+      expect(schedules.length).toBeGreaterThan(0);
+      for (const s of schedules) expect(s).toMatchObject({ cron: '30 3 * * *', data: { period: year, kind: 'incremental' } });
+    } else {
+      expect(stdout).toContain(`has no yearly point in effect in ${year}`);
+      expect(schedules).toHaveLength(0);
+    }
+  }, 90_000);
+});
+
+async function serveUntilListening(env: Record<string, string>): Promise<{ stdout: string; code: number | null }> {
+  const child = spawn(process.execPath, ['src/serve.ts'], {
+    env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'mianshen-serve-')), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!/listening on/.test(stdout) && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+  child.kill('SIGTERM');
+  return { stdout, code: await exited };
+}
 
 describe('GET /health', () => {
   it('answers 503 when the database does not answer', async () => {
