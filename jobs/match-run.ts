@@ -20,7 +20,7 @@ import { safeId } from '../src/subjects/snapshots.ts';
 export const MATCH_QUEUES = { run: 'match-run', shard: 'match-shard', finalize: 'match-finalize', dead: 'match-dead' } as const;
 
 /** pg-boss's executor over a postgres.js transaction: its inserts commit or roll back with ours. */
-export function inTransaction(tx: postgres.TransactionSql): Db {
+function inTransaction(tx: postgres.TransactionSql): Db {
   return { executeSql: async (text, values) => ({ rows: await tx.unsafe(text, (values ?? []) as postgres.ParameterOrJSON<never>[]) }) };
 }
 
