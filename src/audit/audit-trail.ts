@@ -105,7 +105,7 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
   let rows = 0;
   let problem: ChainProblem | undefined;
   const query = sqlClient`
-    select seq::int as seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
+    select seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
     from audit_log order by seq`;
   for await (const batch of rowBatches(sqlClient, query, 1000)) {
     for (const r of batch) {

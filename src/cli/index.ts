@@ -1,28 +1,299 @@
-// Operator commands (npm run cli -- …). Each opens the configured database (DATABASE_URL or the
-// embedded one in DATA_DIR), does one thing and exits non-zero on failure.
+// Operator commands (npm run cli -- <command> …). Each checks its arguments first (a bad one exits 2
+// with a message naming it), then opens the configured database (DATABASE_URL or the embedded one in
+// DATA_DIR), does one thing, and exits 0, or 1 when the thing it did failed. `<command> --help` says how.
+import { join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
 import { runMatchJob, type RunProgress } from '../../jobs/match-run.ts';
-import { startApp } from '../app.ts';
+import { startApp, type App } from '../app.ts';
 import { systemClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { isAppError } from '../errors.ts';
+import { FEEDS } from '../feeds/mappings.ts';
+import { importFeed } from '../feeds/importer.ts';
+import { exportList, type ExportFormat } from '../lists/export.ts';
 import { createLogger } from '../logger.ts';
 import { explainEntry } from '../matching/explain-service.ts';
+import { buildHireLedger } from '../matching/identity-ledger.ts';
 import { runSummary } from '../matching/run-service.ts';
 import { simulate } from '../matching/what-if.ts';
-import { readLibraryFiles } from '../policies/library-registry.ts';
 import { formatYuan } from '../money.ts';
+import { publishLibrary, readLibraryFiles } from '../policies/library-registry.ts';
 import { maskUscc } from '../subjects/uscc.ts';
+import * as args from './args.ts';
+import { UsageError } from './args.ts';
+import { listRuns, showRun } from './runs.ts';
 
-const USAGE = `usage:
-  cli audit verify                         re-hash the audit trail; name the first entry that does not verify
-  cli match <scope> <period> [--incremental] [--shards N]
-                                           run a match through the job queue (scope: enterprise, person or a point id)
-  cli worker                               work on queued match shards until stopped (add processes to scale out)
-  cli explain <subject> <point> <period>   explain a list entry in Chinese, re-derived from its run's snapshot
-  cli what-if <point> <period> --draft <dir>
-                                           simulate a draft library (files in <dir> replace those of the same
-                                           name under policies/) against today's facts; writes nothing`;
+type Action = (app: App) => Promise<number>;
+interface Command {
+  usage: string;
+  /** Checks the arguments (throws UsageError) and returns the work; null when it needs no database. */
+  prepare(argv: string[]): { action: Action; workers?: boolean } | { offline: () => Promise<number> };
+}
+
+const actor = () => `operator:${userInfo().username}`;
+
+const COMMANDS: Record<string, Command> = {
+  import: {
+    usage: `cli import <feed> <file> [--as-of YYYY-MM-DD] [--strict]
+  Imports one department's feed file (.csv or .jsonl) through its declared mapping (see: cli feeds).
+  Bad rows are rejected and written to a rejects file; the rest are imported.
+  --as-of     the date the data is as of (default: today)
+  --strict    all or nothing: one bad row refuses the whole file
+  Exits 1 when the file was refused.`,
+    prepare(argv) {
+      const { values, positionals } = args.parse(argv, { 'as-of': { type: 'string' }, strict: { type: 'boolean' } }, this.usage);
+      const feed = args.feedId(args.positional(positionals, 0, 'feed', this.usage));
+      const file = args.existingFile(args.positional(positionals, 1, 'file', this.usage), 'file');
+      args.noMore(positionals, 2, this.usage);
+      const asOf = values['as-of'] === undefined ? undefined : args.date(values['as-of'], '--as-of');
+      return {
+        action: async (app) => {
+          const rejectsDir = join(app.config.DATA_DIR, 'rejects');
+          const result = await importFeed(app.db, app.clock, { feedId: feed, input: { path: resolve(file) }, asOf: asOf ?? app.clock.now().toISOString().slice(0, 10), actor: actor(), rejectsDir, atomic: values.strict || undefined });
+          console.log(`feed ${feed} (${result.fileName}): ${result.status}; ${result.rowsTotal} rows, ${result.rowsAccepted} accepted (${result.rowsUnchanged} unchanged), ${result.rowsRejected} rejected, ${result.rowsRetracted} retracted${result.importId === null ? '' : `; import #${result.importId}`}`);
+          if (result.rejectsFile) console.log(`rejects: ${result.rejectsFile}`);
+          for (const r of result.rejections.slice(0, 10)) console.log(`  row ${r.rowNo} ${r.field}=${JSON.stringify(r.value)}: ${r.reason}`);
+          if (result.rowsRejected > 10) console.log(`  … ${result.rowsRejected - 10} more in the rejects file`);
+          return result.status === 'rejected' ? 1 : 0;
+        },
+      };
+    },
+  },
+  publish: {
+    usage: `cli publish <library-dir>
+  Validates the policy files under <library-dir> (every error with its file, line and column), stores the
+  library by content hash and gives each changed point a new version, audited. Exits 1 when invalid.`,
+    prepare(argv) {
+      const { positionals } = args.parse(argv, {}, this.usage);
+      const dir = args.existingDir(args.positional(positionals, 0, 'library-dir', this.usage), 'library-dir');
+      args.noMore(positionals, 1, this.usage);
+      return {
+        action: async (app) => {
+          try {
+            const published = await publishLibrary(app.db.orm, app.clock, actor(), await readLibraryFiles(dir));
+            console.log(`policy library ${published.hash.slice(0, 12)}: ${published.library.points.length} points, ${published.created.length} new versions published`);
+            for (const id of published.created) console.log(`  ${id} v${published.versions.get(id)}`);
+            return 0;
+          } catch (error) {
+            if (!isAppError(error, 'POLICY_LINT_FAILED')) throw error;
+            console.error(`${dir}: the library is not valid; nothing was published`);
+            for (const line of (error.details?.errors as string[] | undefined) ?? [error.message]) console.error(`  ${line}`);
+            return 1;
+          }
+        },
+      };
+    },
+  },
+  ledger: {
+    usage: `cli ledger <month>
+  Builds the identity-used ledger of a month (YYYY-MM) from 人社's per-person hire records: each person
+  counts for the first employer only, once per subsidy family; imports the counts as a derived feed.`,
+    prepare(argv) {
+      const { positionals } = args.parse(argv, {}, this.usage);
+      const month = args.month(args.positional(positionals, 0, 'month', this.usage));
+      args.noMore(positionals, 1, this.usage);
+      return {
+        action: async (app) => {
+          const result = await buildHireLedger(app.db, app.clock, { month, actor: actor(), rejectsDir: join(app.config.DATA_DIR, 'rejects') });
+          console.log(`identity ledger ${month}: ${result.hires} hire records, ${result.counted} persons counted for ${result.firms} firms, ${result.alreadyUsed.length} already used by another firm`);
+          for (const u of result.alreadyUsed.slice(0, 10)) console.log(`  ${u.person} hired by ${maskUscc(u.hiredBy)}: already used by ${maskUscc(u.usedBy)} in ${u.period}`);
+          return 0;
+        },
+      };
+    },
+  },
+  match: {
+    usage: `cli match <scope> <period> [--incremental] [--shards N] [--snapshot N]
+  Runs a match through the job queue, with a progress bar (scope: enterprise, person or a point id;
+  period: 2024 or 2024-03).
+  --incremental  re-evaluate only subjects whose facts changed since the last completed run
+  --shards N     cut the run into N shard jobs (default MATCH_SHARDS)
+  --snapshot N   read the facts of an existing snapshot (see: cli runs) instead of taking a new one:
+                 the same snapshot and library give the same decisions`,
+    prepare(argv) {
+      const { values, positionals } = args.parse(argv, { incremental: { type: 'boolean' }, shards: { type: 'string' }, snapshot: { type: 'string' } }, this.usage);
+      const scope = args.positional(positionals, 0, 'scope', this.usage);
+      const period = args.period(args.positional(positionals, 1, 'period', this.usage));
+      args.noMore(positionals, 2, this.usage);
+      const shards = args.positiveInt(values.shards, '--shards', 1024);
+      const snapshotId = args.positiveInt(values.snapshot, '--snapshot');
+      return {
+        workers: true,
+        action: async (app) => {
+          const runId = await runMatchJob(
+            app.boss,
+            app.db,
+            { scope, period, kind: values.incremental ? 'incremental' : 'full', shards: shards ?? app.config.MATCH_SHARDS, trigger: 'manual', actor: actor(), snapshotId },
+            { onProgress: progressBar },
+          );
+          process.stderr.write('\n');
+          const summary = await runSummary(app.db, runId);
+          console.log(`match run #${runId} (${summary.kind}): ${summary.evaluated} subjects evaluated; list +${summary.changes.added} −${summary.changes.removed} ~${summary.changes.amountChanged + summary.changes.outcomeChanged}`);
+          for (const p of summary.points) console.log(`  ${p.pointId.padEnd(36)} 符合 ${String(p.eligible).padStart(7)}  待定 ${String(p.undetermined).padStart(7)}  ¥${formatYuan(p.totalFen)}`);
+          return 0;
+        },
+      };
+    },
+  },
+  runs: {
+    usage: `cli runs [--limit N]
+cli runs show <id>
+  Lists the match runs, newest first (id, scope, kind, period, status, snapshot, counts, started and
+  finished), or shows one run with its points, shards and, for a failed run, the reason.`,
+    prepare(argv) {
+      const { values, positionals } = args.parse(argv, { limit: { type: 'string' } }, this.usage);
+      if (positionals[0] === 'show') {
+        const id = args.positiveInt(args.positional(positionals, 1, 'id', this.usage), 'run id')!;
+        args.noMore(positionals, 2, this.usage);
+        return { action: (app) => showRun(app.db, id) };
+      }
+      args.noMore(positionals, 0, this.usage);
+      const limit = args.positiveInt(values.limit, '--limit', 10_000) ?? 20;
+      return { action: (app) => listRuns(app.db, limit) };
+    },
+  },
+  export: {
+    usage: `cli export list <point> <period> --format csv|xlsx --out FILE
+  Writes a point's list (拟享受名单) for a period: masked identifiers, name, outcome, the amount in 元 and
+  in 分 with its rounding rule, allocation and reasons, and a totals line (entries and amount).`,
+    prepare(argv) {
+      const { values, positionals } = args.parse(argv, { format: { type: 'string' }, out: { type: 'string' } }, this.usage);
+      const what = args.positional(positionals, 0, 'what', this.usage);
+      if (what !== 'list') throw new UsageError(`unknown export "${what}"; the exports are: list`, this.usage);
+      const pointId = args.positional(positionals, 1, 'point', this.usage);
+      const period = args.period(args.positional(positionals, 2, 'period', this.usage));
+      args.noMore(positionals, 3, this.usage);
+      if (values.format !== 'csv' && values.format !== 'xlsx') throw new UsageError(values.format === undefined ? 'missing --format csv|xlsx' : `bad --format "${values.format}": expected csv or xlsx`, this.usage);
+      if (!values.out) throw new UsageError('missing --out FILE', this.usage);
+      const format = values.format as ExportFormat;
+      const out = resolve(values.out);
+      return {
+        action: async (app) => {
+          const result = await exportList(app.db, { pointId, period, format, out });
+          console.log(`${pointId} ${period}: ${result.entries} entries, total ¥${formatYuan(result.totalFen)} -> ${result.file}`);
+          return 0;
+        },
+      };
+    },
+  },
+  feeds: {
+    usage: `cli feeds
+  The catalogue of feeds: id, department, title, subject, period, mode, and every column with its type
+  and whether it is required.`,
+    prepare(argv) {
+      const { positionals } = args.parse(argv, {}, this.usage);
+      args.noMore(positionals, 0, this.usage);
+      return {
+        offline: async () => {
+          for (const f of FEEDS) {
+            const period = f.period.kind === 'current' ? 'current' : `${f.period.kind} (column ${f.period.column})`;
+            console.log(`${f.id}  ${f.department} · ${f.title}  [subject ${f.subject}; period ${period}; mode ${f.mode}${f.atomic ? '; atomic' : ''}${f.derivedBy ? `; derived by ${f.derivedBy}` : ''}]`);
+            for (const c of f.columns) {
+              const type = c.type.kind === 'enum' ? `enum(${c.type.values.join('|')})` : c.type.kind === 'code' ? `code(${c.type.list})` : c.type.kind;
+              console.log(`    ${c.column.padEnd(28)} ${type.padEnd(16)} ${c.required ? 'required' : 'optional'}${c.fact ? `  -> ${c.fact}` : ''}${c.personal ? '  (personal)' : ''}`);
+            }
+          }
+          return 0;
+        },
+      };
+    },
+  },
+  audit: {
+    usage: `cli audit verify
+  Re-hashes the whole audit trail; exits 1 naming the first entry that does not verify.`,
+    prepare(argv) {
+      const { positionals } = args.parse(argv, {}, this.usage);
+      const sub = args.positional(positionals, 0, 'verify', this.usage);
+      if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify`, this.usage);
+      args.noMore(positionals, 1, this.usage);
+      return {
+        action: async (app) => {
+          const result = await verifyAuditChain(app.db.sql);
+          if (result.ok) {
+            console.log(`audit chain verified: ${result.rows} entries, head #${result.headSeq} ${result.headHash}`);
+            return 0;
+          }
+          console.error(`audit chain BROKEN at entry #${result.problem!.seq} (${result.problem!.reason}): ${result.problem!.message}`);
+          console.error(`entries #1-#${result.headSeq} verify; the last good hash is ${result.headHash}`);
+          return 1;
+        },
+      };
+    },
+  },
+  worker: {
+    usage: `cli worker
+  Works on queued match shards (MATCH_WORKERS at a time) until SIGTERM or Ctrl-C; start more processes
+  to share a run.`,
+    prepare(argv) {
+      const { positionals } = args.parse(argv, {}, this.usage);
+      args.noMore(positionals, 0, this.usage);
+      return {
+        workers: true,
+        action: async (app) => {
+          console.log(`worker: taking match shards (${app.config.MATCH_WORKERS} at a time); Ctrl-C to stop`);
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          return 0;
+        },
+      };
+    },
+  },
+  explain: {
+    usage: `cli explain <subject> <point> <period>
+  Explains a list entry in Chinese, re-derived from its run's pinned library and snapshot; exits 1 if the
+  re-evaluation differs from the stored decision.`,
+    prepare(argv) {
+      const { positionals } = args.parse(argv, {}, this.usage);
+      const subjectKey = args.positional(positionals, 0, 'subject', this.usage);
+      const pointId = args.positional(positionals, 1, 'point', this.usage);
+      const period = args.period(args.positional(positionals, 2, 'period', this.usage));
+      args.noMore(positionals, 3, this.usage);
+      return {
+        action: async (app) => {
+          const why = await explainEntry(app.db, { subjectKey, pointId, period });
+          console.log(`${maskUscc(subjectKey)}  run #${why.runId}${why.reproduced ? '' : '  (re-evaluation differs from the stored decision!)'}`);
+          for (const line of why.lines) console.log(line);
+          return why.reproduced ? 0 : 1;
+        },
+      };
+    },
+  },
+  'what-if': {
+    usage: `cli what-if <point> <period> --draft <dir>
+  Simulates a draft library (files in <dir>, named as under policies/, replace the live ones) against
+  today's facts; writes nothing.`,
+    prepare(argv) {
+      const { values, positionals } = args.parse(argv, { draft: { type: 'string' } }, this.usage);
+      const pointId = args.positional(positionals, 0, 'point', this.usage);
+      const period = args.period(args.positional(positionals, 1, 'period', this.usage));
+      args.noMore(positionals, 2, this.usage);
+      if (!values.draft) throw new UsageError('missing --draft <dir>', this.usage);
+      const dir = args.existingDir(values.draft, '--draft');
+      return {
+        action: async (app) => {
+          const report = await simulate(app.db, { pointId, period, draftFiles: await readLibraryFiles(dir) });
+          const yuan = (fen: bigint) => `¥${formatYuan(fen)}`;
+          console.log(`${pointId} ${period}: ${report.subjects} subjects`);
+          console.log(`  live : 符合 ${report.live.eligible}, 待定 ${report.live.undetermined}, ${yuan(report.live.totalFen)}`);
+          console.log(`  draft: 符合 ${report.draft.eligible}, 待定 ${report.draft.undetermined}, ${yuan(report.draft.totalFen)}${report.draft.budgetFen === null ? '' : ` of budget ${yuan(report.draft.budgetFen)}${report.draft.overBudgetFen > 0n ? `, over by ${yuan(report.draft.overBudgetFen)}` : ''}`}`);
+          console.log(`  gain: ${report.gainers.count} (+${yuan(report.gainers.totalFen)}, ${report.gainers.newlyEligible} newly eligible); lose: ${report.losers.count} (−${yuan(report.losers.totalFen)}, ${report.losers.noLongerEligible} no longer eligible)`);
+          for (const [title, buckets] of [['district', report.byDistrict], ['industry', report.byIndustry], ['size', report.bySize]] as const) {
+            console.log(`  by ${title}: ${buckets.map((b) => `${b.label} ${b.live.eligible}→${b.draft.eligible}`).join('; ')}`);
+          }
+          return 0;
+        },
+      };
+    },
+  },
+};
+
+const USAGE = `usage: npm run cli -- <command> [arguments] (each command takes --help)
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage.split('\n')[0]}`)
+  .join('\n')}`;
 
 function progressBar(p: RunProgress): void {
   const width = 30;
@@ -31,71 +302,30 @@ function progressBar(p: RunProgress): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || !['audit', 'match', 'worker', 'explain', 'what-if'].includes(command)) {
-    console.error(USAGE);
-    return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? console.error : console.log)(USAGE);
+    return name === undefined ? 2 : 0;
   }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  let prepared: ReturnType<Command['prepare']>;
+  try {
+    prepared = command.prepare(rest);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.message, error.usage ?? command.usage);
+    throw error;
+  }
+  if ('offline' in prepared) return prepared.offline();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const app = await startApp(config, systemClock, log, { workers: command === 'match' || command === 'worker' });
-  // (what-if and explain only read.)
+  const app = await startApp(config, systemClock, log, { workers: prepared.workers === true });
   try {
-    if (command === 'audit' && rest[0] === 'verify') {
-      const result = await verifyAuditChain(app.db.sql);
-      if (result.ok) {
-        console.log(`audit chain verified: ${result.rows} entries, head #${result.headSeq} ${result.headHash}`);
-        return 0;
-      }
-      console.error(`audit chain BROKEN at entry #${result.problem!.seq} (${result.problem!.reason}): ${result.problem!.message}`);
-      console.error(`entries #1-#${result.headSeq} verify; the last good hash is ${result.headHash}`);
-      return 1;
-    }
-    if (command === 'match' && rest[0] && rest[1]) {
-      const shardsAt = rest.indexOf('--shards');
-      const runId = await runMatchJob(
-        app.boss,
-        app.db,
-        { scope: rest[0], period: rest[1], kind: rest.includes('--incremental') ? 'incremental' : 'full', shards: shardsAt >= 0 ? Number(rest[shardsAt + 1]) : config.MATCH_SHARDS, trigger: 'manual', actor: 'cli' },
-        { onProgress: progressBar },
-      );
-      process.stderr.write('\n');
-      const summary = await runSummary(app.db, runId);
-      console.log(`match run #${runId} (${summary.kind}): ${summary.evaluated} subjects evaluated; list +${summary.changes.added} −${summary.changes.removed} ~${summary.changes.amountChanged + summary.changes.outcomeChanged}`);
-      for (const p of summary.points) console.log(`  ${p.pointId.padEnd(36)} 符合 ${String(p.eligible).padStart(7)}  待定 ${String(p.undetermined).padStart(7)}  ¥${formatYuan(p.totalFen)}`);
-      return 0;
-    }
-    if (command === 'worker') {
-      console.log(`worker: taking match shards (${config.MATCH_WORKERS} at a time); Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      return 0;
-    }
-    if (command === 'explain' && rest.length >= 3) {
-      const [subjectKey, pointId, period] = rest as [string, string, string];
-      const why = await explainEntry(app.db, { subjectKey, pointId, period });
-      console.log(`${maskUscc(subjectKey)}  run #${why.runId}${why.reproduced ? '' : '  (re-evaluation differs from the stored decision!)'}`);
-      for (const line of why.lines) console.log(line);
-      return why.reproduced ? 0 : 1;
-    }
-    if (command === 'what-if' && rest.length >= 4 && rest[2] === '--draft') {
-      const [pointId, period, , dir] = rest as [string, string, string, string];
-      const draft = await readLibraryFiles(dir);
-      const report = await simulate(app.db, { pointId, period, draftFiles: draft });
-      const yuan = (fen: bigint) => `¥${formatYuan(fen)}`;
-      console.log(`${pointId} ${period}: ${report.subjects} subjects`);
-      console.log(`  live : 符合 ${report.live.eligible}, 待定 ${report.live.undetermined}, ${yuan(report.live.totalFen)}`);
-      console.log(`  draft: 符合 ${report.draft.eligible}, 待定 ${report.draft.undetermined}, ${yuan(report.draft.totalFen)}${report.draft.budgetFen === null ? '' : ` of budget ${yuan(report.draft.budgetFen)}${report.draft.overBudgetFen > 0n ? `, over by ${yuan(report.draft.overBudgetFen)}` : ''}`}`);
-      console.log(`  gain: ${report.gainers.count} (+${yuan(report.gainers.totalFen)}, ${report.gainers.newlyEligible} newly eligible); lose: ${report.losers.count} (−${yuan(report.losers.totalFen)}, ${report.losers.noLongerEligible} no longer eligible)`);
-      for (const [title, buckets] of [['district', report.byDistrict], ['industry', report.byIndustry], ['size', report.bySize]] as const) {
-        console.log(`  by ${title}: ${buckets.map((b) => `${b.label} ${b.live.eligible}→${b.draft.eligible}`).join('; ')}`);
-      }
-      return 0;
-    }
-    console.error(USAGE);
-    return 2;
+    return await prepared.action(app);
   } finally {
     await app.stop();
   }
@@ -104,6 +334,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      console.error(error.usage ?? USAGE);
+      process.exit(2);
+    }
     console.error(isAppError(error) ? `${error.code}: ${error.message}` : error);
     process.exit(1);
   },

@@ -20,7 +20,16 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
   const app = Fastify({ loggerInstance: deps.log, ...catalogueServerOptions });
   installErrorReplies(app);
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  // For load balancers and probes: healthy only when the database answers.
+  app.get('/health', async (_request, reply) => {
+    try {
+      await deps.db.sql`select 1`;
+      return { status: 'ok', database: 'ok' };
+    } catch (error) {
+      deps.log.warn({ err: error }, 'health check: the database does not answer');
+      return reply.status(503).send({ status: 'unavailable', database: 'down' });
+    }
+  });
 
   app.register(
     async (portal) => {

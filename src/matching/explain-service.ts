@@ -2,6 +2,7 @@
 // evaluating the point again on the facts as they were gives the same decision, with its full trace
 // in plain Chinese and the citations.
 import type { Database } from '../db/clients.ts';
+import { safeId } from '../subjects/snapshots.ts';
 import { AppError } from '../errors.ts';
 import { formatYuan } from '../money.ts';
 import { libraryByHash } from '../policies/library-registry.ts';
@@ -37,15 +38,16 @@ const ALLOCATION_TEXT: Record<string, string> = {
  * the list does not hold (plainly ineligible), from the latest completed run that matched the point.
  */
 export async function explainEntry(db: Database, key: { subjectKey: string; pointId: string; period: string }): Promise<EntryExplanation> {
-  const [entry] = await db.sql<{ outcome: string; rule_amount_fen: string | null; amount_fen: string | null; allocation: string | null; reason_codes: string[]; run_id: number }[]>`
-    select outcome, rule_amount_fen::text, amount_fen::text, allocation, reason_codes, run_id::int from list_entries
+  const [entry] = await db.sql<{ outcome: string; rule_amount_fen: string | null; amount_fen: string | null; allocation: string | null; reason_codes: string[]; run_id: bigint }[]>`
+    select outcome, rule_amount_fen::text, amount_fen::text, allocation, reason_codes, run_id from list_entries
     where subject_key = ${key.subjectKey} and point_id = ${key.pointId} and period = ${key.period}`;
-  const [run] = entry
-    ? await db.sql<{ id: number; library_hash: string; watermark_seq: number }[]>`select id::int, library_hash, watermark_seq::int from match_runs where id = ${entry.run_id}`
-    : await db.sql<{ id: number; library_hash: string; watermark_seq: number }[]>`
-        select r.id::int, r.library_hash, r.watermark_seq::int from match_runs r join run_points p on p.run_id = r.id
+  const [row] = entry
+    ? await db.sql<{ id: bigint; library_hash: string; watermark_seq: bigint }[]>`select id, library_hash, watermark_seq from match_runs where id = ${entry.run_id.toString()}`
+    : await db.sql<{ id: bigint; library_hash: string; watermark_seq: bigint }[]>`
+        select r.id, r.library_hash, r.watermark_seq from match_runs r join run_points p on p.run_id = r.id
         where p.point_id = ${key.pointId} and r.period = ${key.period} and r.status = 'completed' order by r.id desc limit 1`;
-  if (!run) throw new AppError('NOT_FOUND', `Point ${key.pointId} has not been matched for ${key.period}; run a match first.`);
+  if (!row) throw new AppError('NOT_FOUND', `Point ${key.pointId} has not been matched for ${key.period}; run a match first.`);
+  const run = { id: safeId(row.id, 'match run'), library_hash: row.library_hash, watermark_seq: safeId(row.watermark_seq, 'fact watermark') };
   const library = await libraryByHash(db.orm, run.library_hash);
   const point = library.byId.get(key.pointId);
   if (!point) throw new AppError('POLICY_NOT_FOUND', `Point ${key.pointId} is not in the library its run used.`);

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import { latestLibraryHash, libraryByHash } from '../policies/library-registry.ts';
 import type { PointModel } from '../rules/lang/model.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
-import { mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
+import { mergeParts, readSnapshotParts, validityDate } from '../subjects/facts-repository.ts';
 import { createSnapshot, readSnapshot, safeId } from '../subjects/snapshots.ts';
 import { allocateBudget, applyCaps, budgetLimited, resolveExclusionGroups, type BudgetClaim, type CapRule, type Claim } from './allocation.ts';
 import { factPeriodsFor, pointsForScope, runnable, type RunnablePoint } from './compiled-library.ts';
@@ -27,13 +27,20 @@ export interface RunRequest {
   shards?: number;
   snapshotId?: number;
   libraryHash?: string;
+  /** The pg-boss job creating the run: a retry of the same job finds this run instead of making another. */
+  jobId?: string;
 }
+
+/** Work that must commit with the run row or not at all (the shard jobs it enqueues). */
+export type OnRunCreated = (tx: postgres.TransactionSql, run: CreatedRun) => Promise<void>;
 
 export interface CreatedRun {
   runId: number;
   kind: 'full' | 'incremental';
   shardCount: number;
   pointIds: string[];
+  /** False when a retried job found the run its earlier attempt created. */
+  created: boolean;
 }
 
 interface RunRow {
@@ -43,7 +50,8 @@ interface RunRow {
   period: string;
   library_hash: string;
   snapshot_id: number;
-  watermark_seq: number;
+  /** fact_records.seq (bigserial); read as a JS number only where the snapshot reader takes one. */
+  watermark_seq: bigint;
   base_run_id: number | null;
   status: string;
   shard_count: number;
@@ -54,10 +62,11 @@ export function idempotencyKey(pointId: string, period: string, subjectKey: stri
 }
 
 async function loadRun(sql: postgres.Sql | postgres.TransactionSql, runId: number): Promise<RunRow> {
-  const [run] = await sql<RunRow[]>`
-    select id::int, scope, kind, period, library_hash, snapshot_id::int, watermark_seq::int, base_run_id::int, status, shard_count
+  const [row] = await sql<(Omit<RunRow, 'id' | 'snapshot_id' | 'base_run_id'> & { id: bigint; snapshot_id: bigint; base_run_id: bigint | null })[]>`
+    select id, scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, status, shard_count
     from match_runs where id = ${runId}`;
-  if (!run) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist.`);
+  if (!row) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist; list the runs with: npm run cli -- runs`);
+  const run: RunRow = { ...row, id: safeId(row.id, 'match run'), snapshot_id: safeId(row.snapshot_id, 'snapshot'), base_run_id: row.base_run_id === null ? null : safeId(row.base_run_id, 'match run') };
   return run;
 }
 
@@ -81,7 +90,27 @@ async function planRanges(tx: postgres.TransactionSql, subjectType: 'enterprise'
   return rows.map((row, i) => ({ lo: i === 0 ? null : rows[i - 1]!.hi, hi: i === rows.length - 1 ? null : row.hi }));
 }
 
-export async function createRun(db: Database, clock: Clock, log: Logger, request: RunRequest): Promise<CreatedRun> {
+async function runOfJob(sql: postgres.Sql | postgres.TransactionSql, jobId: string): Promise<CreatedRun | undefined> {
+  const [row] = await sql<{ id: bigint; kind: 'full' | 'incremental'; shard_count: number }[]>`select id, kind, shard_count from match_runs where job_id = ${jobId}`;
+  if (!row) return undefined;
+  const id = safeId(row.id, 'match run');
+  const pins = await sql<{ point_id: string }[]>`select point_id from run_points where run_id = ${id} order by point_id`;
+  return { runId: id, kind: row.kind, shardCount: row.shard_count, pointIds: pins.map((p) => p.point_id), created: false };
+}
+
+/**
+ * Creates a run: pins the library and a snapshot, plans the shards, and (through onCreated) enqueues
+ * their jobs, all in one transaction, so a crash leaves either no run or a run whose work is queued.
+ * Given a jobId it is idempotent: a retried job gets the run its first attempt committed.
+ */
+export async function createRun(db: Database, clock: Clock, log: Logger, request: RunRequest, onCreated?: OnRunCreated): Promise<CreatedRun> {
+  if (request.jobId !== undefined) {
+    const existing = await runOfJob(db.sql, request.jobId);
+    if (existing) {
+      log.info({ runId: existing.runId, jobId: request.jobId }, 'match-run job retried after its run was committed; continuing that run');
+      return existing;
+    }
+  }
   const period = parsePeriod(request.period);
   const hash = request.libraryHash ?? (await latestLibraryHash(db.orm));
   const library = await libraryByHash(db.orm, hash);
@@ -91,6 +120,12 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
   if (points.some((p) => p.subject !== subjectType)) throw new AppError('RUN_NOTHING_TO_MATCH', `Scope "${request.scope}" mixes enterprise and person points; run them separately.`);
 
   return db.sql.begin(async (tx) => {
+    if (request.jobId !== undefined) {
+      // Two attempts of one job racing: the second waits here, then finds the first's run.
+      await tx`select pg_advisory_xact_lock(hashtext(${`match-run-job:${request.jobId}`}))`;
+      const existing = await runOfJob(tx, request.jobId);
+      if (existing) return existing;
+    }
     const versions = await tx<{ point_id: string; version: number; content_hash: string }[]>`
       select point_id, version, content_hash from policy_versions where point_id in ${tx(points.map((p) => p.id))}`;
     const versionOf = new Map<string, number>();
@@ -131,8 +166,8 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
     }
 
     const [run] = await tx<{ id: bigint }[]>`
-      insert into match_runs (scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, trigger, requested_by, status, shard_count, started_at)
-      values (${request.scope}, ${kind}, ${request.period}, ${hash}, ${snapshot.id}, ${snapshot.watermarkSeq.toString()}, ${base?.id.toString() ?? null}, ${request.trigger}, ${request.actor}, 'running', ${shards.length}, ${clock.now()})
+      insert into match_runs (scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, trigger, requested_by, status, shard_count, started_at, job_id)
+      values (${request.scope}, ${kind}, ${request.period}, ${hash}, ${snapshot.id}, ${snapshot.watermarkSeq.toString()}, ${base?.id.toString() ?? null}, ${request.trigger}, ${request.actor}, 'running', ${shards.length}, ${clock.now()}, ${request.jobId ?? null})
       returning id`;
     const runId = safeId(run!.id, 'match run');
     await tx`insert into run_points ${tx(points.map((p) => ({ run_id: runId, point_id: p.id, version: versionOf.get(p.id)! })))}`;
@@ -142,9 +177,26 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
       action: 'match.started',
       entityType: 'match_run',
       entityId: String(runId),
-      payload: { scope: request.scope, kind, period: request.period, libraryHash: hash, snapshotId: snapshot.id, watermarkSeq: snapshot.watermarkSeq.toString(), baseRunId: base ? safeId(base.id) : null, shards: shards.length, points: Object.fromEntries(versionOf) },
+      payload: { scope: request.scope, kind, period: request.period, libraryHash: hash, snapshotId: snapshot.id, watermarkSeq: snapshot.watermarkSeq.toString(), baseRunId: base ? safeId(base.id) : null, shards: shards.length, points: Object.fromEntries(versionOf), jobId: request.jobId ?? null },
     });
-    return { runId, kind, shardCount: shards.length, pointIds: points.map((p) => p.id) };
+    const created: CreatedRun = { runId, kind, shardCount: shards.length, pointIds: points.map((p) => p.id), created: true };
+    await onCreated?.(tx, created);
+    return created;
+  });
+}
+
+/**
+ * Marks a run that cannot finish as failed, with the reason and its audit entry. A completed run is
+ * left alone (a late failure report of a shard that was redone does not undo it).
+ */
+export async function failRun(db: Database, clock: Clock, runId: number, reason: string, actor = 'system:matching'): Promise<boolean> {
+  return db.sql.begin(async (tx) => {
+    const [row] = await tx<{ status: string }[]>`select status from match_runs where id = ${runId} for update`;
+    if (!row) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist.`);
+    if (row.status === 'completed' || row.status === 'failed') return false;
+    await tx`update match_runs set status = 'failed', failure_reason = ${reason}, finished_at = ${clock.now()} where id = ${runId}`;
+    await appendAuditSql(tx, clock, { actor, action: 'match.failed', entityType: 'match_run', entityId: String(runId), payload: { reason } });
+    return true;
   });
 }
 
@@ -168,6 +220,8 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
     select lo_key, hi_key, subject_keys, status from run_shards where run_id = ${runId} and shard = ${shard}`;
   if (!row) throw new AppError('RUN_NOT_FOUND', `Run ${runId} has no shard ${shard}.`);
   if (row.status === 'done') return { evaluated: 0, written: 0, skipped: true, remaining: await remainingShards(db.sql, runId) };
+  // A failed run is over: a late retry of one of its shards must not send it to finalisation.
+  if (run.status === 'failed') return { evaluated: 0, written: 0, skipped: true, remaining: -1 };
 
   const { points } = await pinnedPoints(db, run);
   const period = parsePeriod(run.period);
@@ -293,7 +347,7 @@ export interface RunSummary {
  * precedence (mergeParts): the district quotas go by (regionCode of an enterprise, from the registry;
  * hukouRegion of a person) and the date a priority `earliest` orders by.
  */
-async function subjectFactText(tx: postgres.TransactionSql, watermarkSeq: number, point: PointModel, periodText: string, subjectKeys: string[], fact: string): Promise<Map<string, string>> {
+async function subjectFactText(tx: postgres.TransactionSql, watermarkSeq: bigint, point: PointModel, periodText: string, subjectKeys: string[], fact: string): Promise<Map<string, string>> {
   const periods = factPeriodsFor(point, parsePeriod(periodText));
   const out = new Map<string, string>();
   for (let i = 0; i < subjectKeys.length; i += 10_000) {
@@ -301,7 +355,8 @@ async function subjectFactText(tx: postgres.TransactionSql, watermarkSeq: number
       select subject_key, source, period, facts ->> ${fact} as value from (
         select distinct on (subject_key, source, period) subject_key, source, period, facts, retracted
         from fact_records
-        where seq <= ${watermarkSeq} and subject_type = ${point.subject} and period in ${tx(periods)} and subject_key = any(${subjectKeys.slice(i, i + 10_000)}::text[])
+        where seq <= ${watermarkSeq.toString()}::bigint and subject_type = ${point.subject} and period in ${tx(periods)} and subject_key = any(${subjectKeys.slice(i, i + 10_000)}::text[])
+          and (valid_from is null or valid_from <= ${validityDate(periodText)}::date)
         order by subject_key, source, period, seq desc
       ) latest
       where not retracted and facts ? ${fact}`;

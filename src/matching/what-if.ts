@@ -3,6 +3,7 @@
 // headcount and cost against the budget, where the money goes (district, industry, size), and who
 // gains and who loses.
 import type { Database } from '../db/clients.ts';
+import { safeId } from '../subjects/snapshots.ts';
 import { AppError } from '../errors.ts';
 import { latestLibraryHash, libraryByHash, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
@@ -90,7 +91,9 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   const [draft] = runnable([draftPoint], request.period);
   const [live] = livePoint ? runnable([livePoint], request.period) : [];
   const periods = [...new Set([...draft!.factPeriods, ...(live?.factPeriods ?? [])])];
-  const [{ w } = { w: 0 }] = await db.sql<{ w: number }[]>`select coalesce(max(seq), 0)::bigint::int as w from fact_records`;
+  // fact_records.seq is a bigserial: read as bigint, a JS number only once checked to be exact.
+  const [{ w: seq } = { w: 0n }] = await db.sql<{ w: bigint }[]>`select coalesce(max(seq), 0)::bigint as w from fact_records`;
+  const w = safeId(seq, 'fact watermark');
 
   const report: WhatIfReport = {
     pointId: request.pointId,

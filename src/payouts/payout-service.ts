@@ -3,6 +3,7 @@
 // commit together. Sending is safe to repeat: only pending payments go out, and the channel books an
 // end-to-end id once.
 import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
+import { safeId } from '../subjects/snapshots.ts';
 import { appendAudit } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
@@ -42,7 +43,9 @@ export async function prepareBatch(db: Database, clock: Clock, input: { pointId:
   // year or the year before, the later winning).
   const year = Number(input.period.slice(0, 4));
   const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
-  const [{ w } = { w: 0 }] = await db.sql<{ w: number }[]>`select coalesce(max(seq), 0)::bigint::int as w from fact_records`;
+  // fact_records.seq is a bigserial: read as bigint, a JS number only once checked to be exact.
+  const [{ w: seq } = { w: 0n }] = await db.sql<{ w: bigint }[]>`select coalesce(max(seq), 0)::bigint as w from fact_records`;
+  const w = safeId(seq, 'fact watermark');
   const accounts = new Map<string, ReturnType<typeof payeeAccount>>();
   const keys = payable.map((e) => e.subjectKey);
   for (let i = 0; i < keys.length; i += 2000) {

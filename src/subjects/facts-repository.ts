@@ -123,7 +123,8 @@ export interface SnapshotReadOptions {
 }
 
 /** The first day of a period text, as YYYY-MM-DD. */
-function validityDate(period: string): string {
+/** The day a run's facts must be valid on: the period's start (the dictionary's 'as-of' semantics). */
+export function validityDate(period: string): string {
   return dayToIso(parsePeriod(period).start);
 }
 

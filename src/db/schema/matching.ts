@@ -1,7 +1,7 @@
 // Match runs (pinned to a policy library, a snapshot and a period), their shards, decisions, and the
 // eligibility list (拟享受名单) with its change log.
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export type Outcome = 'eligible' | 'ineligible' | 'undetermined';
 const outcomes = ['eligible', 'ineligible', 'undetermined'] as const;
@@ -28,7 +28,11 @@ export const matchRuns = pgTable('match_runs', {
   ineligible: integer('ineligible').notNull().default(0),
   undetermined: integer('undetermined').notNull().default(0),
   totalFen: bigint('total_fen', { mode: 'bigint' }).notNull().default(sql`0`),
-});
+  /** The pg-boss match-run job that created the run (unique): a retried job finds its run. */
+  jobId: text('job_id'),
+  /** Why a failed run could not finish (shard retries exhausted, finalisation failed). */
+  failureReason: text('failure_reason'),
+}, (t) => [uniqueIndex('match_runs_job_id').on(t.jobId)]);
 
 export const runPoints = pgTable(
   'run_points',
