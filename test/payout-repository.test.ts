@@ -11,7 +11,7 @@ import { POLICIES_DIR } from '../src/cycle.ts';
 import { loadDemoPopulation } from '../src/demo/load-demo.ts';
 import { listEntries, payoutBatches } from '../src/db/schema/index.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
-import { factWatermark, payoutRepository } from '../src/payouts/payout-repository.ts';
+import { payoutRepository } from '../src/payouts/payout-repository.ts';
 import { payoutService } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
@@ -68,7 +68,7 @@ describe('payout repository in a caller transaction', () => {
   });
 
   it('reads the fact watermark as a bigint, the type of fact_records.seq', async () => {
-    const w = await factWatermark(db.sql);
+    const w = await payoutRepository(db).factWatermark();
     expect(typeof w).toBe('bigint');
     expect(w).toBe(BigInt(await count(dsql`select max(seq)::text as n from fact_records`)));
   });

@@ -4,7 +4,7 @@
 // gains and who loses.
 import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
-import { latestLibraryHash, libraryByHash, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
+import { latestLibraryHash, libraryByHash, libraryFiles, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { evaluateExpression, UNKNOWN } from '../rules/lang/evaluate.ts';
 import { standardDictionary } from '../dictionary/index.ts';
@@ -12,9 +12,11 @@ import type { IR } from '../rules/lang/ir.ts';
 import { INDUSTRY_SECTIONS } from '../dictionary/codes.ts';
 import { mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
+import { safeId } from '../subjects/snapshots.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { runnable } from './compiled-library.ts';
 import { budgetLimitFen } from './allocation.ts';
+import { factWatermark } from './match-repository.ts';
 
 let sizeClassIr: IR | undefined;
 function sizeClassBody(): IR {
@@ -78,7 +80,7 @@ function bucket(map: Map<string, Bucket>, key: string, label: string): Bucket {
 
 export async function simulate(db: Database, request: WhatIfRequest): Promise<WhatIfReport> {
   const liveHash = request.liveLibraryHash ?? (await latestLibraryHash(db.orm));
-  const [{ files } = { files: [] }] = await db.sql<{ files: LibraryFile[] }[]>`select files from policy_libraries where hash = ${liveHash}`;
+  const files = (await libraryFiles(db.orm, liveHash)) ?? [];
   const byName = new Map(files.map((f) => [f.file, f]));
   for (const f of request.draftFiles) byName.set(f.file, f);
   const draftLibrary = buildLibrary([...byName.values()]);
@@ -90,7 +92,9 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   const [draft] = runnable([draftPoint], request.period);
   const [live] = livePoint ? runnable([livePoint], request.period) : [];
   const periods = [...new Set([...draft!.factPeriods, ...(live?.factPeriods ?? [])])];
-  const [{ w } = { w: 0 }] = await db.sql<{ w: number }[]>`select coalesce(max(seq), 0)::bigint::int as w from fact_records`;
+  const watermark = await factWatermark(db.sql);
+  // readSnapshotParts and the report take the watermark as a number; the conversion refuses one past 2^53.
+  const w = safeId(watermark, 'fact watermark');
 
   const report: WhatIfReport = {
     pointId: request.pointId,

@@ -6,6 +6,7 @@
 import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
 import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
 import { enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
+import { factWatermark } from '../matching/match-repository.ts';
 import { readSnapshotFacts, type SubjectFacts } from '../subjects/facts-repository.ts';
 import { safeId } from '../subjects/snapshots.ts';
 
@@ -24,15 +25,6 @@ export function listedEligibleEntries(q: Executor, pointId: string, period: stri
     .select({ subjectKey: listEntries.subjectKey, idempotencyKey: listEntries.idempotencyKey, amountFen: listEntries.amountFen })
     .from(listEntries)
     .where(and(eq(listEntries.pointId, pointId), eq(listEntries.period, period), eq(listEntries.outcome, 'eligible'), eq(listEntries.status, 'listed')));
-}
-
-/**
- * The highest fact sequence number recorded so far. fact_records.seq is a bigserial, read as bigint
- * (the raw client parses int8 to bigint): no cast to int, which would fail past 2^31.
- */
-export async function factWatermark(sql: Sql): Promise<bigint> {
-  const [row] = await sql<{ w: bigint }[]>`select coalesce(max(seq), 0)::bigint as w from fact_records`;
-  return row?.w ?? 0n;
 }
 
 /** Subjects' facts as of a watermark, for the given periods, in slices (each slice one query). */
