@@ -104,8 +104,9 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
   let expectedSeq = 1;
   let rows = 0;
   let problem: ChainProblem | undefined;
+  // seq is a bigint: read as it is (an ::int cast would fail past 2^31), a number only for the hash.
   const query = sqlClient`
-    select seq::int as seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
+    select seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
     from audit_log order by seq`;
   for await (const batch of rowBatches(sqlClient, query, 1000)) {
     for (const r of batch) {
