@@ -13,7 +13,7 @@ export async function factWatermark(sql: Sql): Promise<bigint> {
   return row?.w ?? 0n;
 }
 
-export interface ListEntryDecision {
+interface ListEntryDecision {
   outcome: string;
   ruleAmountFen: bigint | null;
   amountFen: bigint | null;
@@ -31,7 +31,7 @@ export async function listEntryDecision(sql: Sql, key: { subjectKey: string; poi
   return { outcome: row.outcome, ruleAmountFen: row.rule_amount_fen, amountFen: row.amount_fen, allocation: row.allocation, reasonCodes: row.reason_codes, runId: safeId(row.run_id, 'run') };
 }
 
-export interface PinnedRun {
+interface PinnedRun {
   id: number;
   libraryHash: string;
   watermarkSeq: bigint;

@@ -1,8 +1,8 @@
 // The SQL of the payout tables (payout_batches, payments) and of the list-entry status changes that
-// paying drives. Each statement is one small named function over the executor it is given, drizzle's
-// client or a caller's transaction, so it joins whatever transaction the caller has open and rolls back
-// with it. No function reads the clock or decides anything: times come in as values, and the service
-// (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit entries).
+// paying drives. Each statement is one small named function over the executor it is given (drizzle's
+// client or a transaction); payoutRepository binds them to a database, or to a caller's transaction so
+// they roll back with it. No function reads the clock or decides anything: times come in as values,
+// and the service (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit).
 import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
 import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
 import { enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
@@ -11,16 +11,16 @@ import { readSnapshotFacts, type SubjectFacts } from '../subjects/facts-reposito
 import { safeId } from '../subjects/snapshots.ts';
 
 /** Where a statement runs: the drizzle client (its own implicit transaction) or an open transaction. */
-export type Executor = Orm | Tx;
+type Executor = Orm | Tx;
 
-export type PayoutBatch = typeof payoutBatches.$inferSelect;
-export type AccountKind = (typeof payments.$inferInsert)['accountKind'];
+type PayoutBatch = typeof payoutBatches.$inferSelect;
+type AccountKind = (typeof payments.$inferInsert)['accountKind'];
 
 // Multi-row statements are chunked so no statement exceeds PostgreSQL's 65535 bound parameters.
 const PAYMENT_CHUNK = 500;
 
 /** The entries of a point and period that are eligible and listed, not yet in a batch. */
-export function listedEligibleEntries(q: Executor, pointId: string, period: string) {
+function listedEligibleEntries(q: Executor, pointId: string, period: string) {
   return q
     .select({ subjectKey: listEntries.subjectKey, idempotencyKey: listEntries.idempotencyKey, amountFen: listEntries.amountFen })
     .from(listEntries)
@@ -28,7 +28,7 @@ export function listedEligibleEntries(q: Executor, pointId: string, period: stri
 }
 
 /** Subjects' facts as of a watermark, for the given periods, in slices (each slice one query). */
-export async function* enterpriseFacts(sql: Sql, watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
+async function* enterpriseFacts(sql: Sql, watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
   // readSnapshotFacts takes the watermark as a number; the conversion refuses one past 2^53.
   const w = safeId(watermark, 'fact watermark');
   for (let i = 0; i < subjectKeys.length; i += 2000) {
@@ -36,12 +36,12 @@ export async function* enterpriseFacts(sql: Sql, watermark: bigint, periods: str
   }
 }
 
-export async function findBatch(q: Executor, batchId: number): Promise<PayoutBatch | undefined> {
+async function findBatch(q: Executor, batchId: number): Promise<PayoutBatch | undefined> {
   const [batch] = await q.select().from(payoutBatches).where(eq(payoutBatches.id, batchId));
   return batch;
 }
 
-export async function insertBatch(
+async function insertBatch(
   q: Executor,
   batch: { pointId: string; period: string; paymentCount: number; totalFen: bigint; preparedBy: string; preparedAt: Date },
 ): Promise<number> {
@@ -52,7 +52,7 @@ export async function insertBatch(
   return row!.id;
 }
 
-export interface NewPayment {
+interface NewPayment {
   subjectKey: string;
   idempotencyKey: string;
   amountFen: bigint;
@@ -61,14 +61,14 @@ export interface NewPayment {
 }
 
 /** Pending payments of a batch. The primary key (subject, idempotency key) refuses a second payment for an entitlement. */
-export async function insertPendingPayments(q: Executor, batchId: number, rows: NewPayment[]): Promise<void> {
+async function insertPendingPayments(q: Executor, batchId: number, rows: NewPayment[]): Promise<void> {
   for (let i = 0; i < rows.length; i += PAYMENT_CHUNK) {
     await q.insert(payments).values(rows.slice(i, i + PAYMENT_CHUNK).map((p) => ({ ...p, batchId, status: 'pending' as const })));
   }
 }
 
 /** Marks a point and period's entries of these subjects as batched. */
-export async function markEntriesBatched(q: Executor, pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void> {
+async function markEntriesBatched(q: Executor, pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void> {
   for (let i = 0; i < subjectKeys.length; i += PAYMENT_CHUNK) {
     await q
       .update(listEntries)
@@ -78,7 +78,7 @@ export async function markEntriesBatched(q: Executor, pointId: string, period: s
 }
 
 /** Moves a prepared batch to approved; false when it was no longer prepared (a concurrent change). */
-export async function approvePreparedBatch(q: Executor, batchId: number, approvedBy: string, at: Date): Promise<boolean> {
+async function approvePreparedBatch(q: Executor, batchId: number, approvedBy: string, at: Date): Promise<boolean> {
   const updated = await q
     .update(payoutBatches)
     .set({ status: 'approved', approvedBy, approvedAt: at })
@@ -88,7 +88,7 @@ export async function approvePreparedBatch(q: Executor, batchId: number, approve
 }
 
 /** A batch's pending payments with the payee's name, what a payment instruction needs. */
-export function pendingPayments(q: Executor, batchId: number) {
+function pendingPayments(q: Executor, batchId: number) {
   return q
     .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, amountFen: payments.amountFen, accountNumber: payments.accountNumber, name: enterprises.name })
     .from(payments)
@@ -97,7 +97,7 @@ export function pendingPayments(q: Executor, batchId: number) {
 }
 
 /** Marks these payments of a batch sent, those still pending only. */
-export async function markPaymentsSent(q: Executor, batchId: number, idempotencyKeys: string[], at: Date): Promise<void> {
+async function markPaymentsSent(q: Executor, batchId: number, idempotencyKeys: string[], at: Date): Promise<void> {
   for (let i = 0; i < idempotencyKeys.length; i += PAYMENT_CHUNK) {
     await q
       .update(payments)
@@ -106,7 +106,7 @@ export async function markPaymentsSent(q: Executor, batchId: number, idempotency
   }
 }
 
-export async function markBatchSent(q: Executor, batchId: number, sentAt: Date): Promise<void> {
+async function markBatchSent(q: Executor, batchId: number, sentAt: Date): Promise<void> {
   await q.update(payoutBatches).set({ status: 'sent', sentAt }).where(eq(payoutBatches.id, batchId));
 }
 
@@ -114,7 +114,7 @@ export async function markBatchSent(q: Executor, batchId: number, sentAt: Date):
  * Settles a sent payment with the bank's outcome. Undefined when no sent payment has that end-to-end
  * id: the report was applied already, or is not ours.
  */
-export async function settleSentPayment(
+async function settleSentPayment(
   q: Executor,
   idempotencyKey: string,
   outcome: { status: 'paid' | 'failed'; bankReference: string; failureCode: string | null; failureReason: string | null; at: Date },
@@ -128,7 +128,7 @@ export async function settleSentPayment(
 }
 
 /** The list entry a payment pays, given the payment's outcome. */
-export async function setEntryPaymentStatus(q: Executor, subjectKey: string, idempotencyKey: string, status: 'paid' | 'payment_failed', at: Date): Promise<void> {
+async function setEntryPaymentStatus(q: Executor, subjectKey: string, idempotencyKey: string, status: 'paid' | 'payment_failed', at: Date): Promise<void> {
   await q
     .update(listEntries)
     .set({ status, updatedAt: at })
@@ -136,18 +136,18 @@ export async function setEntryPaymentStatus(q: Executor, subjectKey: string, ide
 }
 
 /** Payments of a batch still pending or sent: a batch with none left is settled. */
-export async function openPaymentCount(q: Executor, batchId: number): Promise<number> {
+async function openPaymentCount(q: Executor, batchId: number): Promise<number> {
   // A count of one batch's payments, far below 2^31, so int is exact here.
   const [row] = await q.execute<{ n: number }>(dsql`select count(*)::int as n from payments where batch_id = ${batchId} and status in ('pending', 'sent')`);
   return row?.n ?? 0;
 }
 
-export async function markBatchReconciled(q: Executor, batchId: number, at: Date): Promise<void> {
+async function markBatchReconciled(q: Executor, batchId: number, at: Date): Promise<void> {
   await q.update(payoutBatches).set({ status: 'reconciled', reconciledAt: at }).where(eq(payoutBatches.id, batchId));
 }
 
 /** The payout statements bound to one transaction: what a service step writes, all-or-nothing. */
-export interface PayoutWrites {
+interface PayoutWrites {
   /** The transaction itself, for the audit entry that must commit with the change. */
   tx: Tx;
   insertBatch(batch: Parameters<typeof insertBatch>[1]): Promise<number>;
