@@ -37,6 +37,7 @@ export const ErrorCodes = {
   AUDIT_PAYLOAD_INVALID: { status: 500, zh: '操作记录无法写入审计日志，本次操作未生效。请联系系统管理员。' },
   IDENTIFIER_INVALID: { status: 422, zh: '统一社会信用代码或公民身份号码有误（位数或校验位不符）。请核对后重新填写。' },
   BANK_CHANNEL_FAILED: { status: 502, zh: '银行通道暂时不可用，资金未拨出。请稍后重试；如持续失败，请联系代理银行。' },
+  ARGUMENT_INVALID: { status: 400, zh: '参数有误，未作任何处理。请按提示更正所列参数后重试（命令行可加 --help 查看用法）。' },
   INTERNAL: { status: 500, zh: '服务器内部错误，操作未完成。请稍后重试；如仍失败，请将请求编号告知系统管理员。' },
 } as const satisfies Record<string, { status: number; zh: string }>;
 

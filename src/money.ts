@@ -2,6 +2,7 @@
 // strings ("0.6", "0.055") and applied with an explicit rounding rule that is recorded with the amount.
 
 export type Rounding = 'half-up-fen' | 'half-up-yuan' | 'down-fen' | 'down-yuan';
+import { AppError } from './errors.ts';
 
 export const roundingLabels: Record<Rounding, string> = {
   'half-up-fen': '四舍五入到分',
@@ -20,7 +21,7 @@ const DECIMAL_PATTERN = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 export function parseDecimal(text: string): Decimal {
   const match = DECIMAL_PATTERN.exec(text.trim());
-  if (!match) throw new RangeError(`"${text}" is not a decimal number; write it like 0.6 or 12345.67`);
+  if (!match) throw new AppError('ARGUMENT_INVALID', `"${text}" is not a decimal number; write it like 0.6 or 12345.67`);
   const [, sign, whole, fraction = ''] = match;
   const units = BigInt(`${whole}${fraction}`) * (sign ? -1n : 1n);
   return { units, scale: fraction.length };
@@ -36,7 +37,7 @@ export function decimalToString(value: Decimal): string {
 
 /** Divides numerator by a positive denominator, rounding half away from zero (四舍五入). */
 export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
-  if (denominator <= 0n) throw new RangeError('denominator must be positive');
+  if (denominator <= 0n) throw new AppError('ARGUMENT_INVALID', 'denominator must be positive');
   const negative = numerator < 0n;
   const magnitude = negative ? -numerator : numerator;
   const quotient = (magnitude * 2n + denominator) / (denominator * 2n);
@@ -44,7 +45,7 @@ export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
 }
 
 function divideDown(numerator: bigint, denominator: bigint): bigint {
-  if (denominator <= 0n) throw new RangeError('denominator must be positive');
+  if (denominator <= 0n) throw new AppError('ARGUMENT_INVALID', 'denominator must be positive');
   return numerator / denominator;
 }
 

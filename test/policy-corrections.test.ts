@@ -57,3 +57,82 @@ describe('稳岗返还 2021 (人社部发〔2021〕29号)', () => {
     expect(evaluatePoint(p, { ...enterprise, staff: 120, revenueFen: 5_000_000_000, avgInsured: 1000, newClaimants: 61 }, parsePeriod('2021')).reasonCodes).toEqual(['LAYOFF_RATE']);
   });
 });
+
+describe('深圳高龄老人津贴 (深民规〔2019〕2号)', () => {
+  it('names its document and is in force from 2019-10-01', () => {
+    const doc = lib.documents.find((d) => d.id === 'sz-gaoling')!;
+    expect(doc.docNumber).toBe('深民规〔2019〕2号');
+    expect(doc.effective.from).toBe('2019-10-01');
+    expect(point('gaoling-jintie').effective.fromText).toBe('2019-10-01');
+    const old = { birthDate: '1940-01-01', hukouRegion: '440304' };
+    expect(evaluatePoint(point('gaoling-jintie'), old, parsePeriod('2019-10')).amountFen).toBe(20_000n);
+    expect(evaluatePoint(point('gaoling-jintie'), old, parsePeriod('2019-09')).reasonCodes).toEqual(['NOT_IN_EFFECT']);
+  });
+});
+
+describe('深圳残疾人两项补贴 (深圳市困难残疾人生活补贴和重度残疾人护理补贴实施办法, 2023-05-01)', () => {
+  const care = { disabilityCategory: '肢体', needsLongTermCare: true, hukouRegion: '440306' };
+  it('pays one 护理补贴 rate, 452元, to every eligible grade', () => {
+    const p = point('canji-huli-butie');
+    const amounts = ['一级', '二级'].map((g) => evaluatePoint(p, { ...care, disabilityGrade: g }, parsePeriod('2025-03')).amountFen);
+    expect(amounts).toEqual([45_200n, 45_200n]);
+    expect(evaluatePoint(p, { ...care, disabilityGrade: '四级', disabilityCategory: '精神' }, parsePeriod('2025-03')).amountFen).toBe(45_200n);
+  });
+
+  it('covers 低保边缘 households in the 生活补贴', () => {
+    const p = point('canji-shenghuo-butie');
+    const e = evaluatePoint(p, { disabilityGrade: '三级', disabilityCategory: '肢体', dibaoHousehold: false, lowIncomeHousehold: true, hukouRegion: '440304' }, parsePeriod('2025-03'));
+    expect([e.outcome, e.amountFen]).toEqual(['eligible', 40_000n]);
+  });
+});
+
+describe('技能提升补贴: 人社部发〔2024〕40号 ends 2024-12-31, 人社部发〔2025〕18号 governs 2025', () => {
+  it('closes the 2024 rules (3 claims a year) on 2024-12-31 and allows one claim a year in 2025', () => {
+    expect(point('jineng-tisheng-2024').effective.toText).toBe('2024-12-31');
+    expect(valueOn('jineng-tisheng-2024', 'skillMaxPerYear', '2024-12-31')).toBe('3次');
+    expect(point('jineng-tisheng-2025').effective.fromText).toBe('2025-01-01');
+    expect(valueOn('jineng-tisheng-2025', 'skillMaxPerYear', '2025-06-01')).toBe('1次');
+    expect(lib.documents.find((d) => d.id === 'wengang-2025')!.docNumber).toBe('人社部发〔2025〕18号');
+    const second = { uiInsuredMonths: 36, certificateLevel: '中级', certificateDate: '2025-06-15', skillSubsidiesThisYear: 1 };
+    expect(evaluatePoint(point('jineng-tisheng-2025'), second, parsePeriod('2025-06')).reasonCodes).toEqual(['YEARLY_LIMIT']);
+  });
+});
+
+describe('广州 上市补贴 (穗府规〔2023〕6号)', () => {
+  it('names its document and rewards substantive operations in the city, not a moved registered address', () => {
+    expect(lib.documents.find((d) => d.id === 'gz-ipo-2023')!.docNumber).toBe('穗府规〔2023〕6号');
+    const p = point('gz-ipo-qianru');
+    const moved = { regionCode: '440100', relocatedListedDate: '2024-09-09', seriousDishonest: false };
+    const e = evaluatePoint(p, moved, parsePeriod('2024'));
+    expect([e.outcome, e.missingFacts]).toEqual(['undetermined', ['localSubstantiveOpsDate']]);
+    expect(evaluatePoint(p, { ...moved, localSubstantiveOpsDate: '2024-10-08' }, parsePeriod('2024')).amountFen).toBe(300_000_000n);
+  });
+});
+
+describe('稳岗返还 2019 (人社部发〔2019〕23号)', () => {
+  it('relaxes the layoff-rate test for SMEs to the national control target (5.5%), not the local registered rate', () => {
+    const p = point('wengang-fanhuan-2019');
+    const sme = { ...enterprise, staff: 120, revenueFen: 5_000_000_000, avgInsured: 200, newClaimants: 11 }; // 5.5%
+    expect(evaluatePoint(p, sme, parsePeriod('2019')).outcome).toBe('eligible');
+    expect(evaluatePoint(p, { ...sme, staff: 1500, revenueFen: 50_000_000_000 }, parsePeriod('2019')).reasonCodes).toEqual(['LAYOFF_RATE']);
+  });
+});
+
+describe('赤壁 旅游饭店奖励 (2020)', () => {
+  it('pays the 40/20/5万 tier to above-scale hotels assessed as meeting a star standard, not to small rated ones', () => {
+    const p = point('xingji-fandian-qita');
+    const base = { regionCode: '421281', industryCode: 'H6110', starStandardMet: '五星', starStandardMetDate: '2020-12-31', seriousDishonest: false };
+    expect(evaluatePoint(p, { ...base, aboveScale: true }, parsePeriod('2020')).amountFen).toBe(40_000_000n);
+    expect(evaluatePoint(p, { ...base, aboveScale: false }, parsePeriod('2020')).reasonCodes).toEqual(['ABOVE_SCALE']);
+  });
+});
+
+describe('武胜县 上市奖励 (2023-10-07)', () => {
+  it('rewards the third stage for passing the exchange review, not for being accepted, and starts on 2023-10-07', () => {
+    const p = point('wusheng-ipo-exchange-accepted');
+    expect(p.effective.fromText).toBe('2023-10-07');
+    const f = { regionCode: '511622', exchangeAcceptedDate: '2024-03-30', localOperationCommitted: true, seriousDishonest: false };
+    expect(evaluatePoint(p, f, parsePeriod('2024')).missingFacts).toEqual(['exchangeApprovedDate']);
+    expect(evaluatePoint(p, { ...f, exchangeApprovedDate: '2024-06-30' }, parsePeriod('2024')).amountFen).toBe(100_000_000n);
+  });
+});

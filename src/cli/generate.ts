@@ -4,7 +4,7 @@
 // embedded database in DATA_DIR when DATABASE_URL is unset.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isAppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import { feedMapping } from '../feeds/mappings.ts';
 import { contextOf } from '../population/context.ts';
 import { GENERATED_FEEDS, type FeedProgress } from '../population/feeds.ts';
@@ -24,7 +24,7 @@ const USAGE = `usage: npm run generate -- [options]
 function wholeNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text.replace(/_/g, ''));
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`--${name} must be a whole number ≥ 0, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new AppError('ARGUMENT_INVALID', `--${name} must be a whole number ≥ 0, got "${text}"`);
   return value;
 }
 
@@ -96,10 +96,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const seedText = values.seed ?? '1';
   const seed = Number(seedText);
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`--seed must be a whole number, got "${seedText}"`);
+  if (!Number.isSafeInteger(seed)) throw new AppError('ARGUMENT_INVALID', `--seed must be a whole number, got "${seedText}"`);
   const dirty = values.dirty === undefined ? 0 : Number(values.dirty);
   const feeds = values.feeds ? values.feeds.split(',').map((f) => f.trim()).filter(Boolean) : [...GENERATED_FEEDS];
-  for (const id of feeds) if (!GENERATED_FEEDS.includes(id)) throw new RangeError(`unknown feed "${id}"; the feeds are ${GENERATED_FEEDS.join(', ')}`);
+  for (const id of feeds) if (!GENERATED_FEEDS.includes(id)) throw new AppError('ARGUMENT_INVALID', `unknown feed "${id}"; the feeds are ${GENERATED_FEEDS.join(', ')}`);
   const options = {
     seed,
     enterprises: wholeNumber('enterprises', values.enterprises, 1000),

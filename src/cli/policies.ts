@@ -8,12 +8,13 @@ import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
 import { explain } from '../rules/lang/render.ts';
 import { formatPolicyError } from '../rules/lang/spec.ts';
 import { formatYuan } from '../money.ts';
+import { AppError } from '../errors.ts';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
   const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  if (v === undefined || v.startsWith('--')) throw new AppError('ARGUMENT_INVALID', `${name} needs a value`);
   return v;
 }
 
@@ -30,7 +31,7 @@ async function library(args: string[]): Promise<Library | undefined> {
 /** JSON facts: money may be given as integer fen numbers or as strings of digits (bigint-safe). */
 export function factsFromJson(text: string): Record<string, unknown> {
   const raw = JSON.parse(text) as unknown;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('facts file must hold a JSON object of fact name -> value');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new AppError('ARGUMENT_INVALID', 'facts file must hold a JSON object of fact name -> value');
   const obj = raw as Record<string, unknown>;
   const facts = (obj.facts && typeof obj.facts === 'object' ? obj.facts : obj) as Record<string, unknown>;
   return facts;
@@ -47,7 +48,7 @@ async function subjectFile(id: string | undefined, dir: string): Promise<string 
     const parsed = JSON.parse(await readFile(join(dir, f), 'utf8')) as { subject?: string };
     if (parsed.subject === id) hits.push(join(dir, f));
   }
-  if (hits.length !== 1) throw new Error(hits.length ? `subject ${id} has several facts files: ${hits.join(', ')}; pass one with --facts` : `no facts file for subject ${id} in ${dir}`);
+  if (hits.length !== 1) throw new AppError('ARGUMENT_INVALID', hits.length ? `subject ${id} has several facts files: ${hits.join(', ')}; pass one with --facts` : `no facts file for subject ${id} in ${dir}`);
   return hits[0];
 }
 
@@ -78,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'explain': {
       const id = args[0];
-      if (!id || id.startsWith('--')) throw new Error('usage: policies explain <point> (--facts <file.json> | --subject <id> [--facts-dir dir]) [--period 2024]');
+      if (!id || id.startsWith('--')) throw new AppError('ARGUMENT_INVALID', 'usage: policies explain <point> (--facts <file.json> | --subject <id> [--facts-dir dir]) [--period 2024]');
       const lib = await library(args);
       if (!lib) return 1;
       const point = lib.byId.get(id);
@@ -87,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       const factsFile = option(args, '--facts') ?? (await subjectFile(option(args, '--subject'), option(args, '--facts-dir') ?? 'test/fixtures/subjects'));
-      if (!factsFile) throw new Error('--facts <file.json> or --subject <id> is required (facts come from a JSON file; the database lookup is the matching service)');
+      if (!factsFile) throw new AppError('ARGUMENT_INVALID', '--facts <file.json> or --subject <id> is required (facts come from a JSON file; the database lookup is the matching service)');
       const text = await readFile(factsFile, 'utf8');
       const facts = factsFromJson(text);
       const fileObj = JSON.parse(text) as { period?: string };

@@ -41,7 +41,7 @@ const CITE_300 = '工信部联企业〔2011〕300号 第四条';
 type Band = readonly [staff: number | null, revenueWan: number | null, assetsWan: number | null];
 
 /** [group, clause of 第四条, large, medium, small]; micro is every enterprise of the group below small. */
-export const SIZE_TABLE: readonly (readonly [group: string, clause: string, large: Band, medium: Band, small: Band])[] = [
+const SIZE_TABLE: readonly (readonly [group: string, clause: string, large: Band, medium: Band, small: Band])[] = [
   ['农、林、牧、渔业', '（一）', [null, 20000, null], [null, 500, null], [null, 50, null]],
   ['工业', '（二）', [1000, 40000, null], [300, 2000, null], [20, 300, null]],
   ['建筑业', '（三）', [null, 80000, 80000], [null, 6000, 5000], [null, 300, 300]],
@@ -61,7 +61,7 @@ export const SIZE_TABLE: readonly (readonly [group: string, clause: string, larg
 ];
 
 /** GB/T 4754-2017 code prefix -> group, first match wins (213号 附表). */
-export const SIZE_INDUSTRY_PREFIXES: readonly (readonly [prefixes: readonly string[], group: string])[] = [
+const SIZE_INDUSTRY_PREFIXES: readonly (readonly [prefixes: readonly string[], group: string])[] = [
   [['A'], '农、林、牧、渔业'],
   [['B', 'C', 'D'], '工业'],
   [['E'], '建筑业'],

@@ -2,6 +2,7 @@
 // department and a Chinese description. Names match what the fact feeds store, so wiring is a copy.
 // Money facts are integer fen (bigint or safe-integer number); dates are 'YYYY-MM-DD' strings.
 import type { Type } from '../rules/lang/types.ts';
+import { AppError } from '../errors.ts';
 
 export type SubjectType = 'enterprise' | 'person';
 
@@ -77,7 +78,7 @@ function rangeFor(name: string, type: Type): FactRange | undefined {
   if (unit === 'person') return { k: 'num', min: 0, max: 1e7, label: '0 .. 10,000,000 人' };
   if (unit === 'month') return { k: 'num', min: 0, max: 1200, label: '0 .. 1200 个月' };
   if (unit === 'times') return { k: 'num', min: 0, max: 1000, label: '0 .. 1000 次' };
-  throw new RangeError(`fact ${name}: no value range for unit ${unit}; add one in rangeFor()`);
+  throw new AppError('INTERNAL', `fact ${name}: no value range for unit ${unit}; add one in rangeFor()`);
 }
 
 const money = (): Type => ({ k: 'num', unit: { fen: 1 } });
@@ -138,6 +139,8 @@ const enterprise: Row[] = [
   ['starRatedDate', '星级评定日期', date(true), 'culture', 'event', 'none', '新评定星级的日期（文旅部门评定公告）'],
   ['starStandardMet', '达到星级标准（未评定）', oneOf('星级', ['一星', '二星', '三星', '四星', '五星'], true), 'culture', 'event', 'none', '未参评但经核定达到的星级标准'],
   ['starStandardMetDate', '达到星级标准核定日期', date(true), 'culture', 'event', 'none', '核定达到星级标准的日期'],
+  ['exchangeApprovedDate', '交易所审核通过日期', date(true), 'csrc', 'event', 'missing', '首发申请通过证券交易所上市委员会审核的日期（csrc-listing 数据源的 exchange_approved_date 列；缺失即无法判定）'],
+  ['localSubstantiveOpsDate', '首次在本地实质开展业务运营日期', date(true), 'csrc', 'event', 'missing', '已上市公司或新三板创新层企业首次在本地实质开展业务运营并作出实质贡献的认定日期（地方金融管理部门认定，经 csrc-listing 数据源的 local_substantive_ops_date 列报送；缺失即无法判定）'],
 ];
 
 const person: Row[] = [

@@ -15,7 +15,7 @@ import { AppError } from '../errors.ts';
 import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
 import { feedMapping, type FeedMapping } from './mappings.ts';
 import { formatOf, isHeader, readFeedFileItems, type FeedItem, type NumberedRecord } from './parse.ts';
-import { checkHeader, checkKeys, unknownKeyWarning, validateRecord, type Rejection, type ValidRow } from './validate.ts';
+import { checkHeader, checkKeys, printable, unknownKeyWarning, validateRecord, type Rejection, type ValidRow } from './validate.ts';
 
 export interface ImportRequest {
   feedId: string;
@@ -73,7 +73,7 @@ const STAGING_COLUMNS = 'subject_key, period, row_no, facts, name, region_code, 
 /** The error report: header problems and warnings (row 1) first, then every rejected row. */
 function rejectsCsv(rejections: readonly Rejection[]): string {
   const lines = ['row_no,field,value,reason'];
-  for (const r of rejections) lines.push([r.rowNo, csvField(r.field), csvField(r.value), csvField(r.reason)].join(','));
+  for (const r of rejections) lines.push([r.rowNo, csvField(printable(r.field)), csvField(printable(r.value)), csvField(printable(r.reason))].join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -147,6 +147,22 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
   }
 
   const items: AsyncIterator<FeedItem> = 'path' in request.input ? readFeedFileItems(request.input.path) : toIterator(request.input.records);
+  try {
+    return await importItems(db, clock, request, mapping, items, { atomic, fileName, knownHash });
+  } finally {
+    // Closes the file at once when the import stops early (a refused header, an unreadable file).
+    await items.return?.(undefined);
+  }
+}
+
+async function importItems(
+  db: Database,
+  clock: Clock,
+  request: ImportRequest,
+  mapping: FeedMapping,
+  items: AsyncIterator<FeedItem>,
+  { atomic, fileName, knownHash }: { atomic: boolean; fileName: string; knownHash: string | null },
+): Promise<ImportResult> {
   const warnings: Rejection[] = [];
   // A CSV header is checked before anything is written: a file whose columns are not the mapping's is refused whole.
   let first = await items.next();
@@ -188,6 +204,9 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
         if (!knownHash) rowHash.update(`${item.rowNo}\t${JSON.stringify(item.record)}\n`);
         if (item.record === null) {
           rejections.push({ rowNo: item.rowNo, field: '(row)', value: '', reason: item.error ?? 'unreadable row' });
+          // A full feed must not retract a subject because its row could not be read.
+          const key = String(item.partial?.[mapping.keyColumn] ?? '').trim().toUpperCase();
+          if (key) rejectedKeys.add(key);
           continue;
         }
         const keyProblems = keyed ? checkKeys(mapping, item.rowNo, item.record) : null;
@@ -203,7 +222,11 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
           }
         }
         const checked = validateRecord(mapping, item.rowNo, item.record, options);
-        const rowRejections = [...(keyProblems?.rejections ?? []), ...('rejections' in checked ? checked.rejections : [])];
+        let rowRejections = 'rejections' in checked ? checked.rejections : [];
+        if (keyProblems && keyProblems.rejections.length > 0) {
+          const missing = new Set(keyProblems.rejections.map((r) => r.field));
+          rowRejections = [...keyProblems.rejections, ...rowRejections.filter((r) => !missing.has(r.field))];
+        }
         if (rowRejections.length > 0) {
           rejections.push(...rowRejections);
           const key = String(item.record[mapping.keyColumn] ?? '').trim().toUpperCase();
@@ -255,20 +278,20 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
       rowsUnchanged = staged - grouped - written;
       if (grouped > 0) rowsUnchanged += await unchangedGroupedRows(tx, mapping.id, importId);
       // Nothing to retract from a feed's first import.
-      if (mapping.mode === 'full' && earlier) rowsRetracted = await retractUnlisted(tx, mapping.id, mapping.subject, importId, request.asOf, [...rejectedKeys]);
+      if (mapping.mode === 'full' && earlier) rowsRetracted = await retractUnlisted(tx, mapping, importId, request.asOf, [...rejectedKeys]);
     }
 
     let rejectsFile: string | null = null;
     if (rejections.length > 0 || warnings.length > 0) {
       for (let i = 0; i < rejections.length; i += 1000) {
-        const chunk = rejections.slice(i, i + 1000).map((r) => ({ import_id: importId, row_no: r.rowNo, field: r.field, value: r.value, reason: r.reason }));
+        const chunk = rejections.slice(i, i + 1000).map((r) => ({ import_id: importId, row_no: r.rowNo, field: printable(r.field), value: printable(r.value), reason: printable(r.reason) }));
         await tx`insert into fact_rejects ${tx(chunk, 'import_id', 'row_no', 'field', 'value', 'reason')} on conflict do nothing`;
       }
       rejectsFile = await writeReport(request.rejectsDir, `import-${importId}-${mapping.id}.rejects.csv`, [...warnings, ...rejections]);
     }
     await tx`update fact_imports set rows_accepted = ${rowsAccepted}, rows_unchanged = ${rowsUnchanged}, rows_retracted = ${rowsRetracted}, rejects_file = ${rejectsFile} where id = ${importId}`;
 
-    const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted, warnings: warnings.map((w) => w.reason) };
+    const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted, warnings: warnings.map((w) => printable(w.reason)) };
     await appendAuditSql(tx, clock, { actor: request.actor, action: status === 'imported' ? 'facts.imported' : 'facts.import-rejected', entityType: 'fact_import', entityId: String(importId), payload: summary });
     return { importId, hash, status, rowsAccepted, rowsUnchanged, rowsRetracted, rejectedRows, rejectsFile };
   });
@@ -414,11 +437,17 @@ async function writeChangedFacts(tx: postgres.TransactionSql, mapping: FeedMappi
   return inserted.count;
 }
 
-/** Full feeds: subjects with live facts for a period in this file, but not in it, are retracted from the as-of date. */
-async function retractUnlisted(tx: postgres.TransactionSql, feed: string, subjectType: string, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
+/**
+ * Full feeds: subjects with live facts for a period in this file, but not in it, are retracted. For a
+ * 'current' feed the subject left the state on the as-of date (valid_from = as-of); a data year or
+ * month no longer listing a subject is a correction, valid for all time (null).
+ */
+async function retractUnlisted(tx: postgres.TransactionSql, mapping: FeedMapping, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
+  const feed = mapping.id;
+  const from = mapping.period.kind === 'current' ? asOf : null;
   const retracted = await tx`
     insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, retracted, valid_from)
-    select cur.subject_key, ${subjectType}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true, ${asOf}
+    select cur.subject_key, ${mapping.subject}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true, ${from}::date
     from (
       select distinct on (subject_key, period) subject_key, period, retracted
       from fact_records

@@ -233,6 +233,7 @@ export const FEEDS: readonly FeedMapping[] = [
       col('counseling_filed_date', 'counselingFiledDate', date),
       col('counseling_accepted_date', 'counselingAcceptedDate', date),
       col('exchange_accepted_date', 'exchangeAcceptedDate', date),
+      opt(col('exchange_approved_date', 'exchangeApprovedDate', date)),
       col('ipo_registered_date', 'ipoRegisteredDate', date),
       col('ipo_listing_date', 'ipoListingDate', date),
       col('ipo_raised_yuan', 'ipoRaisedFen', yuan),
@@ -240,6 +241,7 @@ export const FEEDS: readonly FeedMapping[] = [
       col('neeq_listed_date', 'neeqListedDate', date),
       col('neeq_innovation_relocated_date', 'neeqInnovationRelocatedDate', date),
       col('local_operation_committed', 'localOperationCommitted', bool),
+      opt(col('local_substantive_ops_date', 'localSubstantiveOpsDate', date)),
     ],
   },
   {

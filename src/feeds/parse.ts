@@ -15,6 +15,8 @@ export interface NumberedRecord {
   record: RawRecord | null;
   /** Set when the line itself could not be read (bad JSON, wrong field count, bad quoting). */
   error?: string;
+  /** What could be read of an unreadable CSV row (fields before the problem), e.g. to know whose row it was. */
+  partial?: RawRecord;
 }
 
 /** The header row of a CSV file (row 1), yielded before its records. */
@@ -32,7 +34,7 @@ export type FeedFormat = 'csv' | 'jsonl';
 export function formatOf(path: string): FeedFormat {
   if (/\.csv$/i.test(path)) return 'csv';
   if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
-  throw new RangeError(`${path}: unknown feed format; name the file .csv or .jsonl`);
+  throw new AppError('FEED_UNREADABLE', `${path}: unknown feed format; name the file .csv or .jsonl`);
 }
 
 const BOM = '\uFEFF';
@@ -57,6 +59,8 @@ interface CsvRow {
   line: number;
   fields: string[] | null;
   error?: string;
+  /** Fields read before an error. */
+  before?: string[];
 }
 
 /**
@@ -197,7 +201,7 @@ async function* csvRows(input: NodeJS.ReadableStream, fileName: string): AsyncGe
       pos = skip === -1 ? buf.length : skip + 1;
       line = start + lines + 1;
       const span = lines > 0 ? ` (an unclosed quote made lines ${start}-${start + lines} one row; all of them are rejected)` : '';
-      yield { line: start, fields: null, error: `${error}${span}` };
+      yield { line: start, fields: null, error: `${error}${span}`, before: fields };
       continue;
     }
     fields.push(field);
@@ -205,6 +209,12 @@ async function* csvRows(input: NodeJS.ReadableStream, fileName: string): AsyncGe
     line = start + lines + 1;
     yield { line: start, fields };
   }
+}
+
+function partialRecord(header: readonly string[], fields: readonly string[]): RawRecord {
+  const record: RawRecord = {};
+  for (let k = 0; k < Math.min(header.length, fields.length); k++) record[header[k]!] = fields[k]!.trim();
+  return record;
 }
 
 /** CSV: row 1 is the header, so the first data row is row 2 (as a spreadsheet shows it). */
@@ -220,14 +230,14 @@ async function* readCsv(input: NodeJS.ReadableStream, fileName: string): AsyncGe
       continue;
     }
     if (!row.fields) {
-      yield { rowNo: row.line, record: null, error: row.error };
+      yield { rowNo: row.line, record: null, error: row.error, partial: partialRecord(header, row.before ?? []) };
       continue;
     }
     const fields = row.fields;
     // A row of nothing but separators (spreadsheets write them below the data) carries no data.
     if (fields.every((f) => f.trim() === '')) continue;
     if (fields.length !== header.length) {
-      yield { rowNo: row.line, record: null, error: `wrong number of columns for the header: ${fields.length} fields, the header has ${header.length}` };
+      yield { rowNo: row.line, record: null, error: `wrong number of columns for the header: ${fields.length} fields, the header has ${header.length}`, partial: partialRecord(header, fields) };
       continue;
     }
     const record: RawRecord = {};
@@ -258,7 +268,7 @@ async function* readJsonl(input: NodeJS.ReadableStream): AsyncGenerator<FeedItem
 }
 
 /** A feed's items: for CSV the header first, then the records. */
-export function readFeedItems(input: NodeJS.ReadableStream, format: FeedFormat, fileName = 'feed'): AsyncGenerator<FeedItem> {
+function readFeedItems(input: NodeJS.ReadableStream, format: FeedFormat, fileName = 'feed'): AsyncGenerator<FeedItem> {
   return format === 'csv' ? readCsv(input, fileName) : readJsonl(input);
 }
 

@@ -44,7 +44,7 @@ const INDUSTRY = /^[A-T](\d{2}(\d{1,2})?)?$/;
 const FACT_BY_NAME = new Map<string, FactDef>(FACTS.map((f) => [f.name, f]));
 
 /** The dictionary range of the fact a column fills, if any. */
-export function rangeOf(column: ColumnMapping): FactRange | undefined {
+function rangeOf(column: ColumnMapping): FactRange | undefined {
   return column.fact ? FACT_BY_NAME.get(column.fact)?.range : undefined;
 }
 
@@ -143,11 +143,15 @@ export function convertCell(text: string, mapping: ColumnMapping, options: Valid
 }
 
 function maskFor(mapping: FeedMapping, column: string, value: string): string {
-  if (column === mapping.keyColumn) return mapping.subject === 'person' ? maskIdNumber(value) : value;
+  if (column === mapping.keyColumn) return printable(mapping.subject === 'person' ? maskIdNumber(value) : value);
   const spec = mapping.columns.find((c) => c.column === column);
-  if (spec?.personal) return value.length <= 1 ? '*' : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 6))}`;
-  // Unreadable text is shown escaped, so a report never carries the NUL itself.
-  return value.replace(/\u0000/g, '\\0');
+  if (spec?.personal) return printable(value.length <= 1 ? '*' : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 6))}`);
+  return printable(value);
+}
+
+/** Unreadable text is shown escaped, so a report (and the fact_rejects table) never carries a NUL itself. */
+export function printable(text: string): string {
+  return text.replaceAll('\u0000', '\\0').toWellFormed();
 }
 
 const BIRTH_RANGE = FACT_BY_NAME.get('birthDate')?.range;
@@ -234,13 +238,20 @@ export function maskSubjectKey(mapping: FeedMapping, key: string): string {
   return mapping.subject === 'person' ? maskIdNumber(key) : maskUscc(key);
 }
 
+const EXPECTED = new WeakMap<FeedMapping, { required: string[]; optional: string[]; known: ReadonlySet<string> }>();
+
 /** The columns a file of this feed may have, and which of them it must have. */
-export function expectedColumns(mapping: FeedMapping): { required: string[]; optional: string[] } {
-  const required = [mapping.keyColumn, ...(mapping.period.kind === 'current' ? [] : [mapping.period.column])];
-  const optional: string[] = [];
-  for (const c of mapping.columns) (c.optional ? optional : required).push(c.column);
-  if (mapping.effectiveColumn) optional.push(mapping.effectiveColumn);
-  return { required, optional };
+function expectedColumns(mapping: FeedMapping): { required: string[]; optional: string[]; known: ReadonlySet<string> } {
+  let expected = EXPECTED.get(mapping);
+  if (!expected) {
+    const required = [mapping.keyColumn, ...(mapping.period.kind === 'current' ? [] : [mapping.period.column])];
+    const optional: string[] = [];
+    for (const c of mapping.columns) (c.optional ? optional : required).push(c.column);
+    if (mapping.effectiveColumn) optional.push(mapping.effectiveColumn);
+    expected = { required, optional, known: new Set([...required, ...optional]) };
+    EXPECTED.set(mapping, expected);
+  }
+  return expected;
 }
 
 export interface HeaderCheck {
@@ -257,8 +268,7 @@ function expectedText(mapping: FeedMapping): string {
 
 /** Checks a CSV header (row 1) against the mapping. */
 export function checkHeader(mapping: FeedMapping, header: readonly string[], rowNo = 1): HeaderCheck {
-  const { required, optional } = expectedColumns(mapping);
-  const known = new Set([...required, ...optional]);
+  const { required, known } = expectedColumns(mapping);
   const expected = expectedText(mapping);
   const problems: Rejection[] = [];
   const unknown: Rejection[] = [];
@@ -290,15 +300,18 @@ export function checkHeader(mapping: FeedMapping, header: readonly string[], row
  * JSON Lines and in-process records have no header: each object's keys are checked. A missing key of a
  * column the file must have rejects the row; unknown keys are returned for the import to report.
  */
+const NONE: Rejection[] = [];
+const NONE_KEYS: string[] = [];
+
 export function checkKeys(mapping: FeedMapping, rowNo: number, record: RawRecord): { rejections: Rejection[]; unknown: string[] } {
-  const { required, optional } = expectedColumns(mapping);
-  const rejections: Rejection[] = [];
+  const { required, known } = expectedColumns(mapping);
+  let rejections: Rejection[] | undefined;
   for (const name of required) {
-    if (!(name in record)) rejections.push({ rowNo, field: name, value: '', reason: `the object lacks key "${name}" (a value may be null, the key may not be left out); ${expectedText(mapping)}` });
+    if (!(name in record)) (rejections ??= []).push({ rowNo, field: name, value: '', reason: `the object lacks key "${name}" (a value may be null, the key may not be left out); ${expectedText(mapping)}` });
   }
-  const known = new Set([...required, ...optional]);
-  const unknown = Object.keys(record).filter((k) => !known.has(k));
-  return { rejections, unknown };
+  let unknown: string[] | undefined;
+  for (const k in record) if (!known.has(k)) (unknown ??= []).push(k);
+  return { rejections: rejections ?? NONE, unknown: unknown ?? NONE_KEYS };
 }
 
 export function unknownKeyWarning(mapping: FeedMapping, rowNo: number, key: string): Rejection {

@@ -22,7 +22,7 @@ let sizeClassIr: IR | undefined;
 function sizeClassBody(): IR {
   if (sizeClassIr) return sizeClassIr;
   const def = standardDictionary().derived.get('sizeClass');
-  if (!def?.ir) throw new Error('the dictionary has no derived fact sizeClass');
+  if (!def?.ir) throw new AppError('INTERNAL', 'the dictionary has no derived fact sizeClass');
   sizeClassIr = def.ir.body;
   return sizeClassIr;
 }

@@ -1,5 +1,6 @@
 // What every part of the generator shares: the options, normalised, and the tables derived from them.
 import { dayNumber, parseIsoDate } from './dates.ts';
+import { AppError } from '../errors.ts';
 
 export interface PopulationOptions {
   seed: number;
@@ -39,15 +40,15 @@ export interface Context {
 
 export function contextOf(options: PopulationOptions): Context {
   for (const [name, value] of [['seed', options.seed], ['enterprises', options.enterprises], ['persons', options.persons], ['dataYear', options.dataYear]] as const) {
-    if (!Number.isSafeInteger(value) || (name !== 'seed' && value < 0)) throw new RangeError(`${name} must be a whole number${name === 'seed' ? '' : ' ≥ 0'}, got ${value}`);
+    if (!Number.isSafeInteger(value) || (name !== 'seed' && value < 0)) throw new AppError('ARGUMENT_INVALID', `${name} must be a whole number${name === 'seed' ? '' : ' ≥ 0'}, got ${value}`);
   }
-  if (options.dataYear < 1990 || options.dataYear > 2100) throw new RangeError(`dataYear ${options.dataYear} is out of range`);
+  if (options.dataYear < 1990 || options.dataYear > 2100) throw new AppError('ARGUMENT_INVALID', `dataYear ${options.dataYear} is out of range`);
   const dirtyRate = options.dirtyRate ?? 0;
-  if (!(dirtyRate >= 0 && dirtyRate <= 1)) throw new RangeError(`dirtyRate must be between 0 and 1, got ${dirtyRate}`);
+  if (!(dirtyRate >= 0 && dirtyRate <= 1)) throw new AppError('ARGUMENT_INVALID', `dirtyRate must be between 0 and 1, got ${dirtyRate}`);
   const asOf = options.asOf ?? `${options.dataYear + 1}-03-31`;
   const asOfDay = parseIsoDate(asOf);
   const dataYearEnd = dayNumber(options.dataYear, 12, 31);
-  if (asOfDay < dataYearEnd) throw new RangeError(`asOf ${asOf} is before the end of the data year ${options.dataYear}`);
+  if (asOfDay < dataYearEnd) throw new AppError('ARGUMENT_INVALID', `asOf ${asOf} is before the end of the data year ${options.dataYear}`);
   return {
     seed: options.seed,
     enterprises: options.enterprises,

@@ -1,5 +1,6 @@
 // Calendar arithmetic on day numbers (days since 1970-01-01, UTC) without Date objects: the
 // generator formats millions of dates, so these are plain integer functions.
+import { AppError } from '../errors.ts';
 
 /** Day number of a civil date (Howard Hinnant's days_from_civil). */
 export function dayNumber(year: number, month: number, day: number): number {
@@ -41,7 +42,7 @@ export function compactDate(days: number): string {
 
 export function parseIsoDate(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) throw new RangeError(`not a YYYY-MM-DD date: ${text}`);
+  if (!m) throw new AppError('ARGUMENT_INVALID', `not a YYYY-MM-DD date: ${text}`);
   return dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 

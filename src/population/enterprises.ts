@@ -3,7 +3,7 @@
 import { buildUscc, USCC_ALPHABET } from '../subjects/uscc.ts';
 import { ANCHORS, type Anchor } from './anchors.ts';
 import type { Context } from './context.ts';
-import { dayNumber, isoDate } from './dates.ts';
+import { dayNumber, isoDate, parseIsoDate } from './dates.ts';
 import { hashString, Rng, Weighted } from './random.ts';
 import {
   aboveScaleThresholdYuan,
@@ -17,6 +17,7 @@ import {
   TOWN_NAMES,
   type IndustryClass,
 } from './tables.ts';
+import { AppError } from '../errors.ts';
 
 export type OrgKind = '企业' | '个体工商户' | '社会组织' | '机关事业单位';
 export type Status = '存续' | '注销' | '吊销';
@@ -74,7 +75,7 @@ function base31(value: number): string {
 }
 
 export function organisationBody(seed: number, index: number, prefix = 'MA5'): string {
-  if (index >= BODY_SPACE) throw new RangeError(`at most ${BODY_SPACE} enterprises per population`);
+  if (index >= BODY_SPACE) throw new AppError('ARGUMENT_INVALID', `at most ${BODY_SPACE} enterprises per population`);
   const offset = hashString(`uscc:${seed}`) % BODY_SPACE;
   return prefix + base31((BODY_MULTIPLIER * index + offset) % BODY_SPACE);
 }
@@ -361,6 +362,7 @@ export interface Listing {
   counselingFiledDate: string | null;
   counselingAcceptedDate: string | null;
   exchangeAcceptedDate: string | null;
+  exchangeApprovedDate: string | null;
   ipoRegisteredDate: string | null;
   ipoListingDate: string | null;
   ipoRaisedFen: number | null;
@@ -368,6 +370,8 @@ export interface Listing {
   neeqListedDate: string | null;
   neeqInnovationRelocatedDate: string | null;
   localOperationCommitted: boolean;
+  /** 首次在本地实质开展业务运营 (地方金融监管's finding), for relocated listed and 新三板创新层 firms. */
+  localSubstantiveOpsDate: string | null;
 }
 
 /**
@@ -387,6 +391,7 @@ export function listingOf(ctx: Context, e: Enterprise): Listing | null {
     counselingFiledDate: null,
     counselingAcceptedDate: null,
     exchangeAcceptedDate: null,
+    exchangeApprovedDate: null,
     ipoRegisteredDate: null,
     ipoListingDate: null,
     ipoRaisedFen: null,
@@ -394,6 +399,7 @@ export function listingOf(ctx: Context, e: Enterprise): Listing | null {
     neeqListedDate: null,
     neeqInnovationRelocatedDate: null,
     localOperationCommitted: rng.chance(0.5),
+    localSubstantiveOpsDate: null,
   };
   if (pipeline) {
     // Each stage follows the previous one by months; a firm stops at a random stage (or before the data year ends).
@@ -406,6 +412,10 @@ export function listingOf(ctx: Context, e: Enterprise): Listing | null {
       if (day > end) break;
       listing[keys[k]!] = isoDate(day);
     }
+    // The listing committee's approval falls between acceptance and registration (about three weeks before it).
+    if (listing.ipoRegisteredDate && listing.exchangeAcceptedDate) {
+      listing.exchangeApprovedDate = isoDate(Math.max(parseIsoDate(listing.exchangeAcceptedDate), parseIsoDate(listing.ipoRegisteredDate) - 20));
+    }
     if (listing.ipoListingDate) listing.ipoRaisedFen = rng.int(3_000, 60_000) * 10_000_000 + rng.int(0, 99);
   } else if (neeq) {
     listing.neeqListedDate = dateIn(rng, dayNumber(ctx.dataYear - 8, 1, 1), end);
@@ -413,5 +423,8 @@ export function listingOf(ctx: Context, e: Enterprise): Listing | null {
   } else {
     listing.relocatedListedDate = dateIn(rng, dayNumber(ctx.dataYear - 2, 1, 1), end);
   }
+  // Substantive operations here start about a month after the move, when they start within the data.
+  const moved = listing.relocatedListedDate ?? listing.neeqInnovationRelocatedDate;
+  if (moved && parseIsoDate(moved) + 30 <= end) listing.localSubstantiveOpsDate = isoDate(parseIsoDate(moved) + 30);
   return listing;
 }

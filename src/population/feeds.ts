@@ -9,6 +9,7 @@ import { fenToYuan } from './dates.ts';
 import { enterpriseAt, listingOf, monthlyHires, unregisteredUscc, type Enterprise } from './enterprises.ts';
 import { hiresOf, PersonSpace, personAt, unregisteredIdNumber, type Person } from './persons.ts';
 import { hashString, Rng } from './random.ts';
+import { AppError } from '../errors.ts';
 
 export type Row = string[];
 
@@ -60,6 +61,7 @@ const ENTERPRISE_FEEDS: Record<string, EnterpriseRows> = {
         opt(l.counselingFiledDate),
         opt(l.counselingAcceptedDate),
         opt(l.exchangeAcceptedDate),
+        opt(l.exchangeApprovedDate),
         opt(l.ipoRegisteredDate),
         opt(l.ipoListingDate),
         yuanOrEmpty(l.ipoRaisedFen),
@@ -67,6 +69,7 @@ const ENTERPRISE_FEEDS: Record<string, EnterpriseRows> = {
         opt(l.neeqListedDate),
         opt(l.neeqInnovationRelocatedDate),
         yn(l.localOperationCommitted),
+        opt(l.localSubstantiveOpsDate),
       ]);
     }
   },
@@ -114,7 +117,7 @@ export function feedHeader(mapping: FeedMapping): string[] {
 
 function mappingOf(feedId: string): FeedMapping {
   const mapping = feedMapping(feedId);
-  if (!mapping || !(feedId in ENTERPRISE_FEEDS || feedId in PERSON_FEEDS)) throw new RangeError(`no generator for feed "${feedId}"`);
+  if (!mapping || !(feedId in ENTERPRISE_FEEDS || feedId in PERSON_FEEDS)) throw new AppError('ARGUMENT_INVALID', `no generator for feed "${feedId}"`);
   return mapping;
 }
 

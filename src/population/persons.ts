@@ -11,6 +11,7 @@ import { enterpriseAt } from './enterprises.ts';
 import { compactDate, dayNumber, daysInYear, isoDate } from './dates.ts';
 import { fmix32, hashString, Rng, Weighted } from './random.ts';
 import { AGE_BANDS, BIRTHPLACE_ELSEWHERE, ELSEWHERE_REGIONS, GIVEN_CHARS, HUKOU_DISTRICT_WEIGHTS, SURNAMES } from './tables.ts';
+import { AppError } from '../errors.ts';
 
 export interface Person {
   index: number;
@@ -141,7 +142,7 @@ export class PersonSpace {
     while (gcd(a, n) !== 1) a++;
     this.multiplier = a % n || 1;
     this.offset = this.salt % n;
-    if (n > 90_000_000) throw new RangeError('at most 90 million persons per population');
+    if (n > 90_000_000) throw new AppError('ARGUMENT_INVALID', 'at most 90 million persons per population');
   }
 
   /** Birth day number and the rank of person i among those born that day. */
@@ -173,7 +174,7 @@ export class PersonSpace {
     // The parity flip depends on the date and the code only, so it permutes that code's sequence numbers.
     const flip = fmix32((Math.imul(day, 31) + list.codeId[pos]!) ^ this.salt ^ 0x2545f491) & 1;
     const sequence = (q ^ flip) + 1;
-    if (sequence > 999) throw new RangeError(`too many persons born on one day (${isoDate(day)}) for unique 公民身份号码`);
+    if (sequence > 999) throw new AppError('ARGUMENT_INVALID', `too many persons born on one day (${isoDate(day)}) for unique 公民身份号码`);
     const seq3 = sequence < 10 ? `00${sequence}` : sequence < 100 ? `0${sequence}` : String(sequence);
     return { id: buildIdNumber(code, compactDate(day), seq3), sex: sequence % 2 === 1 ? 'M' : 'F' };
   }
@@ -181,7 +182,7 @@ export class PersonSpace {
 
 export function personAt(space: PersonSpace, index: number): Person {
   const ctx = space.ctx;
-  if (index < 0 || index >= space.count) throw new RangeError(`person ${index} is outside the population of ${space.count}`);
+  if (index < 0 || index >= space.count) throw new AppError('ARGUMENT_INVALID', `person ${index} is outside the population of ${space.count}`);
   const { day, rank, year } = space.birth(index);
   const { id, sex } = space.idNumber(day, rank, year);
   const age = ctx.dataYear - year;

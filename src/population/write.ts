@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { feedMapping, type FeedMapping } from '../feeds/mappings.ts';
 import { contextOf, type Context, type PopulationOptions } from './context.ts';
 import { feedHeader, feedRows, GENERATED_FEEDS, type FeedProgress, type Row } from './feeds.ts';
+import { AppError } from '../errors.ts';
 
 export type FileFormat = 'csv' | 'jsonl';
 
@@ -57,7 +58,7 @@ export interface WrittenFeed {
 /** Writes one feed file in one streaming pass; returns what it wrote. */
 export async function writeFeedFile(path: string, feedId: string, options: PopulationOptions | Context, format: FileFormat, onProgress?: (p: FeedProgress) => void): Promise<WrittenFeed> {
   const mapping = feedMapping(feedId);
-  if (!mapping) throw new RangeError(`unknown feed "${feedId}"`);
+  if (!mapping) throw new AppError('ARGUMENT_INVALID', `unknown feed "${feedId}"`);
   const encode = format === 'csv' ? csvLine : jsonlEncoder(mapping);
   const stream = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => stream.once('error', reject));
@@ -99,7 +100,7 @@ export const DEFAULT_FORMATS: Readonly<Record<string, FileFormat>> = { 'credit-s
 export async function writeFeedFiles(dir: string, options: WriteOptions, onProgress?: (p: FeedProgress) => void): Promise<WrittenFeed[]> {
   const ctx = contextOf(options);
   const feeds = options.feeds ?? GENERATED_FEEDS;
-  for (const id of feeds) if (!GENERATED_FEEDS.includes(id)) throw new RangeError(`no generator for feed "${id}"`);
+  for (const id of feeds) if (!GENERATED_FEEDS.includes(id)) throw new AppError('ARGUMENT_INVALID', `no generator for feed "${id}"`);
   const ordered = [...feeds].sort((a, b) => Number(!feedMapping(a)!.registers) - Number(!feedMapping(b)!.registers));
   await mkdir(dir, { recursive: true });
   const written: WrittenFeed[] = [];

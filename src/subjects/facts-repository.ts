@@ -123,7 +123,7 @@ export interface SnapshotReadOptions {
 }
 
 /** The first day of a period text, as YYYY-MM-DD. */
-export function validityDate(period: string): string {
+function validityDate(period: string): string {
   return dayToIso(parsePeriod(period).start);
 }
 
@@ -135,7 +135,7 @@ export function validityDate(period: string): string {
  * The scan walks the (subject, feed, period, seq) index backwards, so it needs no sort: subjects
  * arrive in descending key order, one at a time, and memory stays flat.
  */
-export async function* readSnapshotParts(sql: Sql, watermarkSeq: number, periods: string[], options: SnapshotReadOptions = {}): AsyncGenerator<SubjectParts> {
+export async function* readSnapshotParts(sql: Sql, watermarkSeq: number | bigint, periods: string[], options: SnapshotReadOptions = {}): AsyncGenerator<SubjectParts> {
   const type = options.subjectType ? sql`and subject_type = ${options.subjectType}` : sql``;
   const lo = options.range?.lo ? sql`and subject_key > ${options.range.lo}` : sql``;
   const hi = options.range?.hi ? sql`and subject_key <= ${options.range.hi}` : sql``;
@@ -145,7 +145,7 @@ export async function* readSnapshotParts(sql: Sql, watermarkSeq: number, periods
     select subject_key, source, period, facts from (
       select distinct on (subject_key, source, period) subject_key, source, period, facts, retracted
       from fact_records
-      where seq <= ${watermarkSeq} and period in ${sql(periods)} ${type} ${lo} ${hi} ${only} ${valid}
+      where seq <= ${watermarkSeq.toString()}::bigint and period in ${sql(periods)} ${type} ${lo} ${hi} ${only} ${valid}
       order by subject_key desc, source desc, period desc, seq desc
     ) latest
     where not retracted`;
@@ -179,13 +179,13 @@ export function mergeParts(parts: SubjectParts['parts'], periods: readonly strin
 }
 
 /** Merged facts per subject, for callers that read one period set. */
-export async function* readSnapshotFacts(sql: Sql, watermarkSeq: number, periods: string[], options: SnapshotReadOptions = {}): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
+export async function* readSnapshotFacts(sql: Sql, watermarkSeq: number | bigint, periods: string[], options: SnapshotReadOptions = {}): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
   for await (const s of readSnapshotParts(sql, watermarkSeq, periods, options)) yield { subjectKey: s.subjectKey, facts: mergeParts(s.parts, periods) };
 }
 
 /** Subjects with any fact recorded (or retracted) after a watermark: what an incremental run re-reads. */
-export async function changedSubjectsSince(sql: Sql, watermarkSeq: number, upToSeq?: number): Promise<string[]> {
-  const upper = upToSeq === undefined ? sql`` : sql`and seq <= ${upToSeq}`;
-  const rows = await sql<{ subject_key: string }[]>`select distinct subject_key from fact_records where seq > ${watermarkSeq} ${upper} order by subject_key`;
+export async function changedSubjectsSince(sql: Sql, watermarkSeq: number | bigint, upToSeq?: number | bigint): Promise<string[]> {
+  const upper = upToSeq === undefined ? sql`` : sql`and seq <= ${upToSeq.toString()}::bigint`;
+  const rows = await sql<{ subject_key: string }[]>`select distinct subject_key from fact_records where seq > ${watermarkSeq.toString()}::bigint ${upper} order by subject_key`;
   return rows.map((r) => r.subject_key);
 }

@@ -2,6 +2,7 @@
 // check character. Personal data: it is masked wherever it is shown or logged.
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+import { AppError } from '../errors.ts';
 const CHECKS = '10X98765432';
 
 export type IdNumberProblem =
@@ -41,7 +42,7 @@ export function isValidIdNumber(id: string): boolean {
 export function buildIdNumber(address6: string, birth8: string, sequence3: string): string {
   const first17 = `${address6}${birth8}${sequence3}`;
   const check = idCheckCharacter(first17);
-  if (check === undefined) throw new RangeError(`cannot build a 公民身份号码 from "${first17}"`);
+  if (check === undefined) throw new AppError('ARGUMENT_INVALID', `cannot build a 公民身份号码 from "${first17}"`);
   return first17 + check;
 }
 

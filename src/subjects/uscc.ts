@@ -3,6 +3,7 @@
 // 9-character organisation code (GB 11714, with its own check character), and a check character.
 
 export const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+import { AppError } from '../errors.ts';
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 const ORG_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -71,11 +72,11 @@ export function isValidUscc(code: string): boolean {
  */
 export function buildUscc(authority: string, orgType: string, division: string, orgBody8: string): string {
   const orgCheck = organisationCheckCharacter(orgBody8);
-  if (orgCheck === undefined) throw new RangeError(`organisation body "${orgBody8}" is not 8 valid characters`);
+  if (orgCheck === undefined) throw new AppError('ARGUMENT_INVALID', `organisation body "${orgBody8}" is not 8 valid characters`);
   const first17 = `${authority}${orgType}${division}${orgBody8}${orgCheck}`;
   const check = usccCheckCharacter(first17);
   if (first17.length !== 17 || check === undefined) {
-    throw new RangeError(`cannot build a 统一社会信用代码 from "${first17}"`);
+    throw new AppError('ARGUMENT_INVALID', `cannot build a 统一社会信用代码 from "${first17}"`);
   }
   return first17 + check;
 }
