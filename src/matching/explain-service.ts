@@ -9,7 +9,6 @@ import { evaluatePoint } from '../rules/lang/evaluate.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { explain } from '../rules/lang/render.ts';
 import { readSnapshotFacts } from '../subjects/facts-repository.ts';
-import { safeId } from '../subjects/snapshots.ts';
 import { factPeriodsFor } from './compiled-library.ts';
 import { latestCompletedRunOf, listEntryDecision, pinnedRun } from './match-repository.ts';
 
@@ -47,7 +46,7 @@ export async function explainEntry(db: Database, key: { subjectKey: string; poin
   if (!point) throw new AppError('POLICY_NOT_FOUND', `Point ${key.pointId} is not in the library its run used.`);
   const period = parsePeriod(key.period);
   let facts: Record<string, unknown> = {};
-  for await (const s of readSnapshotFacts(db.sql, safeId(run.watermarkSeq, 'watermark'), factPeriodsFor(point, period), { subjectKeys: [key.subjectKey], subjectType: point.subject, validOn: key.period })) facts = s.facts;
+  for await (const s of readSnapshotFacts(db.sql, run.watermarkSeq, factPeriodsFor(point, period), { subjectKeys: [key.subjectKey], subjectType: point.subject, validOn: key.period })) facts = s.facts;
   const evaluation = evaluatePoint(point, facts, period);
   const text = explain(evaluation);
   if (!entry) {

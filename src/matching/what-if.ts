@@ -92,14 +92,13 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   const [draft] = runnable([draftPoint], request.period);
   const [live] = livePoint ? runnable([livePoint], request.period) : [];
   const periods = [...new Set([...draft!.factPeriods, ...(live?.factPeriods ?? [])])];
-  const watermark = await factWatermark(db.sql);
-  // readSnapshotParts and the report take the watermark as a number; the conversion refuses one past 2^53.
-  const w = safeId(watermark, 'fact watermark');
+  const w = await factWatermark(db.sql);
 
   const report: WhatIfReport = {
     pointId: request.pointId,
     period: request.period,
-    watermarkSeq: w,
+    // A JSON number in the staff API, as before; the conversion refuses a seq past 2^53.
+    watermarkSeq: safeId(w, 'fact watermark'),
     subjects: 0,
     live: { eligible: 0, undetermined: 0, totalFen: 0n },
     draft: { eligible: 0, undetermined: 0, totalFen: 0n, budgetFen: draftPoint.budget.totalFen, overBudgetFen: 0n },

@@ -8,7 +8,6 @@ import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
 import { enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
 import { factWatermark } from '../matching/match-repository.ts';
 import { readSnapshotFacts, type SubjectFacts } from '../subjects/facts-repository.ts';
-import { safeId } from '../subjects/snapshots.ts';
 
 /** Where a statement runs: the drizzle client (its own implicit transaction) or an open transaction. */
 type Executor = Orm | Tx;
@@ -29,10 +28,8 @@ function listedEligibleEntries(q: Executor, pointId: string, period: string) {
 
 /** Subjects' facts as of a watermark, for the given periods, in slices (each slice one query). */
 async function* enterpriseFacts(sql: Sql, watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
-  // readSnapshotFacts takes the watermark as a number; the conversion refuses one past 2^53.
-  const w = safeId(watermark, 'fact watermark');
   for (let i = 0; i < subjectKeys.length; i += 2000) {
-    yield* readSnapshotFacts(sql, w, periods, { subjectType: 'enterprise', subjectKeys: subjectKeys.slice(i, i + 2000) });
+    yield* readSnapshotFacts(sql, watermark, periods, { subjectType: 'enterprise', subjectKeys: subjectKeys.slice(i, i + 2000) });
   }
 }
 
