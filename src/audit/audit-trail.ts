@@ -104,6 +104,7 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
   let expectedSeq = 1;
   let rows = 0;
   let problem: ChainProblem | undefined;
+  // seq is a bigint: read as it is (an ::int cast would fail past 2^31), a number only for the hash.
   const query = sqlClient`
     select seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
     from audit_log order by seq`;

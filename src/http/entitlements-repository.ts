@@ -1,11 +1,12 @@
 // What an enterprise may see of its own entitlements: list entries joined with the policy version and
-// the payment, for one subject only.
+// the payment, for one subject only. Like the other repositories it runs on the executor it is given:
+// the drizzle client, or a caller's transaction when the read must see that transaction's writes.
 import { and, desc, eq, ne, or, sql } from 'drizzle-orm';
-import type { Orm } from '../db/clients.ts';
+import type { Orm, Tx } from '../db/clients.ts';
 import { listEntries, payments, policyVersions } from '../db/schema/index.ts';
 import type { PointSummary } from '../policies/library-registry.ts';
 
-export async function entitlementsOf(orm: Orm, subjectKey: string) {
+export async function entitlementsOf(orm: Orm | Tx, subjectKey: string) {
   const rows = await orm
     .select({ entry: listEntries, definition: policyVersions.definition, payment: payments })
     .from(listEntries)

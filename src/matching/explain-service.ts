@@ -11,6 +11,7 @@ import { parsePeriod } from '../rules/lang/period.ts';
 import { explain } from '../rules/lang/render.ts';
 import { readSnapshotFacts } from '../subjects/facts-repository.ts';
 import { factPeriodsFor } from './compiled-library.ts';
+import { latestCompletedRunOf, listEntryDecision, pinnedRun } from './match-repository.ts';
 
 export interface EntryExplanation {
   title: string;
@@ -38,32 +39,25 @@ const ALLOCATION_TEXT: Record<string, string> = {
  * the list does not hold (plainly ineligible), from the latest completed run that matched the point.
  */
 export async function explainEntry(db: Database, key: { subjectKey: string; pointId: string; period: string }): Promise<EntryExplanation> {
-  const [entry] = await db.sql<{ outcome: string; rule_amount_fen: string | null; amount_fen: string | null; allocation: string | null; reason_codes: string[]; run_id: bigint }[]>`
-    select outcome, rule_amount_fen::text, amount_fen::text, allocation, reason_codes, run_id from list_entries
-    where subject_key = ${key.subjectKey} and point_id = ${key.pointId} and period = ${key.period}`;
-  const [row] = entry
-    ? await db.sql<{ id: bigint; library_hash: string; watermark_seq: bigint }[]>`select id, library_hash, watermark_seq from match_runs where id = ${entry.run_id.toString()}`
-    : await db.sql<{ id: bigint; library_hash: string; watermark_seq: bigint }[]>`
-        select r.id, r.library_hash, r.watermark_seq from match_runs r join run_points p on p.run_id = r.id
-        where p.point_id = ${key.pointId} and r.period = ${key.period} and r.status = 'completed' order by r.id desc limit 1`;
-  if (!row) throw new AppError('NOT_FOUND', `Point ${key.pointId} has not been matched for ${key.period}; run a match first.`);
-  const run = { id: safeId(row.id, 'match run'), library_hash: row.library_hash, watermark_seq: safeId(row.watermark_seq, 'fact watermark') };
-  const library = await libraryByHash(db.orm, run.library_hash);
+  const entry = await listEntryDecision(db.sql, key);
+  const run = entry ? await pinnedRun(db.sql, entry.runId) : await latestCompletedRunOf(db.sql, key.pointId, key.period);
+  if (!run) throw new AppError('NOT_FOUND', `Point ${key.pointId} has not been matched for ${key.period}; run a match first.`);
+  const library = await libraryByHash(db.orm, run.libraryHash);
   const point = library.byId.get(key.pointId);
   if (!point) throw new AppError('POLICY_NOT_FOUND', `Point ${key.pointId} is not in the library its run used.`);
   const period = parsePeriod(key.period);
   let facts: Record<string, unknown> = {};
-  for await (const s of readSnapshotFacts(db.sql, run.watermark_seq, factPeriodsFor(point, period), { subjectKeys: [key.subjectKey], subjectType: point.subject, validOn: key.period })) facts = s.facts;
+  for await (const s of readSnapshotFacts(db.sql, run.watermarkSeq, factPeriodsFor(point, period), { subjectKeys: [key.subjectKey], subjectType: point.subject, validOn: key.period })) facts = s.facts;
   const evaluation = evaluatePoint(point, facts, period);
   const text = explain(evaluation);
   if (!entry) {
     return { title: text.title, lines: text.lines, outcome: evaluation.outcome, ruleAmountFen: evaluation.amountFen, amountFen: null, allocation: null, reproduced: evaluation.outcome === 'ineligible', runId: run.id };
   }
-  const ruleAmount = entry.rule_amount_fen === null ? null : BigInt(entry.rule_amount_fen);
-  const amount = entry.amount_fen === null ? null : BigInt(entry.amount_fen);
+  const ruleAmount = entry.ruleAmountFen;
+  const amount = entry.amountFen;
   const lines = [...text.lines];
   if (entry.allocation && ALLOCATION_TEXT[entry.allocation]) {
-    lines.push(`${ALLOCATION_TEXT[entry.allocation]}：按政策计算 ${ruleAmount === null ? '—' : `${formatYuan(ruleAmount)} 元`}，实际${entry.outcome === 'eligible' ? `享受 ${amount === null ? '—' : `${formatYuan(amount)} 元`}` : '不享受本项'}（${entry.reason_codes.filter((c) => c.includes(':')).join('；')}）`);
+    lines.push(`${ALLOCATION_TEXT[entry.allocation]}：按政策计算 ${ruleAmount === null ? '—' : `${formatYuan(ruleAmount)} 元`}，实际${entry.outcome === 'eligible' ? `享受 ${amount === null ? '—' : `${formatYuan(amount)} 元`}` : '不享受本项'}（${entry.reasonCodes.filter((c) => c.includes(':')).join('；')}）`);
   }
   const ruleOutcome = entry.allocation === 'excluded' ? 'eligible' : entry.outcome;
   const reproduced = evaluation.outcome === ruleOutcome && (evaluation.amountFen ?? null) === ruleAmount;

@@ -5,7 +5,7 @@
 import type { Database } from '../db/clients.ts';
 import { safeId } from '../subjects/snapshots.ts';
 import { AppError } from '../errors.ts';
-import { latestLibraryHash, libraryByHash, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
+import { latestLibraryHash, libraryByHash, libraryFiles, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { evaluateExpression, UNKNOWN } from '../rules/lang/evaluate.ts';
 import { standardDictionary } from '../dictionary/index.ts';
@@ -16,6 +16,7 @@ import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { runnable } from './compiled-library.ts';
 import { budgetLimitFen } from './allocation.ts';
+import { factWatermark } from './match-repository.ts';
 
 let sizeClassIr: IR | undefined;
 function sizeClassBody(): IR {
@@ -79,7 +80,7 @@ function bucket(map: Map<string, Bucket>, key: string, label: string): Bucket {
 
 export async function simulate(db: Database, request: WhatIfRequest): Promise<WhatIfReport> {
   const liveHash = request.liveLibraryHash ?? (await latestLibraryHash(db.orm));
-  const [{ files } = { files: [] }] = await db.sql<{ files: LibraryFile[] }[]>`select files from policy_libraries where hash = ${liveHash}`;
+  const files = (await libraryFiles(db.orm, liveHash)) ?? [];
   const byName = new Map(files.map((f) => [f.file, f]));
   for (const f of request.draftFiles) byName.set(f.file, f);
   const draftLibrary = buildLibrary([...byName.values()]);
@@ -91,14 +92,13 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   const [draft] = runnable([draftPoint], request.period);
   const [live] = livePoint ? runnable([livePoint], request.period) : [];
   const periods = [...new Set([...draft!.factPeriods, ...(live?.factPeriods ?? [])])];
-  // fact_records.seq is a bigserial: read as bigint, a JS number only once checked to be exact.
-  const [{ w: seq } = { w: 0n }] = await db.sql<{ w: bigint }[]>`select coalesce(max(seq), 0)::bigint as w from fact_records`;
-  const w = safeId(seq, 'fact watermark');
+  const w = await factWatermark(db.sql);
 
   const report: WhatIfReport = {
     pointId: request.pointId,
     period: request.period,
-    watermarkSeq: w,
+    // A JSON number in the staff API, as before; the conversion refuses a seq past 2^53.
+    watermarkSeq: safeId(w, 'fact watermark'),
     subjects: 0,
     live: { eligible: 0, undetermined: 0, totalFen: 0n },
     draft: { eligible: 0, undetermined: 0, totalFen: 0n, budgetFen: draftPoint.budget.totalFen, overBudgetFen: 0n },

@@ -132,6 +132,12 @@ export async function libraryByHash(orm: Orm, hash: string): Promise<Library> {
   return library;
 }
 
+/** A stored library's files as published, or undefined when no library has that hash. */
+export async function libraryFiles(orm: Orm, hash: string): Promise<LibraryFile[] | undefined> {
+  const [row] = await orm.select({ files: policyLibraries.files }).from(policyLibraries).where(eq(policyLibraries.hash, hash));
+  return row ? (row.files as LibraryFile[]) : undefined;
+}
+
 /** The latest published library. */
 export async function latestLibraryHash(orm: Orm): Promise<string> {
   const [row] = await orm.select({ hash: policyLibraries.hash }).from(policyLibraries).orderBy(desc(policyLibraries.seq)).limit(1);

@@ -1,0 +1,203 @@
+// The SQL of the payout tables (payout_batches, payments) and of the list-entry status changes that
+// paying drives. Each statement is one small named function over the executor it is given (drizzle's
+// client or a transaction); payoutRepository binds them to a database, or to a caller's transaction so
+// they roll back with it. No function reads the clock or decides anything: times come in as values,
+// and the service (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit).
+import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
+import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
+import { enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
+import { factWatermark } from '../matching/match-repository.ts';
+import { readSnapshotFacts, type SubjectFacts } from '../subjects/facts-repository.ts';
+
+/** Where a statement runs: the drizzle client (its own implicit transaction) or an open transaction. */
+type Executor = Orm | Tx;
+
+type PayoutBatch = typeof payoutBatches.$inferSelect;
+type AccountKind = (typeof payments.$inferInsert)['accountKind'];
+
+// Multi-row statements are chunked so no statement exceeds PostgreSQL's 65535 bound parameters.
+const PAYMENT_CHUNK = 500;
+
+/** The entries of a point and period that are eligible and listed, not yet in a batch. */
+function listedEligibleEntries(q: Executor, pointId: string, period: string) {
+  return q
+    .select({ subjectKey: listEntries.subjectKey, idempotencyKey: listEntries.idempotencyKey, amountFen: listEntries.amountFen })
+    .from(listEntries)
+    .where(and(eq(listEntries.pointId, pointId), eq(listEntries.period, period), eq(listEntries.outcome, 'eligible'), eq(listEntries.status, 'listed')));
+}
+
+/** Subjects' facts as of a watermark, for the given periods, in slices (each slice one query). */
+async function* enterpriseFacts(sql: Sql, watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
+  for (let i = 0; i < subjectKeys.length; i += 2000) {
+    yield* readSnapshotFacts(sql, watermark, periods, { subjectType: 'enterprise', subjectKeys: subjectKeys.slice(i, i + 2000) });
+  }
+}
+
+async function findBatch(q: Executor, batchId: number): Promise<PayoutBatch | undefined> {
+  const [batch] = await q.select().from(payoutBatches).where(eq(payoutBatches.id, batchId));
+  return batch;
+}
+
+async function insertBatch(
+  q: Executor,
+  batch: { pointId: string; period: string; paymentCount: number; totalFen: bigint; preparedBy: string; preparedAt: Date },
+): Promise<number> {
+  const [row] = await q
+    .insert(payoutBatches)
+    .values({ ...batch, status: 'prepared' })
+    .returning({ id: payoutBatches.id });
+  return row!.id;
+}
+
+interface NewPayment {
+  subjectKey: string;
+  idempotencyKey: string;
+  amountFen: bigint;
+  accountNumber: string;
+  accountKind: AccountKind;
+}
+
+/** Pending payments of a batch. The primary key (subject, idempotency key) refuses a second payment for an entitlement. */
+async function insertPendingPayments(q: Executor, batchId: number, rows: NewPayment[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += PAYMENT_CHUNK) {
+    await q.insert(payments).values(rows.slice(i, i + PAYMENT_CHUNK).map((p) => ({ ...p, batchId, status: 'pending' as const })));
+  }
+}
+
+/** Marks a point and period's entries of these subjects as batched. */
+async function markEntriesBatched(q: Executor, pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void> {
+  for (let i = 0; i < subjectKeys.length; i += PAYMENT_CHUNK) {
+    await q
+      .update(listEntries)
+      .set({ status: 'batched', updatedAt: at })
+      .where(and(eq(listEntries.pointId, pointId), eq(listEntries.period, period), inArray(listEntries.subjectKey, subjectKeys.slice(i, i + PAYMENT_CHUNK))));
+  }
+}
+
+/** Moves a prepared batch to approved; false when it was no longer prepared (a concurrent change). */
+async function approvePreparedBatch(q: Executor, batchId: number, approvedBy: string, at: Date): Promise<boolean> {
+  const updated = await q
+    .update(payoutBatches)
+    .set({ status: 'approved', approvedBy, approvedAt: at })
+    .where(and(eq(payoutBatches.id, batchId), eq(payoutBatches.status, 'prepared')))
+    .returning({ id: payoutBatches.id });
+  return updated.length > 0;
+}
+
+/** A batch's pending payments with the payee's name, what a payment instruction needs. */
+function pendingPayments(q: Executor, batchId: number) {
+  return q
+    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, amountFen: payments.amountFen, accountNumber: payments.accountNumber, name: enterprises.name })
+    .from(payments)
+    .innerJoin(enterprises, eq(enterprises.uscc, payments.subjectKey))
+    .where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending')));
+}
+
+/** Marks these payments of a batch sent, those still pending only. */
+async function markPaymentsSent(q: Executor, batchId: number, idempotencyKeys: string[], at: Date): Promise<void> {
+  for (let i = 0; i < idempotencyKeys.length; i += PAYMENT_CHUNK) {
+    await q
+      .update(payments)
+      .set({ status: 'sent', sentAt: at })
+      .where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending'), inArray(payments.idempotencyKey, idempotencyKeys.slice(i, i + PAYMENT_CHUNK))));
+  }
+}
+
+async function markBatchSent(q: Executor, batchId: number, sentAt: Date): Promise<void> {
+  await q.update(payoutBatches).set({ status: 'sent', sentAt }).where(eq(payoutBatches.id, batchId));
+}
+
+/**
+ * Settles a sent payment with the bank's outcome. Undefined when no sent payment has that end-to-end
+ * id: the report was applied already, or is not ours.
+ */
+async function settleSentPayment(
+  q: Executor,
+  idempotencyKey: string,
+  outcome: { status: 'paid' | 'failed'; bankReference: string; failureCode: string | null; failureReason: string | null; at: Date },
+) {
+  const [payment] = await q
+    .update(payments)
+    .set({ status: outcome.status, bankReference: outcome.bankReference, failureCode: outcome.failureCode, failureReason: outcome.failureReason, settledAt: outcome.at })
+    .where(and(eq(payments.idempotencyKey, idempotencyKey), eq(payments.status, 'sent')))
+    .returning({ subjectKey: payments.subjectKey, batchId: payments.batchId, amountFen: payments.amountFen, idempotencyKey: payments.idempotencyKey });
+  return payment;
+}
+
+/** The list entry a payment pays, given the payment's outcome. */
+async function setEntryPaymentStatus(q: Executor, subjectKey: string, idempotencyKey: string, status: 'paid' | 'payment_failed', at: Date): Promise<void> {
+  await q
+    .update(listEntries)
+    .set({ status, updatedAt: at })
+    .where(and(eq(listEntries.subjectKey, subjectKey), eq(listEntries.idempotencyKey, idempotencyKey)));
+}
+
+/** Payments of a batch still pending or sent: a batch with none left is settled. */
+async function openPaymentCount(q: Executor, batchId: number): Promise<number> {
+  // A count of one batch's payments, far below 2^31, so int is exact here.
+  const [row] = await q.execute<{ n: number }>(dsql`select count(*)::int as n from payments where batch_id = ${batchId} and status in ('pending', 'sent')`);
+  return row?.n ?? 0;
+}
+
+async function markBatchReconciled(q: Executor, batchId: number, at: Date): Promise<void> {
+  await q.update(payoutBatches).set({ status: 'reconciled', reconciledAt: at }).where(eq(payoutBatches.id, batchId));
+}
+
+/** The payout statements bound to one transaction: what a service step writes, all-or-nothing. */
+interface PayoutWrites {
+  /** The transaction itself, for the audit entry that must commit with the change. */
+  tx: Tx;
+  insertBatch(batch: Parameters<typeof insertBatch>[1]): Promise<number>;
+  insertPendingPayments(batchId: number, rows: NewPayment[]): Promise<void>;
+  markEntriesBatched(pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void>;
+  approvePreparedBatch(batchId: number, approvedBy: string, at: Date): Promise<boolean>;
+  markPaymentsSent(batchId: number, idempotencyKeys: string[], at: Date): Promise<void>;
+  markBatchSent(batchId: number, sentAt: Date): Promise<void>;
+  settleSentPayment(idempotencyKey: string, outcome: Parameters<typeof settleSentPayment>[2]): ReturnType<typeof settleSentPayment>;
+  setEntryPaymentStatus(subjectKey: string, idempotencyKey: string, status: 'paid' | 'payment_failed', at: Date): Promise<void>;
+  openPaymentCount(batchId: number): Promise<number>;
+  markBatchReconciled(batchId: number, at: Date): Promise<void>;
+}
+
+function writesOn(tx: Tx): PayoutWrites {
+  return {
+    tx,
+    insertBatch: (batch) => insertBatch(tx, batch),
+    insertPendingPayments: (batchId, rows) => insertPendingPayments(tx, batchId, rows),
+    markEntriesBatched: (pointId, period, keys, at) => markEntriesBatched(tx, pointId, period, keys, at),
+    approvePreparedBatch: (batchId, approvedBy, at) => approvePreparedBatch(tx, batchId, approvedBy, at),
+    markPaymentsSent: (batchId, keys, at) => markPaymentsSent(tx, batchId, keys, at),
+    markBatchSent: (batchId, sentAt) => markBatchSent(tx, batchId, sentAt),
+    settleSentPayment: (key, outcome) => settleSentPayment(tx, key, outcome),
+    setEntryPaymentStatus: (subjectKey, key, status, at) => setEntryPaymentStatus(tx, subjectKey, key, status, at),
+    openPaymentCount: (batchId) => openPaymentCount(tx, batchId),
+    markBatchReconciled: (batchId, at) => markBatchReconciled(tx, batchId, at),
+  };
+}
+
+export interface PayoutRepository {
+  listedEligibleEntries(pointId: string, period: string): ReturnType<typeof listedEligibleEntries>;
+  factWatermark(): Promise<bigint>;
+  enterpriseFacts(watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }>;
+  findBatch(batchId: number): Promise<PayoutBatch | undefined>;
+  pendingPayments(batchId: number): ReturnType<typeof pendingPayments>;
+  /** Runs the work in one transaction (a savepoint when the repository is bound to a caller's transaction). */
+  transaction<T>(work: (writes: PayoutWrites) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The payout repository of a database. Give it `{ orm: tx, sql }` to run a service inside a caller's
+ * transaction: its reads and writes then join that transaction and roll back with it (fact reads go
+ * through the raw client, which reads committed facts).
+ */
+export function payoutRepository(db: Pick<Database, 'sql'> & { orm: Executor }): PayoutRepository {
+  const { orm, sql } = db;
+  return {
+    listedEligibleEntries: (pointId, period) => listedEligibleEntries(orm, pointId, period),
+    factWatermark: () => factWatermark(sql),
+    enterpriseFacts: (watermark, periods, keys) => enterpriseFacts(sql, watermark, periods, keys),
+    findBatch: (batchId) => findBatch(orm, batchId),
+    pendingPayments: (batchId) => pendingPayments(orm, batchId),
+    transaction: (work) => orm.transaction((tx) => work(writesOn(tx))),
+  };
+}
