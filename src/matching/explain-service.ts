@@ -2,7 +2,6 @@
 // evaluating the point again on the facts as they were gives the same decision, with its full trace
 // in plain Chinese and the citations.
 import type { Database } from '../db/clients.ts';
-import { safeId } from '../subjects/snapshots.ts';
 import { AppError } from '../errors.ts';
 import { formatYuan } from '../money.ts';
 import { libraryByHash } from '../policies/library-registry.ts';
