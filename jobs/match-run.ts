@@ -143,20 +143,20 @@ export async function runProgress(db: Database, runId: number): Promise<RunProgr
 export async function runMatchJob(boss: PgBoss, db: Database, payload: MatchRunPayload, options: { timeoutMs?: number; onProgress?: (p: RunProgress) => void } = {}): Promise<number> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   const id = await boss.send(MATCH_QUEUES.run, MatchRunPayload.parse(payload));
-  if (!id) throw new Error('pg-boss did not accept the match-run job');
+  if (!id) throw new AppError('RUN_FAILED', 'The job queue did not accept the match-run job; check that pg-boss is started and its schema migrated.');
   let runId: number | undefined;
   while (Date.now() < deadline) {
     if (runId === undefined) {
       const job = await boss.getJobById<MatchRunPayload>(MATCH_QUEUES.run, id);
-      if (job?.state === 'failed') throw new Error(`match-run job ${id} failed: ${JSON.stringify(job.output)}`);
+      if (job?.state === 'failed') throw new AppError('RUN_FAILED', `match-run job ${id} failed: ${JSON.stringify(job.output)}`);
       if (job?.state === 'completed') runId = (job.output as { runId: number }).runId;
     } else {
       const progress = await runProgress(db, runId);
       options.onProgress?.(progress);
       if (progress.status === 'completed') return runId;
-      if (progress.status === 'failed') throw new Error(`match run ${runId} failed: ${progress.failureReason ?? 'no reason recorded'}`);
+      if (progress.status === 'failed') throw new AppError('RUN_FAILED', `match run ${runId} failed: ${progress.failureReason ?? 'no reason recorded'}; see cli runs show ${runId}.`, { runId });
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`match run did not finish within ${options.timeoutMs ?? 600_000} ms`);
+  throw new AppError('RUN_TIMEOUT', `match run did not finish within ${options.timeoutMs ?? 600_000} ms; it goes on in the workers (cli runs shows its progress).`);
 }

@@ -20,6 +20,8 @@ export const ErrorCodes = {
   SNAPSHOT_NOT_FOUND: { status: 404, zh: '找不到所指的数据快照。请核对快照编号，或不指定快照以使用最新数据。' },
   RUN_NOT_FOUND: { status: 404, zh: '找不到所指的匹配批次。请核对批次编号。' },
   RUN_NOTHING_TO_MATCH: { status: 422, zh: '所选范围和期间内没有生效的政策事项，未启动匹配。请核对匹配范围和期间。' },
+  RUN_FAILED: { status: 500, zh: '匹配批次未能完成，已标记为失败并记录原因。请按批次详情中的原因处理后重新发起匹配。' },
+  RUN_TIMEOUT: { status: 504, zh: '匹配批次在等待时间内未完成，仍在后台继续。请稍后查看批次进度。' },
   RUN_NOT_READY: { status: 409, zh: '匹配尚未全部完成，暂不能汇总。请等待全部分片完成后再试。' },
   BATCH_NOT_FOUND: { status: 404, zh: '找不到所指的拨付批次。请核对批次编号。' },
   BATCH_EMPTY: { status: 409, zh: '没有可以拨付的名单记录，未生成批次。请先完成匹配，并补齐享受对象的收款账户。' },

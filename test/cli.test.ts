@@ -101,7 +101,7 @@ describe('an operator cycle: import, publish, ledger, match, export', () => {
   let firstRun: number;
   let snapshot: number;
 
-  it('imports every feed file, reporting rejects; a refused strict file exits 1', async () => {
+  it('imports every feed file, reporting rejects; a refused atomic file exits 1; an undeclared column is reported, and refused with --strict', async () => {
     const files = await writeFeedFiles(join(work, 'feeds'), { seed: 3, enterprises: 240, persons: 0, dataYear: 2023, feeds: ['samr-registry', 'tax-annual', 'hrss-ui-annual', 'credit-status', 'bank-accounts', 'hrss-hires-monthly'] });
     for (const file of files) {
       const r = await run(['import', file.feedId, file.path, '--as-of', '2024-03-31'], env);
@@ -110,11 +110,20 @@ describe('an operator cycle: import, publish, ledger, match, export', () => {
     }
     const bad = join(work, 'tax-bad.csv');
     writeFileSync(bad, `${readFileSync(files.find((f) => f.feedId === 'tax-annual')!.path, 'utf8').trimEnd()}\n91440300MA5XXXXXXX,2023,12x,1,1,\n`);
-    const refused = await run(['import', 'tax-annual', bad, '--strict'], env);
+    const refused = await run(['import', 'tax-annual', bad, '--atomic'], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/: rejected;/);
     expect(refused.stdout).toMatch(/rejects: .*\.rejects\.csv/);
     expect(refused.stdout).toMatch(/row \d+ /);
+    const extra = join(work, 'bank-extra.csv');
+    const bank = readFileSync(files.find((f) => f.feedId === 'bank-accounts')!.path, 'utf8').trimEnd().split('\n');
+    writeFileSync(extra, `${bank.map((line, i) => `${line},${i === 0 ? 'branch_name' : '福田支行'}`).join('\n')}\n`);
+    const strict = await run(['import', 'bank-accounts', extra, '--strict'], env);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/FEED_UNKNOWN_COLUMN: .*branch_name/);
+    const lenient = await run(['import', 'bank-accounts', extra], env);
+    expect(lenient.code, lenient.stderr).toBe(0);
+    expect(lenient.stdout).toMatch(/warning: branch_name: /);
   }, 120_000);
 
   it('publishes the policy library, and refuses an invalid one naming file, line and column', async () => {

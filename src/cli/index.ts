@@ -35,14 +35,16 @@ const actor = () => `operator:${userInfo().username}`;
 
 const COMMANDS: Record<string, Command> = {
   import: {
-    usage: `cli import <feed> <file> [--as-of YYYY-MM-DD] [--strict]
+    usage: `cli import <feed> <file> [--as-of YYYY-MM-DD] [--strict] [--atomic]
   Imports one department's feed file (.csv or .jsonl) through its declared mapping (see: cli feeds).
-  Bad rows are rejected and written to a rejects file; the rest are imported.
-  --as-of     the date the data is as of (default: today)
-  --strict    all or nothing: one bad row refuses the whole file
+  The header is checked first: a missing, renamed or duplicated column refuses the file, naming it.
+  Bad rows are rejected and written to an error report (row, column, value, reason); the rest are imported.
+  --as-of     the date the data is as of (default: today); changes of current state take effect from it
+  --strict    a column the mapping does not declare refuses the file (without it: reported, ignored)
+  --atomic    all or nothing: one bad row refuses the whole file
   Exits 1 when the file was refused.`,
     prepare(argv) {
-      const { values, positionals } = args.parse(argv, { 'as-of': { type: 'string' }, strict: { type: 'boolean' } }, this.usage);
+      const { values, positionals } = args.parse(argv, { 'as-of': { type: 'string' }, strict: { type: 'boolean' }, atomic: { type: 'boolean' } }, this.usage);
       const feed = args.feedId(args.positional(positionals, 0, 'feed', this.usage));
       const file = args.existingFile(args.positional(positionals, 1, 'file', this.usage), 'file');
       args.noMore(positionals, 2, this.usage);
@@ -50,8 +52,9 @@ const COMMANDS: Record<string, Command> = {
       return {
         action: async (app) => {
           const rejectsDir = join(app.config.DATA_DIR, 'rejects');
-          const result = await importFeed(app.db, app.clock, { feedId: feed, input: { path: resolve(file) }, asOf: asOf ?? app.clock.now().toISOString().slice(0, 10), actor: actor(), rejectsDir, atomic: values.strict || undefined });
+          const result = await importFeed(app.db, app.clock, { feedId: feed, input: { path: resolve(file) }, asOf: asOf ?? app.clock.now().toISOString().slice(0, 10), actor: actor(), rejectsDir, atomic: values.atomic || undefined, strict: values.strict === true });
           console.log(`feed ${feed} (${result.fileName}): ${result.status}; ${result.rowsTotal} rows, ${result.rowsAccepted} accepted (${result.rowsUnchanged} unchanged), ${result.rowsRejected} rejected, ${result.rowsRetracted} retracted${result.importId === null ? '' : `; import #${result.importId}`}`);
+          for (const w of result.warnings) console.log(`  warning: ${w.field}: ${w.reason.replace(/^warning: /, '')}`);
           if (result.rejectsFile) console.log(`rejects: ${result.rejectsFile}`);
           for (const r of result.rejections.slice(0, 10)) console.log(`  row ${r.rowNo} ${r.field}=${JSON.stringify(r.value)}: ${r.reason}`);
           if (result.rowsRejected > 10) console.log(`  … ${result.rowsRejected - 10} more in the rejects file`);
