@@ -3,7 +3,7 @@
 // types, values outside a code list or enumeration, and cycles among definitions.
 import { codeName, codePrefix, codeProblem } from '../../dictionary/codes.ts';
 import type { FactDef, SubjectType } from '../../dictionary/facts.ts';
-import type { Cell, CmpOp, DefIR, IR, ParamIR, Val } from './ir.ts';
+import type { Cell, DefIR, IR, ParamIR, Val } from './ir.ts';
 import { ExprSyntaxError, parseExpr } from './parser.ts';
 import { rat } from './rational.ts';
 import { errorAt, type NamedDefSpec, type PolicyError, type SrcText, type TableSpec } from './spec.ts';
@@ -195,7 +195,7 @@ function requireNonNull(ir: IR, offset: number, narrowed: Set<string>): void {
 
 function stripNull(ir: IR, narrowed: Set<string>): IR {
   const name = ir.op === 'fact' ? ir.fact.name : ir.op === 'ref' ? ir.def.name : undefined;
-  if (name && narrowed.has(name) && isNullable(ir.ty)) return { ...ir, ty: nonNull(ir.ty) } as IR;
+  if (name && narrowed.has(name) && isNullable(ir.ty)) return { ...ir, ty: nonNull(ir.ty) };
   return ir;
 }
 
@@ -311,15 +311,15 @@ export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Se
         }
         return mk({ op: 'arith', o: e.op, l, r, ty, src });
       }
-      const o = e.op as CmpOp;
+      const o = e.op;
       // A string literal on either side is checked against the other side's enumeration or code list.
       if (l.op === 'const' && l.ty.k === 'text' && r.ty.k !== 'text') {
         fitConst({ v: l.v, ty: l.ty }, r.ty, e.left.span.start);
-        return mk({ op: 'cmp', o, l: { ...l, ty: nonNull(r.ty) } as IR, r, ty: BOOL, src });
+        return mk({ op: 'cmp', o, l: { ...l, ty: nonNull(r.ty) }, r, ty: BOOL, src });
       }
       if (r.op === 'const' && r.ty.k === 'text' && l.ty.k !== 'text') {
         fitConst({ v: r.v, ty: r.ty }, l.ty, e.right.span.start);
-        return mk({ op: 'cmp', o, l, r: { ...r, ty: nonNull(l.ty) } as IR, ty: BOOL, src });
+        return mk({ op: 'cmp', o, l, r: { ...r, ty: nonNull(l.ty) }, ty: BOOL, src });
       }
       const lt = nonNull(l.ty);
       const rt = nonNull(r.ty);

@@ -275,8 +275,8 @@ function evalCall(ir: Extract<IR, { op: 'call' }>, cx: EvalContext): EV {
 
 function evalTable(ir: Extract<IR, { op: 'table' }>, cx: EvalContext): EV {
   const t = ir.table;
-  const inputs: EV[] = new Array(t.inputs.length);
-  const done: boolean[] = new Array(t.inputs.length).fill(false);
+  const inputs = new Array<EV>(t.inputs.length);
+  const done = new Array<boolean>(t.inputs.length).fill(false);
   const input = (i: number): EV => {
     if (!done[i]) {
       inputs[i] = evalIR((t.inputs[i] as { ir: IR }).ir, cx);

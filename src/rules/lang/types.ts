@@ -97,7 +97,7 @@ export function sameType(a: Type, b: Type): boolean {
   return true;
 }
 
-export const nonNull = (t: Type): Type => ('nullable' in t && t.nullable ? ({ ...t, nullable: false } as Type) : t);
+export const nonNull = (t: Type): Type => ('nullable' in t && t.nullable ? { ...t, nullable: false } : t);
 export const isNullable = (t: Type): boolean => 'nullable' in t && t.nullable === true;
 
 /** Offset range of a node inside its expression source. */
