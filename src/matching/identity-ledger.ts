@@ -61,7 +61,7 @@ export async function buildHireLedger(db: Database, clock: Clock, input: { month
       const list = Array.isArray(r.facts.hires) ? (r.facts.hires as Record<string, unknown>[]) : [r.facts];
       return list.map((f) => ({
         person: r.subject_key,
-        hiredBy: String(f.hiredBy ?? ''),
+        hiredBy: typeof f.hiredBy === 'string' ? f.hiredBy : '',
         contract: f.hireContractSigned === true,
         insuredMonths: Number(f.hireInsuredMonths ?? 0),
         expansion: f.expansionTarget === true,
