@@ -22,7 +22,7 @@ import type { NumberedRecord } from '../feeds/parse.ts';
 import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
 
-export const EMPLOYMENT_SUBSIDY_FAMILY = 'employment-subsidy';
+const EMPLOYMENT_SUBSIDY_FAMILY = 'employment-subsidy';
 
 export interface LedgerResult {
   month: string;

@@ -37,7 +37,7 @@ export function toPlain(ctx: YCtx, node: YNode): unknown {
 }
 
 /** Follows a YAML alias (*name) to its anchored node, so shared blocks read like written ones. */
-export function deref(ctx: YCtx, node: Node | null | undefined): Node | null {
+function deref(ctx: YCtx, node: Node | null | undefined): Node | null {
   if (node && isAlias(node) && ctx.doc) {
     const target = node.resolve(ctx.doc);
     if (!target) {
@@ -149,4 +149,3 @@ export function src(ctx: YCtx, node: YNode, path: string): SrcText | undefined {
 
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export { isMap, isScalar, isSeq };

@@ -18,8 +18,8 @@ import {
   type IndustryClass,
 } from './tables.ts';
 
-export type OrgKind = '企业' | '个体工商户' | '社会组织' | '机关事业单位';
-export type Status = '存续' | '注销' | '吊销';
+type OrgKind = '企业' | '个体工商户' | '社会组织' | '机关事业单位';
+type Status = '存续' | '注销' | '吊销';
 
 export interface Enterprise {
   index: number;
@@ -57,7 +57,7 @@ export interface Enterprise {
   aboveScale: boolean;
 }
 
-export const ENTERPRISE_STREAM = hashString('enterprise');
+const ENTERPRISE_STREAM = hashString('enterprise');
 
 // 统一社会信用代码 organisation bodies: "MA5" + 5 characters of the USCC alphabet, numbered by an affine
 // bijection of [0, 31^5): unique for up to 28.6 million enterprises with no set kept in memory.
@@ -325,7 +325,7 @@ export function enterpriseAt(ctx: Context, index: number): Enterprise {
   };
 }
 
-export const HIRES_STREAM = hashString('hires');
+const HIRES_STREAM = hashString('hires');
 
 export interface MonthlyHires {
   month: number;
@@ -355,7 +355,7 @@ export function monthlyHires(ctx: Context, e: Enterprise): MonthlyHires[] {
   return out;
 }
 
-export const LISTING_STREAM = hashString('listing');
+const LISTING_STREAM = hashString('listing');
 
 export interface Listing {
   counselingFiledDate: string | null;

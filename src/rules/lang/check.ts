@@ -1,7 +1,7 @@
 // Type checker: turns parsed expressions into typed IR against the data dictionary, the point's own
 // definitions and its parameters. Refuses unknown names, unit mismatches, comparisons of incompatible
 // types, values outside a code list or enumeration, and cycles among definitions.
-import { codeName, codePrefix, codeProblem } from '../../dictionary/codes.ts';
+import { codePrefix, codeProblem } from '../../dictionary/codes.ts';
 import type { FactDef, SubjectType } from '../../dictionary/facts.ts';
 import type { Cell, DefIR, IR, ParamIR, Val } from './ir.ts';
 import { ExprSyntaxError, parseExpr } from './parser.ts';
@@ -11,7 +11,7 @@ import { checkTableCoverage, parseCell } from './table.ts';
 import { combineUnits, isNullable, nonNull, sameType, sameUnit, typeLabel, unitLabel, type Expr, type Type, type Unit } from './types.ts';
 
 /** A type error at an offset in the expression: the same shape as a syntax error, reported without the "syntax error" prefix. */
-export class CheckError extends ExprSyntaxError {}
+class CheckError extends ExprSyntaxError {}
 
 /** Thrown when an expression uses a definition that already failed: its errors are already reported. */
 class Poisoned extends Error {}
@@ -199,7 +199,7 @@ function stripNull(ir: IR, narrowed: Set<string>): IR {
   return ir;
 }
 
-export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Set<string>): IR {
+function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Set<string>): IR {
   const src = text.slice(e.span.start, e.span.end);
   const at = e.span.start;
   const sub = (x: Expr, n = narrowed) => stripNull(checkExpr(ctx, x, text, n), n);
@@ -507,4 +507,3 @@ export function checkTable(ctx: CheckContext, spec: TableSpec, enumName?: string
   return mk({ op: 'table', table, ty: outTy, src: 'table' });
 }
 
-export { codeName };

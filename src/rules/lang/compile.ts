@@ -13,10 +13,10 @@ import type { Rat } from './rational.ts';
 import { cellMatches } from './table.ts';
 import { dependencies } from './deps.ts';
 
-export type FastOutcome = 'eligible' | 'ineligible' | 'undetermined';
+type FastOutcome = 'eligible' | 'ineligible' | 'undetermined';
 
 /** Reused between calls: copy what you keep. */
-export interface FastResult {
+interface FastResult {
   outcome: FastOutcome;
   /** Whole fen as a safe integer, or null when not eligible. */
   amountFen: number | null;

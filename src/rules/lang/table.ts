@@ -4,7 +4,7 @@
 // that the cells' boundaries cut each input into, so it is exact, not sampled.
 import { codePrefix, codeProblem, codeWithin, INDUSTRY_SECTIONS } from '../../dictionary/codes.ts';
 import { formatVal, plainVal } from './format.ts';
-import type { Cell, CmpOp, IR, TableIR, Val } from './ir.ts';
+import type { Cell, CmpOp, TableIR, Val } from './ir.ts';
 import { ExprSyntaxError, parseExpr } from './parser.ts';
 import { cmp as ratCmp, rat, type Rat } from './rational.ts';
 import { errorAt, type PolicyError, type SrcText, type TableSpec } from './spec.ts';
@@ -261,4 +261,3 @@ export function checkTableCoverage(table: TableIR, spec: TableSpec, errors: Poli
   }
 }
 
-export type { IR };
