@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export interface BenchContext {
   /** A server connection URL; a bench creates (and drops) its own database there. */
   adminUrl: string;
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 export interface BenchResult {

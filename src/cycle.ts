@@ -42,7 +42,7 @@ export const DEMO_RUNS: readonly DemoRun[] = [
   { scope: 'person', period: '2024-06', pay: false },
 ];
 
-export interface CyclePoint {
+interface CyclePoint {
   pointId: string;
   version: number;
   eligible: number;
@@ -57,7 +57,7 @@ export interface CyclePoint {
   withoutAccount: number;
 }
 
-export interface CycleRun {
+interface CycleRun {
   scope: string;
   run: RunSummary;
   points: CyclePoint[];

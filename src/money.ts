@@ -27,7 +27,7 @@ export function parseDecimal(text: string): Decimal {
   return { units, scale: fraction.length };
 }
 
-export function decimalToString(value: Decimal): string {
+function decimalToString(value: Decimal): string {
   const negative = value.units < 0n;
   const digits = (negative ? -value.units : value.units).toString().padStart(value.scale + 1, '0');
   const whole = digits.slice(0, digits.length - value.scale);

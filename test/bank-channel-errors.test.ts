@@ -14,6 +14,7 @@ import type { BankChannel } from '../src/payouts/bank-channel.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { stringContaining } from './support/expect.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
@@ -33,12 +34,12 @@ afterAll(async () => db?.drop());
 
 describe('bank channel failures', () => {
   it('reports a failed submit as BANK_CHANNEL_FAILED and leaves every payment pending', async () => {
-    await expect(sendBatch(db, clock, unreachableBank, { batchId, actor: 'finance:wang' })).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', status: 502, message: expect.stringContaining(`submitting batch ${batchId}: connect ECONNREFUSED`) });
+    await expect(sendBatch(db, clock, unreachableBank, { batchId, actor: 'finance:wang' })).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', status: 502, message: stringContaining(`submitting batch ${batchId}: connect ECONNREFUSED`) });
     const statuses = new Set((await db.orm.select({ status: payments.status }).from(payments).where(eq(payments.batchId, batchId))).map((p) => p.status));
     expect([...statuses]).toEqual(['pending']);
   });
 
   it('reports failed status reading as BANK_CHANNEL_FAILED', async () => {
-    await expect(reconcile(db, clock, silentLog, unreachableBank, 'system')).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', message: expect.stringContaining('reading status reports') });
+    await expect(reconcile(db, clock, silentLog, unreachableBank, 'system')).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', message: stringContaining('reading status reports') });
   });
 });

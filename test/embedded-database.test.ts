@@ -11,6 +11,7 @@ import { fixedClock } from '../src/clock.ts';
 import { startEmbeddedDatabase } from '../src/db/embedded.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { WholeExchangeQueue, type HandlerQueue } from '../src/db/pglite-queue.ts';
+import { stringContaining } from './support/expect.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mianshen-embedded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +43,7 @@ describe('embedded database lock', () => {
     const { writeFileSync } = await import('node:fs');
     const other = mkdtempSync(join(tmpdir(), 'mianshen-locked-'));
     writeFileSync(join(other, 'pglite.lock'), String(process.ppid)); // a live process that is not us
-    await expect(openDatabase({ databaseUrl: undefined, dataDir: other })).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED', message: expect.stringContaining(`process ${process.ppid}`) });
+    await expect(openDatabase({ databaseUrl: undefined, dataDir: other })).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED', message: stringContaining(`process ${process.ppid}`) });
     rmSync(other, { recursive: true, force: true });
   });
 });
@@ -53,7 +54,7 @@ describe('embedded database under concurrent clients', () => {
     // node-postgres, as pg-boss uses it: unnamed statements and portals, sent message by message.
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: db.url, max: 3 });
-    const other = async (text: string, values: unknown[]) => (await pool.query(text, values)).rows;
+    const other = async <R extends { v: number }>(text: string, values: unknown[]) => (await pool.query<R>(text, values)).rows;
     try {
       // Without whole exchanges, a Bind from one client replaces another's unnamed portal between its
       // Bind and Execute: "portal does not exist", or rows meant for another query.
@@ -61,7 +62,7 @@ describe('embedded database under concurrent clients', () => {
         // Different statement shapes, so a stolen portal returns visibly wrong rows.
         return (i % 2 === 0
           ? db.sql<{ v: number; s: string }[]>`select ${i}::int as v, repeat('x', ${i % 7}) as s from generate_series(1, 3) g`
-          : other(`select $1::int as v, repeat('x', $2::int) as s from generate_series(1, 3) g`, [i, i % 7])
+          : other<{ v: number; s: string }>(`select $1::int as v, repeat('x', $2::int) as s from generate_series(1, 3) g`, [i, i % 7])
         ).then((rows) => rows.map((r) => ({ ...r })));
       });
       const results = await Promise.all(work);
@@ -71,7 +72,7 @@ describe('embedded database under concurrent clients', () => {
         for (let i = 0; i < 20; i++) await tx`insert into t values (${i})`;
         return (await tx<{ n: number }[]>`select count(*)::int as n from t`)[0]!.n;
       });
-      const outside = Promise.all(Array.from({ length: 20 }, (_, i) => other('select $1::int as v', [i]).then((r) => r[0].v)));
+      const outside = Promise.all(Array.from({ length: 20 }, (_, i) => other('select $1::int as v', [i]).then((r) => r[0]!.v)));
       expect(await inTx).toBe(20);
       expect(await outside).toEqual(Array.from({ length: 20 }, (_, i) => i));
     } finally {
@@ -91,7 +92,7 @@ describe('embedded database socket server', () => {
         super({ ...options, queryQueue: new WholeExchangeQueue(given.db) as unknown as HandlerQueue });
       }
     }
-    await expect(startEmbeddedDatabase(folder, 4, { handler: OwnQueueHandler })).rejects.toMatchObject({ code: 'EMBEDDED_DB_UNSUPPORTED', message: expect.stringContaining('pglite-socket') });
+    await expect(startEmbeddedDatabase(folder, 4, { handler: OwnQueueHandler })).rejects.toMatchObject({ code: 'EMBEDDED_DB_UNSUPPORTED', message: stringContaining('pglite-socket') });
     const again = await startEmbeddedDatabase(folder, 4);
     await again.stop();
     rmSync(folder, { recursive: true, force: true });

@@ -66,8 +66,8 @@ describe('企业划型 (工信部联企业〔2011〕300号 第四条)', () => {
         }
       });
       it('needs only the figures the group is classified by', () => {
-        const used = new Set(Object.keys(bands[0]!));
-        const f: Record<string, unknown> = factsOf(code, bands[0]!);
+        const used = new Set(Object.keys(bands[0]));
+        const f: Record<string, unknown> = factsOf(code, bands[0]);
         expect(derived('sizeClass', f)).toBe('大型'); // the unused figures are absent here
         for (const crit of used) {
           const without = { ...f };

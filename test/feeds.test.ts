@@ -12,6 +12,7 @@ import { createSnapshot } from '../src/subjects/snapshots.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase } from './support/database.ts';
+import { stringContaining } from './support/expect.ts';
 
 const A = buildUscc('9', '1', '440305', 'MA5F0K3B');
 const B = buildUscc('9', '1', '440304', 'MA5G1L4C');
@@ -71,14 +72,14 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     ]));
     expect(result).toMatchObject({ status: 'imported', rowsTotal: 11, rowsAccepted: 3, rowsRejected: 8 });
     const byRow = Object.fromEntries(result.rejections.map((r) => [r.rowNo, r]));
-    expect(byRow[5]).toMatchObject({ field: 'uscc', reason: expect.stringContaining('校验码') });
+    expect(byRow[5]).toMatchObject({ field: 'uscc', reason: stringContaining('校验码') });
     expect(byRow[6]).toMatchObject({ field: 'uscc', reason: 'missing subject identifier' });
-    expect(byRow[7]).toMatchObject({ field: 'region_code', value: '4403', reason: expect.stringContaining('GB/T 2260') });
-    expect(byRow[8]).toMatchObject({ field: 'industry_code', reason: expect.stringContaining('GB/T 4754') });
-    expect(byRow[9]).toMatchObject({ field: 'status', value: '歇业', reason: expect.stringContaining('存续') });
+    expect(byRow[7]).toMatchObject({ field: 'region_code', value: '4403', reason: stringContaining('GB/T 2260') });
+    expect(byRow[8]).toMatchObject({ field: 'industry_code', reason: stringContaining('GB/T 4754') });
+    expect(byRow[9]).toMatchObject({ field: 'status', value: '歇业', reason: stringContaining('存续') });
     expect(byRow[10]).toMatchObject({ field: 'name', reason: 'required value is empty' });
-    expect(byRow[11]).toMatchObject({ field: 'uscc', reason: expect.stringContaining('first at row 2') });
-    expect(byRow[12]).toMatchObject({ field: '(row)', reason: expect.stringContaining('number of columns') });
+    expect(byRow[11]).toMatchObject({ field: 'uscc', reason: stringContaining('first at row 2') });
+    expect(byRow[12]).toMatchObject({ field: '(row)', reason: stringContaining('number of columns') });
 
     const file = readFileSync(result.rejectsFile!, 'utf8');
     expect(file.split('\n')[0]).toBe('row_no,field,value,reason');
@@ -156,7 +157,7 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     const path = file('credit.jsonl', [JSON.stringify({ uscc: A, serious_dishonest: false }), '{"uscc": broken', JSON.stringify({ uscc: B, serious_dishonest: true })].join('\n'));
     const result = await run('credit-status', path);
     expect(result).toMatchObject({ status: 'rejected', rowsAccepted: 0, rowsRejected: 1 });
-    expect(result.rejections[0]).toMatchObject({ rowNo: 2, field: '(row)', reason: expect.stringContaining('not valid JSON') });
+    expect(result.rejections[0]).toMatchObject({ rowNo: 2, field: '(row)', reason: stringContaining('not valid JSON') });
     const [{ n }] = (await db.sql<{ n: number }[]>`select count(*)::int as n from fact_records where source = 'credit-status'`) as unknown as [{ n: number }];
     expect(n).toBe(0);
     const audit = await db.sql<{ action: string }[]>`select action from audit_log where entity_id = ${String(result.importId)} and entity_type = 'fact_import'`;

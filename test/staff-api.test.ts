@@ -12,7 +12,14 @@ import { issueToken } from '../src/http/portal-tokens.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { prepareBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles, type LibraryFile } from '../src/policies/library-registry.ts';
+import type { RunProgress } from '../jobs/match-run.ts';
+import type { RunSummary } from '../src/matching/run-service.ts';
+import type { WhatIfReport } from '../src/matching/what-if.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import type { Wire } from './support/expect.ts';
+
+type RunReply = Wire<RunProgress & { summary: RunSummary | null }>;
+type ChangesReply = { runId: number; changes: { change: string; subject_key: string }[] };
 
 const SECRET = 'staff-test-secret-0123456789';
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -54,15 +61,15 @@ describe('staff API', () => {
   });
 
   it('reports a finished run at 100% with per-point counts', async () => {
-    const body = (await app.inject({ url: `/api/staff/runs/${runId}`, headers: auth('staff:policy.li') })).json();
+    const body = (await app.inject({ url: `/api/staff/runs/${runId}`, headers: auth('staff:policy.li') })).json<RunReply>();
     expect(body).toMatchObject({ runId, status: 'completed', percent: 100, shardCount: 3, shardsDone: 3 });
-    const point = body.summary.points.find((p: { pointId: string }) => p.pointId === 'wengang-fanhuan-2024');
-    expect(point.eligible).toBeGreaterThan(100);
-    expect(point.totalFen).toMatch(/^\d+$/);
+    const point = body.summary?.points.find((p) => p.pointId === 'wengang-fanhuan-2024');
+    expect(point?.eligible).toBeGreaterThan(100);
+    expect(point?.totalFen).toMatch(/^\d+$/);
   });
 
   it('lists the run’s changes with identifiers masked', async () => {
-    const body = (await app.inject({ url: `/api/staff/runs/${runId}/changes?limit=50`, headers: auth('staff:policy.li') })).json();
+    const body = (await app.inject({ url: `/api/staff/runs/${runId}/changes?limit=50`, headers: auth('staff:policy.li') })).json<ChangesReply>();
     expect(body.changes).toHaveLength(50);
     for (const c of body.changes) {
       expect(c.change).toBe('added');
@@ -80,15 +87,15 @@ describe('staff API', () => {
       payload: { pointId: 'wengang-fanhuan-2024', period: '2024', draftFiles: draftWith('value: 60%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"', 'value: 70%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"') },
     });
     expect(response.statusCode).toBe(200);
-    const report = response.json();
+    const report = response.json<Wire<WhatIfReport>>();
     expect(report.draft.eligible).toBe(report.live.eligible);
     expect(BigInt(report.draft.totalFen)).toBeGreaterThan(BigInt(report.live.totalFen));
     expect(report.losers.count).toBe(0);
-    const sme = report.bySize.filter((b: { key: string }) => b.key !== '大型').reduce((s: number, b: { live: { eligible: number } }) => s + b.live.eligible, 0);
+    const sme = report.bySize.filter((b) => b.key !== '大型').reduce((s, b) => s + b.live.eligible, 0);
     expect(report.gainers.count).toBe(sme);
-    const districtTotal = report.byDistrict.reduce((s: bigint, b: { draft: { totalFen: string } }) => s + BigInt(b.draft.totalFen), 0n);
+    const districtTotal = report.byDistrict.reduce((s, b) => s + BigInt(b.draft.totalFen), 0n);
     expect(districtTotal).toBe(BigInt(report.draft.totalFen));
-    expect(report.gainers.top[0].subject).toMatch(/\*{8}/);
+    expect(report.gainers.top[0]?.subject).toMatch(/\*{8}/);
     expect(await listChecksum()).toBe(before);
   });
 
@@ -100,7 +107,7 @@ describe('staff API', () => {
         headers: auth('staff:policy.li'),
         payload: { pointId: 'wengang-fanhuan-2024', period: '2024', draftFiles: draftWith('value: 12个月, cite: "人社部发〔2024〕40号 二：参保企业足额缴纳失业保险费12个月以上"', 'value: 36个月, cite: "人社部发〔2024〕40号 二：参保企业足额缴纳失业保险费12个月以上"') },
       })
-    ).json();
+    ).json<Wire<WhatIfReport>>();
     expect(report.losers.noLongerEligible).toBeGreaterThan(0);
     expect(report.draft.eligible).toBe(report.live.eligible - report.losers.noLongerEligible);
     expect(report.gainers.count).toBe(0);

@@ -15,6 +15,7 @@ import { buildServer } from '../src/http/server.ts';
 import { explainEntry } from '../src/matching/explain-service.ts';
 import { issuePortalToken } from '../src/http/portal-tokens.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { stringContaining } from './support/expect.ts';
 import { startBoss } from './support/boss.ts';
 
 const POINT = 'wengang-fanhuan-2024';
@@ -142,12 +143,12 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     const app = buildServer({ db, log: silentLog, clock, portalSecret: 'test-secret-0123456789' });
     const response = await app.inject({ url: '/api/portal/entitlements', headers: { authorization: `Bearer ${issuePortalToken('test-secret-0123456789', uscc)}` } });
     expect(response.statusCode).toBe(200);
-    const body = response.json();
+    const body = response.json<{ uscc: string; entitlements: { pointId: string; payment: { accountNumber: string } | null; explanation: string[] }[] }>();
     expect(body.uscc).toBe(uscc);
-    const mine = body.entitlements.find((e: { pointId: string }) => e.pointId === POINT);
-    expect(mine).toMatchObject({ amountYuan: '370,370.37', outcomeText: '符合条件', statusText: '已拨付', citation: expect.stringContaining('人社部发〔2024〕40号') });
-    expect(mine.payment.accountNumber).toMatch(/^\*+\d{4}$/);
-    expect(mine.explanation.join('\n')).toContain('370,370.37');
+    const mine = body.entitlements.find((e) => e.pointId === POINT);
+    expect(mine).toMatchObject({ amountYuan: '370,370.37', outcomeText: '符合条件', statusText: '已拨付', citation: stringContaining('人社部发〔2024〕40号') });
+    expect(mine?.payment?.accountNumber).toMatch(/^\*+\d{4}$/);
+    expect(mine?.explanation.join('\n')).toContain('370,370.37');
     const others = await db.orm.select().from(listEntries).where(eq(listEntries.subjectKey, uscc));
     expect(body.entitlements.length).toBe(others.filter((e) => e.outcome !== 'ineligible' || e.reasonCodes.length > 0).length);
 

@@ -11,7 +11,7 @@ import { createEngine, decideJre, loadRuleFile, type JrePoint } from './json-rul
 import { gridCases, periodInput, relocated, type PeerDecision, type PeerPoint } from './points.ts';
 import { createZen, zenPoint, zenInput, zenResult } from './zen-engine.ts';
 
-export interface EngineAgreement {
+interface EngineAgreement {
   checked: number;
   mismatches: number;
   examples: { subject: number; expected: PeerDecision; got: PeerDecision | string }[];
@@ -39,7 +39,7 @@ function record(a: EngineAgreement, subject: number, expected: PeerDecision, got
 }
 
 /** Checks one point on a list of (facts, period) cases; periods default to the point's benchmark period. */
-export async function agreeOnCases(model: PointModel, point: PeerPoint, cases: { facts: SubjectFacts; period?: string }[], dataset: PointAgreement['dataset']): Promise<PointAgreement> {
+async function agreeOnCases(model: PointModel, point: PeerPoint, cases: { facts: SubjectFacts; period?: string }[], dataset: PointAgreement['dataset']): Promise<PointAgreement> {
   const out: PointAgreement = { point: point.id, dataset, subjects: cases.length, eligible: 0, undetermined: 0, totalFen: 0, fastPath: empty(), closure: empty(), jsonRulesEngine: empty(), zenEngine: empty() };
   const compiled = compilePoint(model);
   const rules = loadRuleFile(point.key).rules;

@@ -10,10 +10,10 @@ import { feedHeader, feedRows, rowRecord } from '../../src/population/feeds.ts';
 
 export type SubjectFacts = Record<string, FactValue>;
 
-export const DATA_YEAR = 2023;
+const DATA_YEAR = 2023;
 /** The month whose hires the 扩岗 point is matched for (a monthly feed; the other points do not read it). */
-export const HIRES_MONTH = '2023-09';
-export const ENTERPRISE_FEEDS = ['samr-registry', 'tax-annual', 'hrss-ui-annual', 'credit-status', 'bank-accounts', 'most-high-tech', 'miit-specialised', 'culture-star-hotels', 'stats-above-scale', 'hrss-hires-monthly'] as const;
+const HIRES_MONTH = '2023-09';
+const ENTERPRISE_FEEDS = ['samr-registry', 'tax-annual', 'hrss-ui-annual', 'credit-status', 'bank-accounts', 'most-high-tech', 'miit-specialised', 'culture-star-hotels', 'stats-above-scale', 'hrss-hires-monthly'] as const;
 
 /** Fact periods merged, lowest precedence first (factPeriodsFor gives current + the point's period). */
 const PERIODS = ['current', String(DATA_YEAR), HIRES_MONTH];

@@ -53,7 +53,7 @@ export interface JrePoint {
 }
 
 /** Integer fen from the event's amount spec; undefined when the fact it needs is absent. */
-export function amountOf(spec: AmountSpec, facts: SubjectFacts): number | undefined {
+function amountOf(spec: AmountSpec, facts: SubjectFacts): number | undefined {
   if ('fixedFen' in spec) return spec.fixedFen;
   const v = facts[spec.fact];
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) return undefined;

@@ -41,7 +41,7 @@ export const SIZE_GROUPS: readonly SizeGroup[] = [
 ];
 export const OTHER_GROUP: SizeGroup = g('其他未列明行业', [], [300, null, null], [100, null, null], [10, null, null]);
 
-export function sizeGroupOf(industryCode: unknown): SizeGroup | undefined {
+function sizeGroupOf(industryCode: unknown): SizeGroup | undefined {
   if (typeof industryCode !== 'string') return undefined;
   for (let i = 0; i < SIZE_GROUPS.length; i++) {
     const grp = SIZE_GROUPS[i] as SizeGroup;

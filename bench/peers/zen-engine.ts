@@ -100,7 +100,7 @@ function decision(conditions: string[], amount: string): JdmNode {
 
 const PRD = ['440100', '440300', '440400', '440600', '440700', '441200', '441300', '441900', '442000'];
 
-export const JDM_GRAPHS: Record<string, () => JdmGraph> = {
+const JDM_GRAPHS: Record<string, () => JdmGraph> = {
   wengang: () =>
     chain([
       ...sizeClassTables(),
@@ -218,8 +218,4 @@ export function zenResult(result: unknown): PeerDecision {
   if (r.eligible !== true) return { eligible: false, amountFen: null };
   if (typeof r.amountFen !== 'number' || !Number.isSafeInteger(r.amountFen)) throw new Error(`ZEN gave a non-integer amount: ${JSON.stringify(r)}`);
   return { eligible: true, amountFen: r.amountFen };
-}
-
-export async function decideZen(p: ZenPoint, facts: SubjectFacts): Promise<PeerDecision> {
-  return zenResult((await p.decision.evaluate(zenInput(facts, p.period))).result);
 }

@@ -81,10 +81,10 @@ export async function appendAudit(tx: AuditTx, clock: Clock, event: AuditEvent):
   return { seq: row.seq, hash };
 }
 
-/** The same append; the name is kept for the callers on the raw postgres.js client. */
+/** The same append; the name is kept for the callers on the raw postgres.js client. @alias */
 export const appendAuditSql: (tx: postgres.TransactionSql, clock: Clock, event: AuditEvent) => Promise<{ seq: number; hash: string }> = appendAudit;
 
-export interface ChainProblem {
+interface ChainProblem {
   seq: number;
   reason: 'content-altered' | 'link-broken' | 'sequence-gap';
   message: string;

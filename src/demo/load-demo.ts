@@ -11,10 +11,10 @@ import { importFeed, type ImportResult } from '../feeds/importer.ts';
 import { GENERATED_FEEDS } from '../population/feeds.ts';
 import { writeFeedFiles } from '../population/write.ts';
 
-export const DEMO_ACTOR = 'system:demo-generator';
+const DEMO_ACTOR = 'system:demo-generator';
 
 /** Every department's feed the generator writes: CSV for most, JSON Lines for 信用中国. */
-export const DEMO_FEEDS = GENERATED_FEEDS;
+const DEMO_FEEDS = GENERATED_FEEDS;
 
 export async function loadDemoPopulation(
   db: Database,

@@ -32,10 +32,12 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
   });
 
   app.register(
-    async (portal) => {
+    (portal, _options, done) => {
       portal.decorateRequest('uscc', '');
-      portal.addHook('onRequest', async (request) => {
+      // Callback-style hook: nothing to await; Fastify turns what authenticate throws into the reply.
+      portal.addHook('onRequest', (request, _reply, next) => {
         (request as unknown as { uscc: string }).uscc = authenticate(deps.portalSecret, 'portal', request.headers.authorization);
+        next();
       });
       // The subject comes from the token, never from the URL: an enterprise sees only its own data.
       portal.get('/entitlements', async (request) => {
@@ -59,6 +61,7 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
         }
         return { uscc, entitlements };
       });
+      done();
     },
     { prefix: '/api/portal' },
   );

@@ -1,6 +1,6 @@
 // Staff API: match run progress and list changes, what-if simulation, and batch approval. Every call
 // carries a staff token naming the user, who becomes the actor in the audit trail.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { z } from 'zod';
 import { runProgress } from '../../jobs/match-run.ts';
 import { toJson } from '../audit/canonical-json.ts';
@@ -37,11 +37,13 @@ const WhatIfBody = z.object({
   draftFiles: z.array(z.object({ file: z.string().min(1), text: z.string().min(1) })).min(1),
 });
 
-export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }) {
-  return async (staff: FastifyInstance) => {
+export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }): FastifyPluginCallback {
+  return (staff, _options, done) => {
     staff.decorateRequest('staffUser', '');
-    staff.addHook('onRequest', async (request) => {
+    // Callback-style hook: nothing to await; Fastify turns what authenticate throws into the reply.
+    staff.addHook('onRequest', (request, _reply, next) => {
       (request as unknown as { staffUser: string }).staffUser = authenticate(deps.secret, 'staff', request.headers.authorization);
+      next();
     });
 
     staff.get('/runs/:id', async (request) => {
@@ -70,5 +72,6 @@ export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }
       await approveBatch(deps.db, deps.clock, { batchId: id, actor: (request as unknown as { staffUser: string }).staffUser });
       return { batchId: id, status: 'approved' };
     });
+    done();
   };
 }

@@ -22,7 +22,7 @@ import type { NumberedRecord } from '../feeds/parse.ts';
 import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
 
-export const EMPLOYMENT_SUBSIDY_FAMILY = 'employment-subsidy';
+const EMPLOYMENT_SUBSIDY_FAMILY = 'employment-subsidy';
 
 export interface LedgerResult {
   month: string;
@@ -61,7 +61,7 @@ export async function buildHireLedger(db: Database, clock: Clock, input: { month
       const list = Array.isArray(r.facts.hires) ? (r.facts.hires as Record<string, unknown>[]) : [r.facts];
       return list.map((f) => ({
         person: r.subject_key,
-        hiredBy: String(f.hiredBy ?? ''),
+        hiredBy: typeof f.hiredBy === 'string' ? f.hiredBy : '',
         contract: f.hireContractSigned === true,
         insuredMonths: Number(f.hireInsuredMonths ?? 0),
         expansion: f.expansionTarget === true,

@@ -9,6 +9,7 @@ import { latestLibraryHash, libraryByHash, libraryFiles, buildLibrary, type Libr
 import { parsePeriod } from '../rules/lang/period.ts';
 import { evaluateExpression, UNKNOWN } from '../rules/lang/evaluate.ts';
 import { standardDictionary } from '../dictionary/index.ts';
+import { plainVal } from '../rules/lang/format.ts';
 import type { IR } from '../rules/lang/ir.ts';
 import { INDUSTRY_SECTIONS } from '../dictionary/codes.ts';
 import { mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
@@ -137,14 +138,14 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
 
     if (dOutcome === 'eligible' || lOutcome === 'eligible') {
       const facts = mergeParts(subject.parts, draft!.factPeriods);
-      const region = String(facts.regionCode ?? facts.hukouRegion ?? '—');
+      const region = codeFact(facts.regionCode) ?? codeFact(facts.hukouRegion) ?? '—';
       const targets: Bucket[] = [bucket(districts, region, DISTRICTS[region] ?? region)];
       if (enterprise) {
-        const section = String(facts.industryCode ?? '—').slice(0, 1);
+        const section = (codeFact(facts.industryCode) ?? '—').slice(0, 1);
         targets.push(bucket(industries, section, INDUSTRY_SECTIONS[section] ?? '未知'));
         // The dictionary's 企业划型 table, the one the points themselves use, evaluated for the period.
         const size = evaluateExpression(sizeClassBody(), facts, period).value;
-        const label = size === UNKNOWN ? '无法划型' : String(size);
+        const label = size === UNKNOWN ? '无法划型' : plainVal(size);
         targets.push(bucket(sizes, label, label));
       }
       for (const b of targets) {
@@ -186,4 +187,9 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   report.draft.budgetFen = budgetLimitFen(draftPoint.budget, report.draft.totalFen);
   if (report.draft.budgetFen !== null && report.draft.totalFen > report.draft.budgetFen) report.draft.overBudgetFen = report.draft.totalFen - report.draft.budgetFen;
   return report;
+}
+
+/** A code fact (region, industry) as the feeds store it: text; anything else counts as not known. */
+function codeFact(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }

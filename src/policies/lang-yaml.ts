@@ -16,20 +16,20 @@ export function parseYaml(file: string, text: string): { root: YNode; ctx: YCtx 
   const lc = new LineCounter();
   const ctx: YCtx = { file, lc, errors: [] };
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  ctx.doc = doc as unknown as Document;
+  ctx.doc = doc;
   // The first few syntax errors; later ones are usually echoes of the first.
   for (const e of doc.errors.slice(0, 5)) {
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     ctx.errors.push({ file, line: pos.line, col: pos.col, path: '', message: `YAML: ${e.message.split('\n')[0]}`, expected: 'well-formed YAML' });
   }
-  return { root: doc.errors.length ? undefined : (doc.contents as YNode), ctx };
+  return { root: doc.errors.length ? undefined : doc.contents, ctx };
 }
 
 /** Plain JS value of a node (for hashing what the author wrote). */
 export function toPlain(ctx: YCtx, node: YNode): unknown {
   if (!node || !ctx.doc) return null;
   try {
-    return (node as Node).toJS(ctx.doc as Document<Node, boolean>, { maxAliasCount: 50 });
+    return node.toJS(ctx.doc, { maxAliasCount: 50 });
   } catch (e) {
     fail(ctx, node, '', `YAML: ${(e as Error).message.split('\n')[0]}`, 'anchors (&name) defined before their aliases (*name), without loops');
     return null;
@@ -37,14 +37,14 @@ export function toPlain(ctx: YCtx, node: YNode): unknown {
 }
 
 /** Follows a YAML alias (*name) to its anchored node, so shared blocks read like written ones. */
-export function deref(ctx: YCtx, node: Node | null | undefined): Node | null {
+function deref(ctx: YCtx, node: Node | null | undefined): Node | null {
   if (node && isAlias(node) && ctx.doc) {
-    const target = node.resolve(ctx.doc as Document);
+    const target = node.resolve(ctx.doc);
     if (!target) {
       ctx.errors.push(errorAt(locOf(ctx, node, ''), `YAML: alias *${node.source} has no anchor before it`, 'an anchor &name defined before the alias *name'));
       return null;
     }
-    return target as Node;
+    return target;
   }
   return node ?? null;
 }
@@ -99,7 +99,7 @@ export function entriesOf(ctx: YCtx, node: YNode, path: string): [string, Node |
       fail(ctx, pair.key as YNode, path, 'mapping keys must be plain text', 'a key name');
       continue;
     }
-    out.push([String(pair.key.value), deref(ctx, pair.value as Node | null), pair.key as YNode]);
+    out.push([String(pair.key.value), deref(ctx, pair.value as Node | null), pair.key]);
   }
   return out;
 }
@@ -109,9 +109,16 @@ export function listOf(ctx: YCtx, node: YNode, path: string): Node[] | undefined
   return node.items.map((n) => deref(ctx, n as Node) as Node);
 }
 
+/** A scalar's value as written text: an author may write 3 or true where text is meant; none, lists and dates are not text. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
 export function str(ctx: YCtx, node: YNode, path: string, opts: { pattern?: RegExp; expected?: string; allowEmpty?: boolean } = {}): string | undefined {
-  if (!isScalar(node) || node.value === null || typeof node.value === 'object') return fail(ctx, node, path, `expected text, found ${kind(node)}`, opts.expected ?? 'text');
-  const v = String(node.value);
+  const v = isScalar(node) ? scalarText(node.value) : undefined;
+  if (v === undefined) return fail(ctx, node, path, `expected text, found ${kind(node)}`, opts.expected ?? 'text');
   if (!opts.allowEmpty && v.trim() === '') return fail(ctx, node, path, 'empty text', opts.expected ?? 'non-empty text');
   if (opts.pattern && !opts.pattern.test(v)) return fail(ctx, node, path, `'${v}' has the wrong form`, opts.expected ?? String(opts.pattern));
   return v;
@@ -134,12 +141,11 @@ export function int(ctx: YCtx, node: YNode, path: string): number | undefined {
 
 /** An expression (or a scalar usable as one) with its location. */
 export function src(ctx: YCtx, node: YNode, path: string): SrcText | undefined {
-  if (!isScalar(node) || node.value === null || typeof node.value === 'object') return fail(ctx, node, path, `expected an expression, found ${kind(node)}`, 'an expression written as text');
-  const text = String(node.value);
+  const text = isScalar(node) ? scalarText(node.value) : undefined;
+  if (text === undefined) return fail(ctx, node, path, `expected an expression, found ${kind(node)}`, 'an expression written as text');
   if (text.trim() === '') return fail(ctx, node, path, 'empty expression', 'an expression');
   return { text, loc: locOf(ctx, node, path) };
 }
 
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export { isMap, isScalar, isSeq };

@@ -51,7 +51,7 @@ export function buildLibrary(files: LibraryFile[]): Library {
 }
 
 /** What lists and the portal show of a point without loading the library. */
-export function pointSummary(point: PointModel) {
+function pointSummary(point: PointModel) {
   return {
     id: point.id,
     name: point.name,

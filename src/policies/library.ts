@@ -22,7 +22,7 @@ export type LibraryResult = { ok: true; library: Library } | { ok: false; errors
 
 const FORMAT_LINE = /^format:\s*["']?([^\s"'#]+)/m;
 
-export function fileFormat(text: string): string | undefined {
+function fileFormat(text: string): string | undefined {
   return FORMAT_LINE.exec(text)?.[1];
 }
 

@@ -14,7 +14,7 @@ export function dayNumber(year: number, month: number, day: number): number {
 }
 
 /** [year, month, day] of a day number (civil_from_days). */
-export function civil(days: number): [number, number, number] {
+function civil(days: number): [number, number, number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

@@ -8,8 +8,8 @@ import { dirtyKindsFor, feedHeader, feedRows, isDerivedFeed } from './feeds.ts';
 import { csvLine, DEFAULT_FORMATS, jsonlEncoder, type FileFormat } from './write.ts';
 
 /** The population the examples are cut from: big enough that every list feed has rows. */
-export const EXAMPLE_POPULATION: PopulationOptions = { seed: 2024, enterprises: 200_000, persons: 100_000, dataYear: 2023 };
-export const EXAMPLE_ROWS = 8;
+const EXAMPLE_POPULATION: PopulationOptions = { seed: 2024, enterprises: 200_000, persons: 100_000, dataYear: 2023 };
+const EXAMPLE_ROWS = 8;
 
 export function exampleFileName(mapping: FeedMapping): string {
   return `${mapping.id}.${exampleFormat(mapping)}`;

@@ -19,8 +19,8 @@ import {
 } from './tables.ts';
 import { AppError } from '../errors.ts';
 
-export type OrgKind = '企业' | '个体工商户' | '社会组织' | '机关事业单位';
-export type Status = '存续' | '注销' | '吊销';
+type OrgKind = '企业' | '个体工商户' | '社会组织' | '机关事业单位';
+type Status = '存续' | '注销' | '吊销';
 
 export interface Enterprise {
   index: number;
@@ -58,7 +58,7 @@ export interface Enterprise {
   aboveScale: boolean;
 }
 
-export const ENTERPRISE_STREAM = hashString('enterprise');
+const ENTERPRISE_STREAM = hashString('enterprise');
 
 // 统一社会信用代码 organisation bodies: "MA5" + 5 characters of the USCC alphabet, numbered by an affine
 // bijection of [0, 31^5): unique for up to 28.6 million enterprises with no set kept in memory.
@@ -326,7 +326,7 @@ export function enterpriseAt(ctx: Context, index: number): Enterprise {
   };
 }
 
-export const HIRES_STREAM = hashString('hires');
+const HIRES_STREAM = hashString('hires');
 
 export interface MonthlyHires {
   month: number;
@@ -356,7 +356,7 @@ export function monthlyHires(ctx: Context, e: Enterprise): MonthlyHires[] {
   return out;
 }
 
-export const LISTING_STREAM = hashString('listing');
+const LISTING_STREAM = hashString('listing');
 
 export interface Listing {
   counselingFiledDate: string | null;

@@ -273,7 +273,7 @@ export function rowRecord(header: readonly string[], row: Row): RawRecord {
  * A feed's records as the importer takes them (`importFeed(..., { input: { name, records } })`), numbered
  * as in the feed's CSV file: the header is row 1, so the first record is row 2.
  */
-export async function* feedRecords(feedId: string, options: PopulationOptions | Context): AsyncGenerator<NumberedRecord> {
+export function* feedRecords(feedId: string, options: PopulationOptions | Context): Generator<NumberedRecord> {
   const header = feedHeader(mappingOf(feedId));
   let rowNo = 1;
   for (const { row } of feedRows(feedId, options)) yield { rowNo: ++rowNo, record: rowRecord(header, row) };

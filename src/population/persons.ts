@@ -10,7 +10,7 @@ import type { Context } from './context.ts';
 import { enterpriseAt } from './enterprises.ts';
 import { compactDate, dayNumber, daysInYear, isoDate } from './dates.ts';
 import { fmix32, hashString, Rng, Weighted } from './random.ts';
-import { AGE_BANDS, BIRTHPLACE_ELSEWHERE, ELSEWHERE_REGIONS, GIVEN_CHARS, HUKOU_DISTRICT_WEIGHTS, SURNAMES } from './tables.ts';
+import { AGE_BANDS, BIRTHPLACE_ELSEWHERE, ELSEWHERE_REGIONS, GIVEN_CHARS, HUKOU_DISTRICT_WEIGHTS, SURNAMES, UNREGISTERED_ID_ADDRESS } from './tables.ts';
 import { AppError } from '../errors.ts';
 
 export interface Person {
@@ -39,7 +39,7 @@ export interface Person {
   talent: { education: string; freshGraduate: boolean; returnee: boolean; usedHousingSecurity: boolean } | null;
 }
 
-export const PERSON_STREAM = hashString('person');
+const PERSON_STREAM = hashString('person');
 const MAX_AGE = AGE_BANDS.length * 5 - 1;
 const LIST_LENGTH = 200;
 
@@ -247,10 +247,10 @@ export function personAt(space: PersonSpace, index: number): Person {
 export function unregisteredIdNumber(k: number): string {
   const day = dayNumber(1950, 1, 1) + Math.floor(k / 999);
   const sequence = (k % 999) + 1;
-  return buildIdNumber('650102', compactDate(day), String(sequence).padStart(3, '0'));
+  return buildIdNumber(UNREGISTERED_ID_ADDRESS, compactDate(day), String(sequence).padStart(3, '0'));
 }
 
-export const HIRE_STREAM = hashString('hire');
+const HIRE_STREAM = hashString('hire');
 
 export interface HireRecord {
   /** 1-12, a month of the data year */

@@ -83,10 +83,16 @@ function cell(column: ColumnMapping, value: unknown): string {
     case 'bool':
       return value ? '是' : '否';
     case 'date':
-      return typeof value === 'number' ? isoDate(value) : String(value);
+      return typeof value === 'number' ? isoDate(value) : scalarText(column, value);
     default:
-      return String(value);
+      return scalarText(column, value);
   }
+}
+
+/** A planted fact written as it stands; a list or object is a mistake in a case, not a cell. */
+function scalarText(column: ColumnMapping, value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  throw new TypeError(`column ${column.column}: ${JSON.stringify(value)} is not a single value a feed cell can hold`);
 }
 
 function hasValue(facts: Facts, name: string): boolean {

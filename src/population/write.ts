@@ -42,7 +42,7 @@ export function jsonlEncoder(mapping: FeedMapping): (row: Row) => string {
 }
 
 /** File name for a feed: period feeds carry their data year, e.g. hrss-ui-annual-2023.csv. */
-export function feedFileName(mapping: FeedMapping, dataYear: number, format: FileFormat): string {
+function feedFileName(mapping: FeedMapping, dataYear: number, format: FileFormat): string {
   return `${mapping.id}${mapping.period.kind === 'current' ? '' : `-${dataYear}`}.${format}`;
 }
 

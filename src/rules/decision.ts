@@ -1,7 +1,7 @@
 // What a rule returns for one subject, one point, one period. Pure data, explained in Chinese.
 import type { Rounding } from '../money.ts';
 
-export type Outcome = 'eligible' | 'ineligible' | 'undetermined';
+type Outcome = 'eligible' | 'ineligible' | 'undetermined';
 
 export interface Reason {
   /** Stable code, e.g. LAYOFF_RATE. */

@@ -58,7 +58,8 @@ describe('population generator', () => {
     expect(a.slice(0, 2).map((f) => f.feedId).sort()).toEqual(['police-population', 'samr-registry']);
     expect(a.find((f) => f.feedId === 'credit-status')!.path).toMatch(/credit-status\.jsonl$/);
     const firstLine = readFileSync(a.find((f) => f.feedId === 'credit-status')!.path, 'utf8').split('\n')[0]!;
-    expect(JSON.parse(firstLine)).toMatchObject({ uscc: expect.any(String), serious_dishonest: expect.any(Boolean) });
+    const first = JSON.parse(firstLine) as Record<string, unknown>;
+    expect([typeof first.uscc, typeof first.serious_dishonest]).toEqual(['string', 'boolean']);
   });
 
   it('issues valid, unique 统一社会信用代码 and 公民身份号码 consistent with birth date, age and sex', () => {
@@ -129,11 +130,11 @@ describe('population generator', () => {
     }
   });
 
-  it('produces clean rows that all pass validation, in every feed', async () => {
+  it('produces clean rows that all pass validation, in every feed', () => {
     for (const feedId of GENERATED_FEEDS) {
       const mapping = feedMapping(feedId)!;
       let n = 0;
-      for await (const item of feedRecords(feedId, SMALL)) {
+      for (const item of feedRecords(feedId, SMALL)) {
         n++;
         expect(item.rowNo).toBe(n + 1); // numbered as in the CSV file: the header is row 1
         const checked = validateRecord(mapping, item.rowNo, item.record!);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { sizeClassOf } from '../../bench/peers/size-class.ts';
 import { standardDictionary } from '../../src/dictionary/index.ts';
 import { evaluateExpression, UNKNOWN } from '../../src/rules/lang/evaluate.ts';
+import { plainVal } from '../../src/rules/lang/format.ts';
 import { parsePeriod } from '../../src/rules/lang/period.ts';
 import { rng } from './generate.ts';
 
@@ -34,7 +35,7 @@ describe('derived fact 企业划型 (工信部联企业〔2011〕300号)', () =>
       const s = sizeSubject(r);
       const mine = evaluateExpression(def.body, s, period).value;
       const peer = sizeClassOf(s.industryCode, s.staff, s.revenueFen, s.totalAssetsFen);
-      const mineText = mine === UNKNOWN ? 'undetermined' : String(mine);
+      const mineText = mine === UNKNOWN ? 'undetermined' : plainVal(mine);
       seen.add(mineText);
       expect(mineText, JSON.stringify(s)).toBe(peer ?? 'undetermined');
     }

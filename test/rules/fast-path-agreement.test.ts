@@ -32,7 +32,7 @@ describe('compiled fast path', () => {
         outcomes[slow.outcome]++;
         if (f.viaEvaluator) viaEvaluator++;
         const same = f.outcome === slow.outcome && (f.amountFen === null ? slow.amountFen === null : BigInt(f.amountFen) === slow.amountFen) && f.reasonCodes.join() === slow.reasonCodes.join();
-        if (!same && mismatches.length < 5) mismatches.push(`${point.id} ${period.text} ${JSON.stringify(facts, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}: fast ${f.outcome} ${f.amountFen} [${f.reasonCodes}] vs ${slow.outcome} ${slow.amountFen} [${slow.reasonCodes}]`);
+        if (!same && mismatches.length < 5) mismatches.push(`${point.id} ${period.text} ${JSON.stringify(facts, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}: fast ${f.outcome} ${f.amountFen} [${f.reasonCodes.join()}] vs ${slow.outcome} ${slow.amountFen} [${slow.reasonCodes.join()}]`);
       }
     });
     console.log(`compared ${compared}: ${JSON.stringify(outcomes)}, ${viaEvaluator} via the exact evaluator`);

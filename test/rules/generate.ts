@@ -79,11 +79,11 @@ export function subjectGenerator(point: PointModel, seed: number, opts: { odd?: 
   }
   const num = (f: FactDef): unknown => {
     const t = f.type as { k: 'num'; unit: Record<string, number> };
-    const near = th.get(unitKey(t.unit)) ?? [];
+    const near: number[] = th.get(unitKey(t.unit)) ?? [];
     const fen = t.unit.fen === 1;
     let v: number;
     const roll = r();
-    if (near.length && roll < 0.45) v = Math.max(0, (pick(near) as number) + pick([-1, 0, 0, 1]));
+    if (near.length && roll < 0.45) v = Math.max(0, pick(near) + pick([-1, 0, 0, 1]));
     else if (fen) v = Math.floor(r() * (roll < 0.8 ? 5_000_000 : 200_000_000_000));
     else if (t.unit.month === 1) v = Math.floor(r() * 40);
     else if (t.unit.times === 1) v = Math.floor(r() * 5);

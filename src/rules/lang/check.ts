@@ -1,9 +1,9 @@
 // Type checker: turns parsed expressions into typed IR against the data dictionary, the point's own
 // definitions and its parameters. Refuses unknown names, unit mismatches, comparisons of incompatible
 // types, values outside a code list or enumeration, and cycles among definitions.
-import { codeName, codePrefix, codeProblem } from '../../dictionary/codes.ts';
+import { codePrefix, codeProblem } from '../../dictionary/codes.ts';
 import type { FactDef, SubjectType } from '../../dictionary/facts.ts';
-import type { Cell, CmpOp, DefIR, IR, ParamIR, Val } from './ir.ts';
+import type { Cell, DefIR, IR, ParamIR, Val } from './ir.ts';
 import { ExprSyntaxError, parseExpr } from './parser.ts';
 import { rat } from './rational.ts';
 import { errorAt, type NamedDefSpec, type PolicyError, type SrcText, type TableSpec } from './spec.ts';
@@ -11,7 +11,7 @@ import { checkTableCoverage, parseCell } from './table.ts';
 import { combineUnits, isNullable, nonNull, sameType, sameUnit, typeLabel, unitLabel, type Expr, type Type, type Unit } from './types.ts';
 
 /** A type error at an offset in the expression: the same shape as a syntax error, reported without the "syntax error" prefix. */
-export class CheckError extends ExprSyntaxError {}
+class CheckError extends ExprSyntaxError {}
 
 /** Thrown when an expression uses a definition that already failed: its errors are already reported. */
 class Poisoned extends Error {}
@@ -195,11 +195,11 @@ function requireNonNull(ir: IR, offset: number, narrowed: Set<string>): void {
 
 function stripNull(ir: IR, narrowed: Set<string>): IR {
   const name = ir.op === 'fact' ? ir.fact.name : ir.op === 'ref' ? ir.def.name : undefined;
-  if (name && narrowed.has(name) && isNullable(ir.ty)) return { ...ir, ty: nonNull(ir.ty) } as IR;
+  if (name && narrowed.has(name) && isNullable(ir.ty)) return { ...ir, ty: nonNull(ir.ty) };
   return ir;
 }
 
-export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Set<string>): IR {
+function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Set<string>): IR {
   const src = text.slice(e.span.start, e.span.end);
   const at = e.span.start;
   const sub = (x: Expr, n = narrowed) => stripNull(checkExpr(ctx, x, text, n), n);
@@ -311,15 +311,15 @@ export function checkExpr(ctx: CheckContext, e: Expr, text: string, narrowed: Se
         }
         return mk({ op: 'arith', o: e.op, l, r, ty, src });
       }
-      const o = e.op as CmpOp;
+      const o = e.op;
       // A string literal on either side is checked against the other side's enumeration or code list.
       if (l.op === 'const' && l.ty.k === 'text' && r.ty.k !== 'text') {
         fitConst({ v: l.v, ty: l.ty }, r.ty, e.left.span.start);
-        return mk({ op: 'cmp', o, l: { ...l, ty: nonNull(r.ty) } as IR, r, ty: BOOL, src });
+        return mk({ op: 'cmp', o, l: { ...l, ty: nonNull(r.ty) }, r, ty: BOOL, src });
       }
       if (r.op === 'const' && r.ty.k === 'text' && l.ty.k !== 'text') {
         fitConst({ v: r.v, ty: r.ty }, l.ty, e.right.span.start);
-        return mk({ op: 'cmp', o, l, r: { ...r, ty: nonNull(l.ty) } as IR, ty: BOOL, src });
+        return mk({ op: 'cmp', o, l, r: { ...r, ty: nonNull(l.ty) }, ty: BOOL, src });
       }
       const lt = nonNull(l.ty);
       const rt = nonNull(r.ty);
@@ -507,4 +507,3 @@ export function checkTable(ctx: CheckContext, spec: TableSpec, enumName?: string
   return mk({ op: 'table', table, ty: outTy, src: 'table' });
 }
 
-export { codeName };

@@ -13,10 +13,10 @@ import type { Rat } from './rational.ts';
 import { cellMatches } from './table.ts';
 import { dependencies } from './deps.ts';
 
-export type FastOutcome = 'eligible' | 'ineligible' | 'undetermined';
+type FastOutcome = 'eligible' | 'ineligible' | 'undetermined';
 
 /** Reused between calls: copy what you keep. */
-export interface FastResult {
+interface FastResult {
   outcome: FastOutcome;
   /** Whole fen as a safe integer, or null when not eligible. */
   amountFen: number | null;
@@ -34,7 +34,18 @@ export interface CompiledPoint {
   source: string;
 }
 
-const FALLBACK = { fallback: true };
+/**
+ * Thrown by the generated code and its helpers when a subject's facts are outside what the fast path
+ * handles; run() catches it and asks the exact evaluator. One instance made once, so throwing it costs
+ * no stack capture on the hot path.
+ */
+class FastPathFallback extends Error {
+  constructor() {
+    super('fast path cannot decide this subject; the exact evaluator decides');
+    this.name = 'FastPathFallback';
+  }
+}
+const FALLBACK = new FastPathFallback();
 const INT_TEXT = /^-?\d{1,15}$/;
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -579,6 +590,9 @@ function generate(point: PointModel, paramAt: (p: ParamIR) => Val | undefined): 
   emit(`R.viaEvaluator = false; R.outcome = 'eligible'; R.amountFen = amt; R.reasonCodes = EMPTY; return R;`);
 
   const body = `"use strict";\nlet fail, unk, amt, capAmt${vars.length ? `, ${vars.join(', ')}` : ''};\n${lines.join('\n')}`;
+  // Compiling the point to JavaScript is the fast path's purpose. The body is generated from the checked
+  // IR, not from policy text: names appear only JSON-quoted, values travel in K, never spliced in.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function('H', 'K', 'codes', 'CA', 'EMPTY', `return function evaluate(F, P, R) {\n${body}\n};`) as Factory;
   return { body, factory, consts, ids: checks.map(({ c }) => c.id) };
 }

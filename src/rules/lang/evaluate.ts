@@ -24,7 +24,7 @@ export class FactValueError extends Error {
 }
 
 /** Normalises one raw fact value to the evaluator's representation, per the dictionary type. */
-export function readFactValue(fact: FactDef, raw: unknown): EV {
+function readFactValue(fact: FactDef, raw: unknown): EV {
   if (raw === undefined || (raw === null && !('nullable' in fact.type && fact.type.nullable))) {
     if (fact.whenAbsent === 'false') return false;
     if (fact.whenAbsent === 'none') return null;
@@ -84,7 +84,7 @@ function compare(a: Val, b: Val): number {
   return a === b ? 0 : 1;
 }
 
-export function evalIR(ir: IR, cx: EvalContext): EV {
+function evalIR(ir: IR, cx: EvalContext): EV {
   const v = evalInner(ir, cx);
   cx.trace.set(ir, v);
   return v;
@@ -275,8 +275,8 @@ function evalCall(ir: Extract<IR, { op: 'call' }>, cx: EvalContext): EV {
 
 function evalTable(ir: Extract<IR, { op: 'table' }>, cx: EvalContext): EV {
   const t = ir.table;
-  const inputs: EV[] = new Array(t.inputs.length);
-  const done: boolean[] = new Array(t.inputs.length).fill(false);
+  const inputs = new Array<EV>(t.inputs.length);
+  const done = new Array<boolean>(t.inputs.length).fill(false);
   const input = (i: number): EV => {
     if (!done[i]) {
       inputs[i] = evalIR((t.inputs[i] as { ir: IR }).ir, cx);
@@ -331,9 +331,9 @@ function evalTable(ir: Extract<IR, { op: 'table' }>, cx: EvalContext): EV {
   return UNKNOWN;
 }
 
-export type Outcome = 'eligible' | 'ineligible' | 'undetermined';
+type Outcome = 'eligible' | 'ineligible' | 'undetermined';
 
-export interface ConditionResult {
+interface ConditionResult {
   id: string;
   kind: 'condition' | 'exception';
   value: boolean | typeof UNKNOWN;
@@ -366,7 +366,7 @@ export function parameterDay(point: PointModel, period: Period): number {
   return Math.max(period.start, point.effective.from);
 }
 
-export function newContext(point: PointModel, facts: Facts, period: Period): EvalContext {
+function newContext(point: PointModel, facts: Facts, period: Period): EvalContext {
   return {
     facts,
     period,

@@ -37,6 +37,15 @@ export function formatNumber(r: Rat, ty: Type & { k: 'num' }): string {
   return `${exact ? '' : '约'}${groupThousands(text)}${unitLabel(u)}`;
 }
 
+/**
+ * A value as plain text, for a value whose type gives it no richer form. A number is written as its
+ * decimal, never as String()'s "[object Object]" of the rational it is held as.
+ */
+export function plainVal(v: Val): string {
+  if (v === null) return '无';
+  return typeof v === 'object' ? ratToDecimalText(v).text : String(v);
+}
+
 export function formatVal(v: Val, ty: Type): string {
   if (v === null) return '无';
   switch (ty.k) {
@@ -45,13 +54,12 @@ export function formatVal(v: Val, ty: Type): string {
     case 'bool':
       return v === true ? '是' : '否';
     case 'date':
-      return typeof v === 'number' ? dayToIso(v) : String(v);
+      return typeof v === 'number' ? dayToIso(v) : plainVal(v);
     case 'code':
-      return typeof v === 'string' ? `${v}（${codeName(ty.list, v)}）` : String(v);
+      return typeof v === 'string' ? `${v}（${codeName(ty.list, v)}）` : plainVal(v);
     case 'enum':
     case 'text':
-      return String(v);
     case 'list':
-      return String(v);
+      return plainVal(v);
   }
 }

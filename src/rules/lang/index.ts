@@ -1,19 +1,14 @@
-// The policy language's public API, for the matching service and the CLI.
+// The policy language's facts-needed query; the rest of its API is imported from each module:
 //
 //   const lib = await loadLibraryOrThrow('policies');            // src/policies/library.ts
 //   const point = lib.byId.get('wengang-fanhuan-2024');
 //   point.contentHash                                            // sha256 of rule + parameters + derived facts
-//   const period = parsePeriod('2024');                           // '2024' | '2025-03' | '2023-08-01'
-//   const needs = requiredFacts(point, period);                   // which facts, from which source, for which year
-//   const fast = compilePoint(point);                             // batch: fast.run(facts, period) -> FastResult (reused)
-//   const ev = evaluatePoint(point, facts, period);               // one subject, full trace
-//   const text = explain(ev).lines;                               // Chinese explanation with citations
-export { compilePoint, type CompiledPoint, type FastResult } from './compile.ts';
-export { evaluatePoint, evaluateExpression, readFactValue, FactValueError, UNKNOWN, type Evaluation, type Facts, type Outcome } from './evaluate.ts';
-export { explain, type Explanation } from './render.ts';
-export { parsePeriod, periodLabel, PeriodError, type Period } from './period.ts';
-export { formatPolicyError, type PolicyError } from './spec.ts';
-export type { PointModel, DocumentMeta } from './model.ts';
+//   const period = parsePeriod('2024');                           // ./period.ts: '2024' | '2025-03' | '2023-08-01'
+//   const needs = requiredFacts(point, period);                   // here: which facts, from which source, for which year
+//   const fast = compilePoint(point);                             // ./compile.ts: batch, fast.run(facts, period) -> FastResult (reused)
+//   const ev = evaluatePoint(point, facts, period);               // ./evaluate.ts: one subject, full trace
+//   const text = explain(ev).lines;                               // ./render.ts: Chinese explanation with citations
+export { parsePeriod } from './period.ts';
 
 import { SOURCE_LABELS, type PeriodSemantics, type Source } from '../../dictionary/facts.ts';
 import { dependencies } from './deps.ts';

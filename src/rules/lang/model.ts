@@ -17,7 +17,7 @@ export interface DocumentMeta {
   file: string;
 }
 
-export interface Citation {
+interface Citation {
   article: string;
   clause: string | null;
   quote: string | null;
@@ -46,7 +46,7 @@ export interface TestCaseModel {
  * quotas (none of them: no limit), and how an oversubscribed pool is cut. The allocation itself is
  * src/matching/allocation.ts (allocateBudget).
  */
-export interface BudgetModel {
+interface BudgetModel {
   totalFen: bigint | null;
   /** 0 < n/d <= 1; text as written ("80%"). */
   share: { n: bigint; d: bigint; text: string } | null;

@@ -47,7 +47,7 @@ export function periodLabel(p: Period): string {
 }
 
 /** Civil date parts of a day number. */
-export function civil(day: number): { y: number; m: number; d: number } {
+function civil(day: number): { y: number; m: number; d: number } {
   const dt = new Date(day * 86_400_000);
   return { y: dt.getUTCFullYear(), m: dt.getUTCMonth() + 1, d: dt.getUTCDate() };
 }

@@ -28,7 +28,6 @@ export function rat(n: bigint, d: bigint = 1n): Rat {
   return g === 1n ? { n, d } : { n: n / g, d: d / g };
 }
 
-export const ZERO = rat(0n);
 export const add = (a: Rat, b: Rat): Rat => (a.d === b.d && a.d === 1n ? { n: a.n + b.n, d: 1n } : rat(a.n * b.d + b.n * a.d, a.d * b.d));
 export const sub = (a: Rat, b: Rat): Rat => (a.d === b.d && a.d === 1n ? { n: a.n - b.n, d: 1n } : rat(a.n * b.d - b.n * a.d, a.d * b.d));
 export const mul = (a: Rat, b: Rat): Rat => rat(a.n * b.n, a.d * b.d);
@@ -40,7 +39,6 @@ export const cmp = (a: Rat, b: Rat): number => {
   return l < r ? -1 : l > r ? 1 : 0;
 };
 export const neg = (a: Rat): Rat => ({ n: -a.n, d: a.d });
-export const isInteger = (a: Rat): boolean => a.d === 1n;
 
 /** Parses "12", "0.055", "-3.5" exactly. */
 export function parseRat(text: string): Rat {

@@ -12,12 +12,11 @@ import { periodLabel } from './period.ts';
 import { roundingLabels } from '../../money.ts';
 import { sub, type Rat } from './rational.ts';
 import { codeName } from '../../dictionary/codes.ts';
-import { dayToIso } from './parser.ts';
 import type { Type } from './types.ts';
 
 const OP_TEXT: Record<string, string> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥', '==': '=', '!=': '≠', '+': '+', '-': '−', '*': '×', '/': '÷' };
 
-export function citeText(point: PointModel, article: string): string {
+function citeText(point: PointModel, article: string): string {
   return `（${point.document.docNumber}${article ? ` ${article}` : ''}）`;
 }
 
@@ -34,7 +33,7 @@ interface RenderCx {
   usedDefs: Set<DefIR>;
 }
 
-export function renderIR(ir: IR, rc: RenderCx, top = true): string {
+function renderIR(ir: IR, rc: RenderCx, top = true): string {
   const v = rc.trace.has(ir) ? (rc.trace.get(ir) as EV) : undefined;
   const val = v === undefined ? '（未计算）' : show(v, ir.ty);
   switch (ir.op) {
@@ -220,4 +219,3 @@ export function explain(ev: Evaluation): Explanation {
   };
 }
 
-export { dayToIso };

@@ -48,29 +48,12 @@ export interface TableSpec {
   loc?: Loc;
 }
 
-export type DefSpec = { expr: SrcText } | { table: TableSpec };
+type DefSpec = { expr: SrcText } | { table: TableSpec };
 
 export interface NamedDefSpec {
   name: string;
   zh: string;
   def: DefSpec;
   cite?: string;
-  loc?: Loc;
-}
-
-export interface DatedValueSpec {
-  from: string;
-  to?: string;
-  value: SrcText;
-  cite: string;
-  note?: string;
-  loc?: Loc;
-}
-
-export interface ParamSpec {
-  name: string;
-  zh: string;
-  type: SrcText; // e.g. "%", "元", "人", "个月", "元/人", "bool"
-  values: DatedValueSpec[];
   loc?: Loc;
 }

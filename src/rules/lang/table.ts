@@ -3,8 +3,8 @@
 // 'unique', exactly one row (no overlaps). The proof enumerates one representative value per region
 // that the cells' boundaries cut each input into, so it is exact, not sampled.
 import { codePrefix, codeProblem, codeWithin, INDUSTRY_SECTIONS } from '../../dictionary/codes.ts';
-import { formatVal } from './format.ts';
-import type { Cell, CmpOp, IR, TableIR, Val } from './ir.ts';
+import { formatVal, plainVal } from './format.ts';
+import type { Cell, CmpOp, TableIR, Val } from './ir.ts';
 import { ExprSyntaxError, parseExpr } from './parser.ts';
 import { cmp as ratCmp, rat, type Rat } from './rational.ts';
 import { errorAt, type PolicyError, type SrcText, type TableSpec } from './spec.ts';
@@ -94,7 +94,7 @@ export function parseCell(src: SrcText, ty: Type, errors: PolicyError[]): Cell |
 function compareVals(a: Val, b: Val): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') return ratCmp(a, b);
-  return a === b ? 0 : String(a) < String(b) ? -1 : 1;
+  return a === b ? 0 : plainVal(a) < plainVal(b) ? -1 : 1;
 }
 
 /** Whether a comparison holds, given compare()'s sign. */
@@ -165,7 +165,7 @@ function boundaries(cell: Cell): Val[] {
 
 /** Representative values of one input: one per region the cells cut its domain into. */
 function representatives(ty: Type, cells: Cell[]): Val[] {
-  if ('nullable' in ty && ty.nullable) return [null, ...representatives({ ...ty, nullable: false } as Type, cells)];
+  if ('nullable' in ty && ty.nullable) return [null, ...representatives({ ...ty, nullable: false }, cells)];
   if (ty.k === 'bool') return [true, false];
   if (ty.k === 'enum') return [...ty.values];
   if (ty.k === 'code') {
@@ -261,4 +261,3 @@ export function checkTableCoverage(table: TableIR, spec: TableSpec, errors: Poli
   }
 }
 
-export type { IR };

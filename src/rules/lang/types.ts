@@ -2,10 +2,8 @@
 // integer powers (元/人 = fen^1 person^-1); arithmetic combines them and comparisons demand equal units,
 // so "上年度缴费月数 >= 20人" is refused when the file is loaded, not discovered in a payment run.
 
-export type Dim = 'fen' | 'person' | 'month' | 'year' | 'age' | 'day' | 'times';
+type Dim = 'fen' | 'person' | 'month' | 'year' | 'age' | 'day' | 'times';
 export type Unit = Readonly<Partial<Record<Dim, number>>>;
-
-export const DIMENSIONLESS: Unit = {};
 
 export function unitKey(u: Unit): string {
   return (Object.keys(u) as Dim[])
@@ -97,7 +95,7 @@ export function sameType(a: Type, b: Type): boolean {
   return true;
 }
 
-export const nonNull = (t: Type): Type => ('nullable' in t && t.nullable ? ({ ...t, nullable: false } as Type) : t);
+export const nonNull = (t: Type): Type => ('nullable' in t && t.nullable ? { ...t, nullable: false } : t);
 export const isNullable = (t: Type): boolean => 'nullable' in t && t.nullable === true;
 
 /** Offset range of a node inside its expression source. */
