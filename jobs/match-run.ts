@@ -58,7 +58,7 @@ export async function createMatchQueues(boss: PgBoss): Promise<void> {
 }
 
 function failureText(output: unknown): string {
-  if (output && typeof output === 'object' && 'message' in output) return String((output as { message: unknown }).message);
+  if (output && typeof output === 'object' && 'message' in output) return String((output).message);
   return output === null || output === undefined ? 'no error recorded' : JSON.stringify(output);
 }
 

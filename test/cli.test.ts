@@ -191,7 +191,7 @@ describe('an operator cycle: import, publish, ledger, match, export', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(xlsx);
     const sheet = workbook.worksheets[0]!;
-    const values = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1).map((v) => String(v ?? ''));
+    const values = (row: number) => (sheet.getRow(row).values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)));
     expect(values(1)).toEqual([...EXPORT_COLUMNS]);
     const last = values(sheet.rowCount);
     expect(last[0]).toBe('合计');

@@ -12,6 +12,7 @@ import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { objectContaining, stringContaining, stringMatching } from './support/expect.ts';
 
 const clock = fixedClock('2023-09-05T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-hires-'));
@@ -71,12 +72,12 @@ describe('several hires of one person in one month', () => {
     expect(forward.counts[A]).toMatchObject({ expansionHires1m: 1, absorbedHires: 0 });
     expect(forward.counts[B]).toMatchObject({ expansionHires1m: 0 }); // P1 is A's
     expect(forward.counts[C]).toMatchObject({ expansionHires1m: 1, absorbedHires: 1 }); // A's unqualified P2 does not block C
-    expect(forward.built.alreadyUsed).toEqual([{ person: expect.stringMatching(/^440305\*{8}/), usedBy: A, period: '2023-07', hiredBy: B }]);
+    expect(forward.built.alreadyUsed).toEqual([{ person: stringMatching(/^440305\*{8}/), usedBy: A, period: '2023-07', hiredBy: B }]);
   });
 
   it('still refuses a second row for the same person, month and employer as a duplicate', async () => {
     const { imported } = await ledgerFor([...ROWS, `${P3},2023-07,${C},是,3,否,是`], 'dupe');
-    expect(imported.rejections).toEqual([expect.objectContaining({ rowNo: 7, field: 'id_number', reason: expect.stringContaining('and employer_uscc (first at row 6)') })]);
+    expect(imported.rejections).toEqual([objectContaining({ rowNo: 7, field: 'id_number', reason: stringContaining('and employer_uscc (first at row 6)') })]);
   });
 
   it('moves a person to the right employer when a corrected month is rebuilt', async () => {

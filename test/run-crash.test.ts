@@ -100,7 +100,7 @@ describe('a match-run job', () => {
     const second = await handleMatchRun(b, deps, job);
     expect(second).toEqual({ ...first, resumed: true });
     expect(first.resumed).toBe(false);
-    const runs = await reference.sql`select id from match_runs where job_id = ${jobId!}`;
+    const runs = await reference.sql`select id from match_runs where job_id = ${jobId}`;
     expect(runs).toHaveLength(1);
     // Its shard jobs were queued once, with the run, in the run's own transaction.
     const [{ n }] = (await reference.sql<{ n: number }[]>`select count(*)::int as n from pgboss.job where name = ${MATCH_QUEUES.shard} and (data->>'runId')::bigint = ${first.runId}`) as unknown as [{ n: number }];

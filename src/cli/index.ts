@@ -11,7 +11,7 @@ import { loadConfig } from '../config.ts';
 import { isAppError } from '../errors.ts';
 import { FEEDS } from '../feeds/mappings.ts';
 import { importFeed } from '../feeds/importer.ts';
-import { exportList, type ExportFormat } from '../lists/export.ts';
+import { exportList } from '../lists/export.ts';
 import { createLogger } from '../logger.ts';
 import { explainEntry } from '../matching/explain-service.ts';
 import { buildHireLedger } from '../matching/identity-ledger.ts';
@@ -28,7 +28,7 @@ type Action = (app: App) => Promise<number>;
 interface Command {
   usage: string;
   /** Checks the arguments (throws UsageError) and returns the work; null when it needs no database. */
-  prepare(argv: string[]): { action: Action; workers?: boolean } | { offline: () => Promise<number> };
+  prepare(argv: string[]): { action: Action; workers?: boolean } | { offline: () => number | Promise<number> };
 }
 
 const actor = () => `operator:${userInfo().username}`;
@@ -169,7 +169,7 @@ cli runs show <id>
       args.noMore(positionals, 3, this.usage);
       if (values.format !== 'csv' && values.format !== 'xlsx') throw new UsageError(values.format === undefined ? 'missing --format csv|xlsx' : `bad --format "${values.format}": expected csv or xlsx`, this.usage);
       if (!values.out) throw new UsageError('missing --out FILE', this.usage);
-      const format = values.format as ExportFormat;
+      const format = values.format;
       const out = resolve(values.out);
       return {
         action: async (app) => {
@@ -188,7 +188,7 @@ cli runs show <id>
       const { positionals } = args.parse(argv, {}, this.usage);
       args.noMore(positionals, 0, this.usage);
       return {
-        offline: async () => {
+        offline: () => {
           for (const f of FEEDS) {
             const period = f.period.kind === 'current' ? 'current' : `${f.period.kind} (column ${f.period.column})`;
             console.log(`${f.id}  ${f.department} · ${f.title}  [subject ${f.subject}; period ${period}; mode ${f.mode}${f.atomic ? '; atomic' : ''}${f.derivedBy ? `; derived by ${f.derivedBy}` : ''}]`);

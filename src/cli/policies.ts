@@ -1,6 +1,7 @@
 // policies lint | list [--tag 主题=稳岗] | explain <point> --facts <file.json> [--period 2024] | test | facts
 // The library lives in ./policies (override with --root). Exit code 1 on any error or failing case.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadLibrary, type Library } from '../policies/library.ts';
 import { runPointTests } from '../policies/lang-tests.ts';
 import { evaluatePoint } from '../rules/lang/evaluate.ts';
@@ -41,8 +42,6 @@ export function factsFromJson(text: string): Record<string, unknown> {
 async function subjectFile(id: string | undefined, dir: string): Promise<string | undefined> {
   if (!id) return undefined;
   if (id.endsWith('.json')) return id;
-  const { readdir } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const hits: string[] = [];
   for (const f of (await readdir(dir)).filter((x) => x.endsWith('.json')).sort()) {
     const parsed = JSON.parse(await readFile(join(dir, f), 'utf8')) as { subject?: string };

@@ -28,7 +28,7 @@ export const INDUSTRY_SECTIONS: Readonly<Record<string, string>> = {
 };
 
 /** Divisions (大类) and classes named in the library; others are accepted by shape. */
-export const INDUSTRY_NAMED: Readonly<Record<string, string>> = {
+const INDUSTRY_NAMED: Readonly<Record<string, string>> = {
   F51: '批发业',
   F52: '零售业',
   G59: '装卸搬运和仓储业',

@@ -39,7 +39,7 @@ export type PeriodSemantics = 'as-of' | 'data-year' | 'in-period' | 'event';
  * What an absent value means: missing = data not available (the decision is undetermined);
  * false = the fact is a register and not being on it means no; none = no record (e.g. not deceased).
  */
-export type WhenAbsent = 'missing' | 'false' | 'none';
+type WhenAbsent = 'missing' | 'false' | 'none';
 
 /**
  * The values a fact may plausibly take; a feed value outside is refused, naming the range. Numbers are in

@@ -45,5 +45,4 @@ export function standardDictionary(): Dictionary {
   return standard;
 }
 
-export { FACTS, DERIVED_FACTS };
 export type { FactDef, DerivedFactSpec };

@@ -316,9 +316,9 @@ async function importItems(
 }
 
 function toIterator(records: AsyncIterable<NumberedRecord> | Iterable<NumberedRecord>): AsyncIterator<FeedItem> {
-  if (Symbol.asyncIterator in records) return (records as AsyncIterable<NumberedRecord>)[Symbol.asyncIterator]();
-  const it = (records as Iterable<NumberedRecord>)[Symbol.iterator]();
-  return { next: async () => it.next() };
+  if (Symbol.asyncIterator in records) return records[Symbol.asyncIterator]();
+  const it = records[Symbol.iterator]();
+  return { next: () => Promise.resolve(it.next()) };
 }
 
 function emptyResult(mapping: FeedMapping, fileName: string, fileHash: string, importId: number): ImportResult {

@@ -2,7 +2,7 @@
 // a row is for, and for every column its fact, type, unit and code list. Facts are named as in the
 // data dictionary (src/dictionary/facts.ts); a test checks that every mapped fact exists there.
 
-export type ColumnType =
+type ColumnType =
   | { kind: 'text' }
   | { kind: 'int' } // non-negative whole number
   | { kind: 'decimal'; scale: number } // non-negative decimal with at most `scale` places (an annual average); kept exact

@@ -273,7 +273,7 @@ function readFeedItems(input: NodeJS.ReadableStream, format: FeedFormat, fileNam
 }
 
 /** The records only (the header is checked by the importer). */
-export async function* readFeedStream(input: NodeJS.ReadableStream, format: FeedFormat, fileName = 'feed'): AsyncGenerator<NumberedRecord> {
+async function* readFeedStream(input: NodeJS.ReadableStream, format: FeedFormat, fileName = 'feed'): AsyncGenerator<NumberedRecord> {
   for await (const item of readFeedItems(input, format, fileName)) if (!isHeader(item)) yield item;
 }
 

@@ -2,7 +2,7 @@
 // header against its mapping. Pure.
 import { FACTS, type FactDef, type FactRange } from '../dictionary/facts.ts';
 import { checkIdNumber, maskIdNumber } from '../subjects/id-number.ts';
-import { checkUscc, maskUscc } from '../subjects/uscc.ts';
+import { checkUscc } from '../subjects/uscc.ts';
 import type { ColumnMapping, FeedMapping } from './mappings.ts';
 import type { RawRecord } from './parse.ts';
 
@@ -87,7 +87,7 @@ function dateRangeProblem(text: string, range: FactRange, options: ValidateOptio
 }
 
 /** Converts one non-empty cell, or returns the reason it cannot be converted; checks the fact's range. */
-export function convertCell(text: string, mapping: ColumnMapping, options: ValidateOptions = {}): { value: FactValue } | { reason: string } {
+function convertCell(text: string, mapping: ColumnMapping, options: ValidateOptions = {}): { value: FactValue } | { reason: string } {
   const type = mapping.type;
   const range = rangeOf(mapping);
   switch (type.kind) {
@@ -232,10 +232,6 @@ export function validateRecord(mapping: FeedMapping, rowNo: number, record: RawR
     row.regionCode = cell(record, mapping.registers.regionColumn);
   }
   return { row };
-}
-
-export function maskSubjectKey(mapping: FeedMapping, key: string): string {
-  return mapping.subject === 'person' ? maskIdNumber(key) : maskUscc(key);
 }
 
 const EXPECTED = new WeakMap<FeedMapping, { required: string[]; optional: string[]; known: ReadonlySet<string> }>();

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { AppError, ErrorCodes, isAppError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
-export interface ErrorBody {
+interface ErrorBody {
   code: ErrorCode;
   message: string;
   messageZh: string;
@@ -20,7 +20,7 @@ export interface ErrorBody {
 }
 
 /** A zod failure as BAD_REQUEST naming each field: `where: path: problem; ...`. */
-export function badRequestFromZod(error: z.ZodError, where: string): AppError {
+function badRequestFromZod(error: z.ZodError, where: string): AppError {
   const fields = error.issues.map((i) => i.path.map(String).join('.') || '(body)');
   const problems = error.issues.map((i, n) => `${fields[n]}: ${i.message}`);
   return new AppError('BAD_REQUEST', `${where}: ${problems.join('; ')}`, { fields: [...new Set(fields)] });
@@ -43,7 +43,7 @@ const FASTIFY_CODES: Record<string, (error: FastifyError) => AppError> = {
 };
 
 /** What an error thrown anywhere in a request means to the client; undefined for our own faults. */
-export function clientErrorOf(error: unknown): AppError | undefined {
+function clientErrorOf(error: unknown): AppError | undefined {
   if (isAppError(error)) return error;
   if (error instanceof z.ZodError) return badRequestFromZod(error, 'request');
   const fastify = error as Partial<FastifyError>;
@@ -75,7 +75,7 @@ function internalBody(requestId: string): ErrorBody {
   };
 }
 
-export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = clientErrorOf(error);
   if (known && known.status < 500) return reply.status(known.status).send(body(known, request.id));
   // Ours: the log gets the error and its stack, under the request id; the client gets the id only.

@@ -18,7 +18,7 @@ export function issueToken(secret: string, role: TokenRole, who: string): string
 }
 
 /** Who the token was issued to for this role, or undefined if it is not a valid token for it. */
-export function verifyToken(secret: string, role: TokenRole, token: string): string | undefined {
+function verifyToken(secret: string, role: TokenRole, token: string): string | undefined {
   const [subject, signature] = token.split('.');
   if (!subject || !signature) return undefined;
   const who = Buffer.from(subject, 'base64url').toString('utf8');

@@ -115,7 +115,7 @@ export async function exportList(db: Database, request: { pointId: string; perio
     totals.font = { bold: true };
     totals.commit();
     sheet.headerFooter.oddHeader = title;
-    await sheet.commit();
+    sheet.commit();
     await workbook.commit();
   }
   return { file: request.out, entries, totalFen };

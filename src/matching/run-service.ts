@@ -57,10 +57,6 @@ interface RunRow {
   shard_count: number;
 }
 
-export function idempotencyKey(pointId: string, period: string, subjectKey: string): string {
-  return `${pointId}/${period}/${subjectKey}`;
-}
-
 async function loadRun(sql: postgres.Sql | postgres.TransactionSql, runId: number): Promise<RunRow> {
   const [row] = await sql<(Omit<RunRow, 'id' | 'snapshot_id' | 'base_run_id'> & { id: bigint; snapshot_id: bigint; base_run_id: bigint | null })[]>`
     select id, scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, status, shard_count
@@ -607,4 +603,3 @@ export async function runToCompletion(db: Database, clock: Clock, log: Logger, r
   return finalizeRun(db, clock, log, created.runId, options);
 }
 
-export type { PointModel };

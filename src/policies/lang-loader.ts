@@ -14,6 +14,7 @@ import { errorAt, type HitPolicy, type NamedDefSpec, type PolicyError, type SrcT
 import { LITERAL_UNITS, sameUnit, typeLabel, unitLabel, type Type } from '../rules/lang/types.ts';
 import { codeProblem, codePrefix, codeShapeProblem } from '../dictionary/codes.ts';
 import { bool, entriesOf, fail, int, ISO_DATE, kind, listOf, locOf, mapOf, optStr, parseYaml, src, str, toPlain, type YCtx, type YNode } from './lang-yaml.ts';
+import { canonicalJson, toJson } from '../audit/canonical-json.ts';
 
 export const POLICY_FORMAT = 'policy/1';
 const ID = /^[a-z0-9][a-z0-9-]*$/;
@@ -340,19 +341,6 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  if (typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-    .join(',')}}`;
-}
-
 function ratText(v: Val): unknown {
   return v !== null && typeof v === 'object' ? `${v.n}/${v.d}` : v;
 }
@@ -486,7 +474,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
   for (const slot of locals.values()) {
     const before2 = ctx.errors.length;
     // resolve via a reference so cycles are reported against the let
-    const ir = checkSource(cctx, { text: slot.spec.name, loc: slot.spec.loc as never });
+    const ir = checkSource(cctx, { text: slot.spec.name, loc: slot.spec.loc });
     if (ir && ir.op === 'ref') lets.push(ir.def);
     else if (ctx.errors.length === before2 && slot.state !== 'failed') fail(ctx, m.let, `${path}.let.${slot.spec.name}`, 'definition could not be checked', 'a valid definition');
   }
@@ -622,7 +610,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     notes,
     tests,
     canonical,
-    contentHash: sha256(canonicalJson(canonical)),
+    contentHash: sha256(canonicalJson(toJson(canonical))),
     loc: locOf(ctx, node, path),
   };
 }

@@ -31,7 +31,7 @@ export interface DemoRun {
   pay: boolean;
 }
 
-export type Outcome = 'eligible' | 'ineligible' | 'undetermined';
+type Outcome = 'eligible' | 'ineligible' | 'undetermined';
 
 export interface PlantedSubject {
   pointId: string;
@@ -104,7 +104,7 @@ function hasValue(facts: Facts, name: string): boolean {
  * the case names one of its facts (registries always); a row whose required cell the case leaves empty
  * cannot be sent, so that feed says nothing about the subject.
  */
-export function rowsFor(subject: 'enterprise' | 'person', key: string, name: string, caseFacts: Facts, dataPeriod: string, account?: string): { rows: Record<string, Row>; facts: Facts } {
+function rowsFor(subject: 'enterprise' | 'person', key: string, name: string, caseFacts: Facts, dataPeriod: string, account?: string): { rows: Record<string, Row>; facts: Facts } {
   const facts: Facts = { ...(subject === 'enterprise' ? ENTERPRISE_DEFAULTS : PERSON_DEFAULTS), ...(account ? { basicAccount: account } : {}), ...caseFacts };
   const rows: Record<string, Row> = {};
   const written: Facts = {};

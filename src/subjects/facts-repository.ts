@@ -1,11 +1,6 @@
-// Writing fact records (append-only) and reading a frozen snapshot of them. SQL kept together here.
-import { createHash } from 'node:crypto';
-import type { Clock } from '../clock.ts';
-import { rowBatches, type Sql, type Tx } from '../db/clients.ts';
+// Reading fact records as of a frozen snapshot (the importer writes them). SQL kept together here.
+import { rowBatches, type Sql } from '../db/clients.ts';
 import { DERIVED_FEED_IDS } from '../feeds/mappings.ts';
-import { enterprises, factImports, factRecords } from '../db/schema/index.ts';
-import { appendAudit } from '../audit/audit-trail.ts';
-import { sql as dsql } from 'drizzle-orm';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { dayToIso } from '../rules/lang/parser.ts';
 
@@ -14,90 +9,6 @@ export const CURRENT_PERIOD = 'current';
 
 /** Fact imports and snapshots serialise on this lock: a watermark never falls inside an import. */
 export const FACTS_LOCK_KEY = 0x66_61_63_74; // "fact"
-
-export interface FactRow {
-  subjectKey: string;
-  period: string;
-  facts: Record<string, string | number | boolean | null>;
-  rowNo?: number;
-}
-
-export interface EnterpriseRow {
-  uscc: string;
-  name: string;
-  regionCode: string;
-}
-
-export async function upsertEnterprises(tx: Tx, clock: Clock, rows: EnterpriseRow[]): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500).map((r) => ({ ...r, createdAt: clock.now() }));
-    const result = await tx.insert(enterprises).values(chunk).onConflictDoNothing().returning({ uscc: enterprises.uscc });
-    inserted += result.length;
-  }
-  return inserted;
-}
-
-export interface RecordedImport {
-  importId: number;
-  rowsAccepted: number;
-  duplicate: boolean;
-}
-
-/**
- * Records one batch of facts from one source as an import, with its content hash and an audit entry.
- * The same content from the same source is recorded once: a repeat changes nothing.
- */
-export async function recordFactImport(
-  tx: Tx,
-  clock: Clock,
-  input: { source: string; fileName: string; asOf: string; actor: string; rows: FactRow[]; rowsRejected?: number },
-): Promise<RecordedImport> {
-  const hash = createHash('sha256');
-  for (const row of input.rows) hash.update(`${row.subjectKey}\t${row.period}\t${JSON.stringify(row.facts)}\n`);
-  const fileHash = hash.digest('hex');
-  const existing = await tx.execute<{ id: number }>(
-    dsql`select id from fact_imports where source = ${input.source} and file_hash = ${fileHash} limit 1`,
-  );
-  if (existing.length > 0) return { importId: Number(existing[0]!.id), rowsAccepted: 0, duplicate: true };
-
-  const [imported] = await tx
-    .insert(factImports)
-    .values({
-      source: input.source,
-      fileName: input.fileName,
-      fileHash,
-      asOf: input.asOf,
-      rowsTotal: input.rows.length + (input.rowsRejected ?? 0),
-      rowsAccepted: input.rows.length,
-      rowsRejected: input.rowsRejected ?? 0,
-      importedBy: input.actor,
-      importedAt: clock.now(),
-    })
-    .returning({ id: factImports.id });
-  const importId = imported!.id;
-  for (let i = 0; i < input.rows.length; i += 1000) {
-    await tx.insert(factRecords).values(
-      input.rows.slice(i, i + 1000).map((row, j) => ({
-        subjectKey: row.subjectKey,
-        source: input.source,
-        period: row.period,
-        importId,
-        rowNo: row.rowNo ?? i + j + 1,
-        asOf: input.asOf,
-        facts: row.facts,
-      })),
-    );
-  }
-  await appendAudit(tx, clock, {
-    actor: input.actor,
-    action: 'facts.imported',
-    entityType: 'fact_import',
-    entityId: String(importId),
-    payload: { source: input.source, fileName: input.fileName, fileHash, asOf: input.asOf, rowsAccepted: input.rows.length, rowsRejected: input.rowsRejected ?? 0 },
-  });
-  return { importId, rowsAccepted: input.rows.length, duplicate: false };
-}
 
 /** All of one subject's live facts, merged across feeds (fact names are unique in the dictionary). */
 export type SubjectFacts = Record<string, unknown>;

@@ -9,7 +9,7 @@ export type IdNumberProblem =
   | { reason: 'length' | 'character' | 'birth-date'; message: string }
   | { reason: 'check'; expected: string; message: string };
 
-export function idCheckCharacter(first17: string): string | undefined {
+function idCheckCharacter(first17: string): string | undefined {
   if (!/^\d{17}$/.test(first17)) return undefined;
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += Number(first17[i]) * (WEIGHTS[i] ?? 0);

@@ -15,7 +15,7 @@ export type UsccProblem =
   | { reason: 'check'; expected: string; message: string };
 
 /** The check character for the first 17 characters, or undefined if one is not in the alphabet. */
-export function usccCheckCharacter(first17: string): string | undefined {
+function usccCheckCharacter(first17: string): string | undefined {
   let sum = 0;
   for (let i = 0; i < 17; i++) {
     const value = USCC_ALPHABET.indexOf(first17[i] ?? '');

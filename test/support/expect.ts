@@ -7,6 +7,8 @@ import { expect } from 'vitest';
 export const anyString = (): unknown => expect.any(String);
 /** Matches a string that contains `text`. */
 export const stringContaining = (text: string): unknown => expect.stringContaining(text);
+/** Matches an object that has at least these properties. */
+export const objectContaining = (properties: Record<string, unknown>): unknown => expect.objectContaining(properties);
 /** Matches a string that `pattern` matches. */
 export const stringMatching = (pattern: RegExp): unknown => expect.stringMatching(pattern);
 

@@ -15,7 +15,7 @@ export type EV = Val | typeof UNKNOWN;
 
 export type Facts = Readonly<Record<string, unknown>>;
 
-export class FactValueError extends Error {
+class FactValueError extends Error {
   readonly fact: string;
   constructor(fact: string, message: string) {
     super(message);
