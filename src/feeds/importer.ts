@@ -12,7 +12,26 @@ import { appendAuditSql } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
-import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
+import {
+  analyzeStaging,
+  createStaging,
+  finishImport,
+  groupRowsPerPeriod,
+  importedBefore,
+  importedFileId,
+  insertImport,
+  insertRejects,
+  insertStagingRows,
+  lockFacts,
+  openStagingCopy,
+  registerSubjects,
+  rejectInFile,
+  retractUnlisted,
+  stagedRows,
+  unchangedGroupedRows,
+  writeChangedFacts,
+  type StagingRow,
+} from './import-repository.ts';
 import { feedMapping, type FeedMapping } from './mappings.ts';
 import { formatOf, isHeader, readFeedFileItems, type FeedItem, type NumberedRecord } from './parse.ts';
 import { checkHeader, checkKeys, printable, unknownKeyWarning, validateRecord, type Rejection, type ValidRow } from './validate.ts';
@@ -68,7 +87,6 @@ function stagingLine(row: ValidRow, rowNo: number): string {
   return `${row.subjectKey},${row.period},${rowNo},${csvField(JSON.stringify(row.facts))},${csvField(row.name ?? null)},${csvField(row.regionCode ?? null)},"${row.part ?? ''}",${row.effectiveDate ?? ''}\n`;
 }
 
-const STAGING_COLUMNS = 'subject_key, period, row_no, facts, name, region_code, part, valid_from';
 
 /** The error report: header problems and warnings (row 1) first, then every rejected row. */
 function rejectsCsv(rejections: readonly Rejection[]): string {
@@ -86,12 +104,12 @@ async function writeReport(dir: string, name: string, entries: readonly Rejectio
 
 /** Writes staged rows either by COPY (real PostgreSQL) or by batched INSERT (embedded). */
 function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
-  let batch: { subject_key: string; period: string; row_no: number; facts: postgres.Parameter; name: string | null; region_code: string | null; part: string; valid_from: string | null }[] = [];
+  let batch: StagingRow[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await tx`insert into feed_staging ${tx(rows, 'subject_key', 'period', 'row_no', 'facts', 'name', 'region_code', 'part', 'valid_from')}`;
+    await insertStagingRows(tx, rows);
   };
   // COPY data goes out in chunks of about 64 KB: one CopyData message per row costs more than the row.
   let chunk = '';
@@ -142,8 +160,8 @@ export async function importFeed(db: Database, clock: Clock, request: ImportRequ
   // A file already imported for this feed changes nothing.
   const knownHash = 'path' in request.input ? await fileHash(request.input.path) : null;
   if (knownHash) {
-    const [existing] = await db.sql<{ id: string }[]>`select id from fact_imports where source = ${mapping.id} and file_hash = ${knownHash} and status = 'imported' limit 1`;
-    if (existing) return emptyResult(mapping, fileName, knownHash, Number(existing.id));
+    const existing = await importedFileId(db.sql, mapping.id, knownHash);
+    if (existing !== undefined) return emptyResult(mapping, fileName, knownHash, existing);
   }
 
   const items: AsyncIterator<FeedItem> = 'path' in request.input ? readFeedFileItems(request.input.path) : toIterator(request.input.records);
@@ -193,8 +211,8 @@ async function importItems(
   let rowsTotal = 0;
 
   const result = await db.sql.begin(async (tx) => {
-    await tx`create temp table feed_staging (subject_key text not null, period text not null, row_no int not null, facts jsonb not null, name text, region_code text, part text not null default '', valid_from date) on commit drop`;
-    const copy = db.embedded ? null : await tx`copy feed_staging (${tx.unsafe(STAGING_COLUMNS)}) from stdin with (format csv)`.writable();
+    await createStaging(tx);
+    const copy = db.embedded ? null : await openStagingCopy(tx);
     const staging = stagingWriter(tx, copy);
     try {
       for (let next = first; !next.done; next = await items.next()) {
@@ -241,14 +259,14 @@ async function importItems(
       throw error;
     }
     // A temp table has no statistics until analysed; without them the joins below plan as if it were tiny.
-    await tx`analyze feed_staging`;
+    await analyzeStaging(tx);
     const hash = knownHash ?? rowHash.digest('hex');
 
     // Imports and snapshots take the same lock, so a snapshot's watermark never falls between them.
-    await tx`select pg_advisory_xact_lock(${FACTS_LOCK_KEY})`;
+    await lockFacts(tx);
     if (!knownHash) {
-      const [existing] = await tx<{ id: string }[]>`select id from fact_imports where source = ${mapping.id} and file_hash = ${hash} and status = 'imported' limit 1`;
-      if (existing) return { duplicateOf: Number(existing.id), hash };
+      const existing = await importedFileId(tx, mapping.id, hash);
+      if (existing !== undefined) return { duplicateOf: existing, hash };
     }
 
     const sqlRejections = await rejectInFile(tx, mapping);
@@ -257,21 +275,16 @@ async function importItems(
     const rejectedRows = new Set(rejections.map((r) => r.rowNo)).size;
     const status = atomic && rejectedRows > 0 ? ('rejected' as const) : ('imported' as const);
 
-    const [imported] = await tx<{ id: string }[]>`
-      insert into fact_imports (source, department, status, file_name, file_hash, as_of, rows_total, rows_accepted, rows_rejected, imported_by, imported_at)
-      values (${mapping.id}, ${mapping.department}, ${status}, ${fileName}, ${hash}, ${request.asOf}, ${rowsTotal}, 0, ${rejectedRows}, ${request.actor}, ${clock.now()})
-      returning id`;
-    const importId = Number(imported!.id);
+    const importId = await insertImport(tx, { source: mapping.id, department: mapping.department, status, fileName, fileHash: hash, asOf: request.asOf, rowsTotal, rowsRejected: rejectedRows, actor: request.actor, at: clock.now() });
 
     let rowsAccepted = 0;
     let rowsUnchanged = 0;
     let rowsRetracted = 0;
     if (status === 'imported') {
       // Has this feed been imported before? (fact_imports is small; fact_records has no index on source.)
-      const [{ earlier } = { earlier: false }] = await tx<{ earlier: boolean }[]>`
-        select exists (select 1 from fact_imports where source = ${mapping.id} and status = 'imported' and id <> ${importId}) as earlier`;
+      const earlier = await importedBefore(tx, mapping.id, importId);
       if (mapping.registers) await registerSubjects(tx, mapping, clock.now(), earlier);
-      const [{ staged } = { staged: 0 }] = await tx<{ staged: number }[]>`select count(*)::int as staged from feed_staging`;
+      const staged = await stagedRows(tx);
       rowsAccepted = staged;
       const grouped = mapping.rowsPerPeriod ? await groupRowsPerPeriod(tx, mapping.rowsPerPeriod.fact) : 0;
       const written = await writeChangedFacts(tx, mapping, importId, request.asOf, earlier);
@@ -285,11 +298,11 @@ async function importItems(
     if (rejections.length > 0 || warnings.length > 0) {
       for (let i = 0; i < rejections.length; i += 1000) {
         const chunk = rejections.slice(i, i + 1000).map((r) => ({ import_id: importId, row_no: r.rowNo, field: printable(r.field), value: printable(r.value), reason: printable(r.reason) }));
-        await tx`insert into fact_rejects ${tx(chunk, 'import_id', 'row_no', 'field', 'value', 'reason')} on conflict do nothing`;
+        await insertRejects(tx, chunk);
       }
       rejectsFile = await writeReport(request.rejectsDir, `import-${importId}-${mapping.id}.rejects.csv`, [...warnings, ...rejections]);
     }
-    await tx`update fact_imports set rows_accepted = ${rowsAccepted}, rows_unchanged = ${rowsUnchanged}, rows_retracted = ${rowsRetracted}, rejects_file = ${rejectsFile} where id = ${importId}`;
+    await finishImport(tx, importId, { rowsAccepted, rowsUnchanged, rowsRetracted, rejectsFile });
 
     const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted, warnings: warnings.map((w) => printable(w.reason)) };
     await appendAuditSql(tx, clock, { actor: request.actor, action: status === 'imported' ? 'facts.imported' : 'facts.import-rejected', entityType: 'fact_import', entityId: String(importId), payload: summary });
@@ -323,139 +336,4 @@ function toIterator(records: AsyncIterable<NumberedRecord> | Iterable<NumberedRe
 
 function emptyResult(mapping: FeedMapping, fileName: string, fileHash: string, importId: number): ImportResult {
   return { importId, feedId: mapping.id, fileName, fileHash, duplicate: true, status: 'duplicate', rowsTotal: 0, rowsAccepted: 0, rowsUnchanged: 0, rowsRejected: 0, rowsRetracted: 0, rejectsFile: null, rejections: [], warnings: [] };
-}
-
-/** Rows that are valid alone but not in context: a subject listed twice, or one nobody registered. */
-async function rejectInFile(tx: postgres.TransactionSql, mapping: FeedMapping): Promise<Rejection[]> {
-  const out: Rejection[] = [];
-  // Rows of one subject and period are duplicates unless the mapping keeps several apart (rowsPerPeriod: part).
-  const dupes = await tx<{ row_no: number; first: number; subject_key: string }[]>`
-    delete from feed_staging s
-    using (select subject_key, period, part, min(row_no) as first from feed_staging group by subject_key, period, part having count(*) > 1) t
-    where s.subject_key = t.subject_key and s.period = t.period and s.part = t.part and s.row_no > t.first
-    returning s.row_no, s.subject_key, t.first`;
-  const seen = new Set<number>();
-  for (const d of dupes) {
-    if (seen.has(d.row_no)) continue;
-    seen.add(d.row_no);
-    out.push({ rowNo: d.row_no, field: mapping.keyColumn, value: mapping.subject === 'person' ? '(masked)' : d.subject_key, reason: `duplicate row for the same subject and period${mapping.rowsPerPeriod ? ` and ${mapping.rowsPerPeriod.column}` : ''} (first at row ${d.first}); the first is kept` });
-  }
-  if (!mapping.registers) {
-    const registry = mapping.subject === 'enterprise' ? tx`enterprises e where e.uscc = s.subject_key` : tx`persons e where e.id_number = s.subject_key`;
-    const unknown = await tx<{ row_no: number; subject_key: string }[]>`
-      delete from feed_staging s where not exists (select 1 from ${registry}) returning s.row_no, s.subject_key`;
-    for (const u of unknown) {
-      out.push({
-        rowNo: u.row_no,
-        field: mapping.keyColumn,
-        value: mapping.subject === 'person' ? `${u.subject_key.slice(0, 6)}********${u.subject_key.slice(14)}` : u.subject_key,
-        reason: mapping.subject === 'enterprise' ? 'enterprise not registered; import the 市场监管 registry feed (samr-registry) first' : 'person not registered; import the 公安 population feed (police-population) first',
-      });
-    }
-  }
-  return out;
-}
-
-async function registerSubjects(tx: postgres.TransactionSql, mapping: FeedMapping, now: Date, earlier: boolean): Promise<void> {
-  // A first load only adds; later loads also take name and region changes. Rows go in key order, which
-  // keeps the primary-key index inserts local.
-  if (!earlier) {
-    if (mapping.subject === 'enterprise') {
-      await tx`insert into enterprises (uscc, name, region_code, created_at) select subject_key, name, region_code, ${now} from feed_staging order by subject_key on conflict (uscc) do nothing`;
-    } else {
-      await tx`insert into persons (id_number, name, region_code, created_at) select subject_key, name, region_code, ${now} from feed_staging order by subject_key on conflict (id_number) do nothing`;
-    }
-    return;
-  }
-  if (mapping.subject === 'enterprise') {
-    await tx`insert into enterprises (uscc, name, region_code, created_at)
-             select subject_key, name, region_code, ${now} from feed_staging
-             on conflict (uscc) do update set name = excluded.name, region_code = excluded.region_code
-             where enterprises.name is distinct from excluded.name or enterprises.region_code is distinct from excluded.region_code`;
-  } else {
-    await tx`insert into persons (id_number, name, region_code, created_at)
-             select subject_key, name, region_code, ${now} from feed_staging
-             on conflict (id_number) do update set name = excluded.name, region_code = excluded.region_code
-             where persons.name is distinct from excluded.name or persons.region_code is distinct from excluded.region_code`;
-  }
-}
-
-/**
- * rowsPerPeriod feeds: the rows of one subject and period (told apart by part) become one staged row:
- * the first row's facts in part order plus all rows' facts, in part order, under `fact`. Returns how many
- * staged rows were folded away.
- */
-async function groupRowsPerPeriod(tx: postgres.TransactionSql, fact: string): Promise<number> {
-  await tx`
-    create temp table feed_grouped on commit drop as
-    select subject_key, period, min(row_no) as row_no, count(*)::int as n,
-           (array_agg(facts order by part))[1] || jsonb_build_object(${fact}::text, jsonb_agg(facts order by part)) as facts
-    from feed_staging group by subject_key, period having count(*) > 1`;
-  const [{ n } = { n: 0 }] = await tx<{ n: number }[]>`select coalesce(sum(n - 1), 0)::int as n from feed_grouped`;
-  if (n === 0) return 0;
-  await tx`delete from feed_staging s using feed_grouped g where s.subject_key = g.subject_key and s.period = g.period`;
-  await tx`insert into feed_staging (subject_key, period, row_no, facts, part) select subject_key, period, row_no, facts, '' from feed_grouped`;
-  return n;
-}
-
-/** Folded rows whose record was unchanged (so nothing was written for them). */
-async function unchangedGroupedRows(tx: postgres.TransactionSql, feed: string, importId: number): Promise<number> {
-  const [{ n } = { n: 0 }] = await tx<{ n: number }[]>`
-    select coalesce(sum(g.n - 1), 0)::int as n from feed_grouped g
-    where not exists (select 1 from fact_records f where f.subject_key = g.subject_key and f.source = ${feed} and f.period = g.period and f.import_id = ${importId})`;
-  return n;
-}
-
-/**
- * Appends a record for each staged row whose facts differ from the latest recorded; returns how many.
- * valid_from: the row's effective date if it has one; else, for a 'current' feed whose row changes a
- * subject's earlier record, the import's as-of date (the file states the state as of then); else null,
- * valid for all time (a subject's first record, or a corrected data-year or month value).
- */
-async function writeChangedFacts(tx: postgres.TransactionSql, mapping: FeedMapping, importId: number, asOf: string, earlier: boolean): Promise<number> {
-  const feed = mapping.id;
-  const subjectType = mapping.subject;
-  if (!earlier) {
-    const inserted = await tx`
-      insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, valid_from)
-      select subject_key, ${subjectType}, ${feed}, period, ${importId}, row_no, ${asOf}, facts, valid_from from feed_staging order by subject_key, period`;
-    return inserted.count;
-  }
-  const changeFrom = mapping.period.kind === 'current' ? tx`${asOf}::date` : tx`null::date`;
-  const inserted = await tx`
-    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, valid_from)
-    select s.subject_key, ${subjectType}, ${feed}, s.period, ${importId}, s.row_no, ${asOf}, s.facts,
-           coalesce(s.valid_from, case when cur.facts is not null then ${changeFrom} end)
-    from feed_staging s
-    left join lateral (
-      select f.facts, f.retracted from fact_records f
-      where f.subject_key = s.subject_key and f.source = ${feed} and f.period = s.period
-      order by f.seq desc limit 1
-    ) cur on true
-    where cur.facts is null or cur.retracted or cur.facts <> s.facts
-    order by s.subject_key, s.period`;
-  return inserted.count;
-}
-
-/**
- * Full feeds: subjects with live facts for a period in this file, but not in it, are retracted. For a
- * 'current' feed the subject left the state on the as-of date (valid_from = as-of); a data year or
- * month no longer listing a subject is a correction, valid for all time (null).
- */
-async function retractUnlisted(tx: postgres.TransactionSql, mapping: FeedMapping, importId: number, asOf: string, keepKeys: string[]): Promise<number> {
-  const feed = mapping.id;
-  const from = mapping.period.kind === 'current' ? asOf : null;
-  const retracted = await tx`
-    insert into fact_records (subject_key, subject_type, source, period, import_id, row_no, as_of, facts, retracted, valid_from)
-    select cur.subject_key, ${mapping.subject}, ${feed}, cur.period, ${importId}, null, ${asOf}, '{}'::jsonb, true, ${from}::date
-    from (
-      select distinct on (subject_key, period) subject_key, period, retracted
-      from fact_records
-      where source = ${feed} and period in (select distinct period from feed_staging)
-      order by subject_key, period, seq desc
-    ) cur
-    where not cur.retracted
-      and not exists (select 1 from feed_staging s where s.subject_key = cur.subject_key and s.period = cur.period)
-      and not (cur.subject_key = any(${keepKeys}::text[]))`;
-  return retracted.count;
 }
