@@ -1,7 +1,6 @@
 // Matching at scale, on real PostgreSQL over generated data: the sharded run gives exactly what the
 // explaining evaluator gives subject by subject; parallel and killed workers change nothing;
 // incremental equals full; budgets, exclusion groups and caps hold.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { evaluatePoint } from '../src/rules/lang/evaluate.ts';
 import { parsePeriod } from '../src/rules/lang/period.ts';
 import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { killAllWorkers, startWorker, stopWorker } from './support/workers.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-matching-'));
@@ -83,7 +83,7 @@ describe('a sharded run', () => {
   });
 
   it('gives the same decisions when two worker processes share it as one process alone', async () => {
-    const workers = [startWorker(), startWorker()];
+    const workers = [startWorker(db.url), startWorker(db.url)];
     try {
       const parallel = await sendRun(16);
       await waitForRun(parallel, 120_000);
@@ -96,7 +96,7 @@ describe('a sharded run', () => {
   });
 
   it('completes with the same decisions and no duplicates when a worker is killed mid-run (SIGKILL)', async () => {
-    const victim = startWorker({ MATCH_WORKERS: '1' });
+    const victim = startWorker(db.url, { MATCH_WORKERS: '1' });
     const run = await sendRun(24);
     // Let it finish a few shards, then kill it without warning.
     await waitUntil(async () => (await runProgress(db, run)).shardsDone >= 2, 60_000);
@@ -105,7 +105,7 @@ describe('a sharded run', () => {
     const midway = await runProgress(db, run);
     expect(midway.status).toBe('running');
     expect(midway.shardsDone).toBeLessThan(24);
-    const rescuer = startWorker();
+    const rescuer = startWorker(db.url);
     try {
       await waitForRun(run, 120_000);
     } finally {
@@ -194,26 +194,7 @@ describe('cross-point rules and budgets', () => {
   });
 });
 
-// Worker processes, as an operator starts them: `npm run cli -- worker`.
-const running = new Set<ChildProcess>();
-function startWorker(env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['src/cli/index.ts', 'worker'], {
-    env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', MATCH_WORKERS: '2', BOSS_SUPERVISE_SECONDS: '1', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  return child;
-}
-async function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(() => killAllWorkers());
 
 let sender: PgBoss | undefined;
 async function sendRun(shards: number): Promise<number> {

@@ -1,7 +1,6 @@
 // Crash-safe runs: a worker killed mid-run leaves work a new worker finishes, with one run row and the
 // list an uninterrupted run gives; a retried match-run job continues its run; a run that cannot
 // finish says so, with the reason, in its row and in the audit trail.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { runToCompletion } from '../src/matching/run-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { writeFeedFiles } from '../src/population/write.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { killAllWorkers, startWorker, stopWorker } from './support/workers.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-crash-'));
@@ -51,7 +51,7 @@ beforeAll(async () => {
   await load(crashed, files);
 });
 afterAll(async () => {
-  for (const child of running) child.kill('SIGKILL');
+  killAllWorkers();
   await Promise.all(bosses.map((b) => b.stop({ graceful: false, timeout: 1000 })));
   await reference?.drop();
   await crashed?.drop();
@@ -63,7 +63,7 @@ describe('a worker killed mid-run (SIGKILL)', () => {
     expect(uninterrupted.points.reduce((n, p) => n + p.eligible, 0)).toBeGreaterThan(50);
 
     const sender = await boss(crashed);
-    const victim = startWorker(crashed);
+    const victim = startWorker(crashed.url, { MATCH_WORKERS: '1' });
     await sender.send(MATCH_QUEUES.run, { scope: 'enterprise', period: '2024', shards: 24, trigger: 'test', actor: 'test' });
     let runId = 0;
     await waitUntil(async () => {
@@ -77,7 +77,7 @@ describe('a worker killed mid-run (SIGKILL)', () => {
     expect(midway.status).toBe('running');
     expect(midway.shardsDone).toBeLessThan(24);
 
-    const rescuer = startWorker(crashed);
+    const rescuer = startWorker(crashed.url, { MATCH_WORKERS: '1' });
     try {
       await waitUntil(async () => (await runProgress(crashed, runId)).status === 'completed', 120_000);
     } finally {
@@ -179,22 +179,6 @@ describe('ids and sequence numbers past 2^31 (bigserial)', () => {
   });
 });
 
-const running = new Set<ChildProcess>();
-function startWorker(db: TestDatabase): ChildProcess {
-  const child = spawn(process.execPath, ['src/cli/index.ts', 'worker'], {
-    env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', MATCH_WORKERS: '1', BOSS_SUPERVISE_SECONDS: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  return child;
-}
-async function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

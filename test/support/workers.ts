@@ -1,0 +1,26 @@
+// Worker processes, as an operator starts them (`npm run cli -- worker`), for tests that kill and
+// replace them. Every worker started is SIGKILLed by killAllWorkers() if a test leaves one behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const running = new Set<ChildProcess>();
+
+export function startWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ['src/cli/index.ts', 'worker'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', MATCH_WORKERS: '2', BOSS_SUPERVISE_SECONDS: '1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+export async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function killAllWorkers(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
