@@ -1,34 +1,14 @@
 // `npm start`: migrate, load policies and demo data, run the whole cycle once, print a summary, then
 // keep serving HTTP and running the scheduled matches until SIGTERM or SIGINT.
 import { scheduleMatchRuns } from '../jobs/match-run.ts';
-import { startApp, type App } from './app.ts';
-import { systemClock } from './clock.ts';
-import { loadConfig } from './config.ts';
 import { DEMO_PERIOD, DEMO_STAFF, runCycle } from './cycle.ts';
 import { isAppError } from './errors.ts';
-import { buildServer } from './http/server.ts';
 import { issuePortalToken, issueToken } from './http/portal-tokens.ts';
-import { createLogger } from './logger.ts';
+import { startServing } from './process.ts';
 import { formatSummary } from './summary.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
-  console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
-  const app: App = await startApp(config, systemClock, log);
-  const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret });
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: shutting down`);
-    await server.close();
-    await app.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  const { config, app, server } = await startServing();
 
   const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES, persons: config.DEMO_PERSONS, dataDir: config.DATA_DIR, shards: config.MATCH_SHARDS });
   await scheduleMatchRuns(app.boss, [{ scope: 'enterprise', period: DEMO_PERIOD, kind: 'incremental', shards: config.MATCH_SHARDS }], config.MATCH_CRON, config.TIMEZONE);

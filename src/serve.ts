@@ -2,16 +2,14 @@
 // the match queue on DATABASE_URL (or the embedded database), with no demo data: nothing is generated,
 // no token is printed. The cron match is scheduled once a policy library is published.
 import { scheduleMatchRuns } from '../jobs/match-run.ts';
-import { startApp } from './app.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { loadConfig, type Config } from './config.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
 import { isAppError } from './errors.ts';
-import { buildServer } from './http/server.ts';
-import { createLogger } from './logger.ts';
 import { pointsForScope } from './matching/compiled-library.ts';
 import { latestLibraryHash, libraryByHash } from './policies/library-registry.ts';
 import { parsePeriod } from './rules/lang/period.ts';
 import type { App } from './app.ts';
+import { startServing } from './process.ts';
 
 /** The year the scheduled match covers: today's, in the configured time zone. */
 function currentYear(clock: Clock, tz: string): string {
@@ -36,28 +34,7 @@ export async function scheduleConfiguredMatches(app: App, config: Config): Promi
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
-  console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
-  const app = await startApp(config, systemClock, log);
-  const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: shutting down`);
-    try {
-      await server.close();
-      await app.stop();
-      process.exit(0);
-    } catch (error) {
-      console.error(error);
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-
+  const { config, app, server } = await startServing();
   console.log(await scheduleConfiguredMatches(app, config));
   const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   console.log(`listening on ${address} (GET /health; match workers: ${config.MATCH_WORKERS})`);

@@ -1,0 +1,39 @@
+// What `npm start` and `npm run serve` share: typed config, logger, the app (database, queue, workers)
+// and the HTTP server, with SIGTERM/SIGINT stopping HTTP, the queue and the database in that order.
+import { startApp, type App } from './app.ts';
+import { systemClock } from './clock.ts';
+import { loadConfig, type Config } from './config.ts';
+import { buildServer } from './http/server.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export interface Serving {
+  config: Config;
+  log: Logger;
+  app: App;
+  server: ReturnType<typeof buildServer>;
+}
+
+export async function startServing(): Promise<Serving> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
+  const app = await startApp(config, systemClock, log);
+  const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    try {
+      await server.close();
+      await app.stop();
+      process.exit(0);
+    } catch (error) {
+      console.error(error);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return { config, log, app, server };
+}
