@@ -111,7 +111,7 @@ export async function verifyAgainstCheckpoint(sql: Sql, checkpoint: SignedCheckp
     return result('检查点中的公钥无法读取');
   }
   if (!fileKey.equals(trusted)) return result('检查点不是由本系统的审计签名密钥签发的（公钥不符）');
-  let signed = false;
+  let signed: boolean;
   try {
     signed = verify(null, signedBody(checkpoint), createPublicKey(trustedPublicKeyPem), Buffer.from(checkpoint.signature, 'base64'));
   } catch {
