@@ -13,7 +13,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 // Appends are serialised so that each row's prev_hash is the hash of the row just before it.
 const AUDIT_LOCK_KEY = 0x6d_69_61_6e; // "mian"
 
-export const AUDIT_HASH_ALGORITHMS = ['sm3', 'sha256'] as const;
+const AUDIT_HASH_ALGORITHMS = ['sm3', 'sha256'] as const;
 export type AuditHashAlgorithm = (typeof AUDIT_HASH_ALGORITHMS)[number];
 
 // A module-level setting rather than a parameter: appendAudit has dozens of callers across every
