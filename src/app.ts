@@ -1,10 +1,12 @@
 // Composition root: config -> logger -> database -> pg-boss -> jobs. Everything with a side effect is
 // created here and handed to services; services never reach for globals.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgBoss } from 'pg-boss';
 import { registerMatchJobs } from '../jobs/match-run.ts';
+import { setAuditHashAlgorithm } from './audit/audit-trail.ts';
+import { auditSigner, type AuditSigner } from './audit/checkpoints.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { BOSS_POOL_SIZE, openDatabase, type OpenedDatabase } from './db/open.ts';
@@ -17,6 +19,7 @@ export interface App {
   clock: Clock;
   log: Logger;
   portalSecret: string;
+  auditSigner: AuditSigner;
   stop(): Promise<void>;
 }
 
@@ -32,7 +35,25 @@ function portalSecret(config: Config, log: Logger): string {
   return secret;
 }
 
+/**
+ * The key that signs audit checkpoints: from config, else one generated into the data folder (the
+ * embedded/demo setup). A key next to the database it vouches for protects against little: production
+ * sets AUDIT_SIGNING_KEY from a store the database's administrators cannot write.
+ */
+function signingKey(config: Config, log: Logger): AuditSigner {
+  if (config.AUDIT_SIGNING_KEY) return auditSigner(config.AUDIT_SIGNING_KEY);
+  const file = join(config.DATA_DIR, 'audit-signing-key.pem');
+  if (existsSync(file)) return auditSigner(readFileSync(file, 'utf8'));
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(file, pem, { mode: 0o600 });
+  log.warn({ file }, 'AUDIT_SIGNING_KEY is not set; generated an audit signing key in the data folder (keep production keys outside it)');
+  return auditSigner(pem);
+}
+
 export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean } = {}): Promise<App> {
+  setAuditHashAlgorithm(config.AUDIT_HASH);
+  const signer = signingKey(config, log);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const boss = new PgBoss({
     connectionString: db.url,
@@ -57,6 +78,7 @@ export async function startApp(config: Config, clock: Clock, log: Logger, option
     clock,
     log,
     portalSecret: portalSecret(config, log),
+    auditSigner: signer,
     async stop() {
       if (stopped) return;
       stopped = true;

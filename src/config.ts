@@ -25,6 +25,10 @@ const ConfigSchema = z.object({
   DEMO_PERSONS: z.coerce.number().int().min(0).max(1000000).default(2000),
   DEMO_SEED: z.coerce.number().int().default(20240601),
   PORTAL_TOKEN_SECRET: z.string().min(16).optional(),
+  /** The hash new audit entries are chained with; each entry records its own, so switching is safe. */
+  AUDIT_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
+  /** Ed25519 private key (PEM, or base64 of the PKCS#8 DER) that signs audit checkpoints. */
+  AUDIT_SIGNING_KEY: z.string().min(40).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { embedded: boolean };

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgBoss } from 'pg-boss';
 import { runMatchJob } from '../jobs/match-run.ts';
 import { verifyAuditChain, type ChainVerification } from './audit/audit-trail.ts';
+import { recordCheckpoint, type AuditSigner, type SignedCheckpoint } from './audit/checkpoints.ts';
 import type { Clock } from './clock.ts';
 import type { Database } from './db/clients.ts';
 import { loadDemoPopulation } from './demo/load-demo.ts';
@@ -69,6 +70,8 @@ export interface CycleSummary {
   demo: { created: boolean; enterprises: number; persons: number; imports: ImportResult[]; planted: PlantedSubject[] };
   runs: CycleRun[];
   audit: ChainVerification;
+  /** The signed checkpoint of the verified chain's head (none without a signer, or when it is broken). */
+  checkpoint: SignedCheckpoint | null;
 }
 
 /**
@@ -80,7 +83,7 @@ function demoAsOf(runs: readonly { period: string }[]): string {
 }
 
 export async function runCycle(
-  deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger },
+  deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger; auditSigner?: AuditSigner },
   options: { seed: number; enterprises: number; persons?: number; dataDir: string; shards?: number; policiesDir?: string; runs?: typeof DEMO_RUNS },
 ): Promise<CycleSummary> {
   const { db, boss, clock, log } = deps;
@@ -150,10 +153,12 @@ export async function runCycle(
       }),
     });
   }
+  const audit = await verifyAuditChain(db.sql);
   return {
     library: { hash: published.hash, points: published.library.points.length, newVersions: published.created },
     demo,
     runs,
-    audit: await verifyAuditChain(db.sql),
+    audit,
+    checkpoint: audit.ok && deps.auditSigner ? await recordCheckpoint(db, clock, deps.auditSigner) : null,
   };
 }

@@ -36,6 +36,8 @@ export const ErrorCodes = {
   UNAUTHENTICATED: { status: 401, zh: '尚未登录或登录已失效。请重新登录后再试。' },
   FORBIDDEN: { status: 403, zh: '当前身份无权进行这项操作。请使用有相应权限的账号登录。' },
   AUDIT_CHAIN_BROKEN: { status: 500, zh: '审计记录校验未通过，可能已被篡改。请立即联系系统管理员核查，核查完成前不要继续办理。' },
+  AUDIT_SIGNING_KEY_INVALID: { status: 500, zh: '审计签名密钥无法读取。请管理员将 AUDIT_SIGNING_KEY 设为 Ed25519 私钥（PEM 或 PKCS#8 的 base64），或不设置以使用数据目录中的密钥。' },
+  AUDIT_CHECKPOINT_INVALID: { status: 422, zh: '审计检查点文件无法读取或格式不对。请使用 audit checkpoint 命令生成的文件。' },
   AUDIT_PAYLOAD_INVALID: { status: 500, zh: '操作记录无法写入审计日志，本次操作未生效。请联系系统管理员。' },
   IDENTIFIER_INVALID: { status: 422, zh: '统一社会信用代码或公民身份号码有误（位数或校验位不符）。请核对后重新填写。' },
   BANK_CHANNEL_FAILED: { status: 502, zh: '银行通道暂时不可用，资金未拨出。请稍后重试；如持续失败，请联系代理银行。' },

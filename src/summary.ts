@@ -44,5 +44,6 @@ export function formatSummary(summary: CycleSummary): string {
   }
   const a = summary.audit;
   lines.push(a.ok ? `audit chain: verified, ${a.rows} entries, head #${a.headSeq} ${a.headHash.slice(0, 16)}…` : `audit chain: BROKEN at #${a.problem?.seq}: ${a.problem?.message}`);
+  if (summary.checkpoint) lines.push(`audit checkpoint: #${summary.checkpoint.seq} signed (Ed25519, ${summary.checkpoint.algorithm}); check later with: npm run cli -- audit checkpoint --out FILE, audit verify --checkpoint FILE`);
   return lines.join('\n');
 }

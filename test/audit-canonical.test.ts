@@ -10,10 +10,10 @@ describe('audit hashing', () => {
 
   it('changes the hash when any field or the previous hash changes', () => {
     const row = { seq: 1, at: new Date('2024-06-15T00:00:00Z'), actor: 'a', action: 'x', entityType: 't', entityId: '1', payload: { n: 1 }, prevHash: GENESIS_HASH };
-    const h = hashAuditRow(row);
-    expect(hashAuditRow({ ...row })).toBe(h);
-    expect(hashAuditRow({ ...row, actor: 'b' })).not.toBe(h);
-    expect(hashAuditRow({ ...row, payload: { n: 2 } })).not.toBe(h);
-    expect(hashAuditRow({ ...row, prevHash: 'f'.repeat(64) })).not.toBe(h);
+    const h = hashAuditRow(row, 'sha256');
+    expect(hashAuditRow({ ...row }, 'sha256')).toBe(h);
+    expect(hashAuditRow({ ...row, actor: 'b' }, 'sha256')).not.toBe(h);
+    expect(hashAuditRow({ ...row, payload: { n: 2 } }, 'sha256')).not.toBe(h);
+    expect(hashAuditRow({ ...row, prevHash: 'f'.repeat(64) }, 'sha256')).not.toBe(h);
   });
 });

@@ -1,5 +1,6 @@
 // The whole chain once, on real PostgreSQL: policy file -> demo data -> match (through pg-boss) ->
 // list -> batch approved by a second person -> sandbox bank -> reconciled -> portal; audit verified.
+import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/audit-trail.ts';
+import { auditSigner } from '../src/audit/checkpoints.ts';
 import { fixedClock } from '../src/clock.ts';
 import { runCycle, type CycleSummary } from '../src/cycle.ts';
 import { enterprises, listEntries, payments, payoutBatches } from '../src/db/schema/index.ts';
@@ -53,7 +55,7 @@ async function explanationOf(name: string) {
 beforeAll(async () => {
   db = await createTestDatabase();
   boss = await startBoss(db, clock);
-  summary = await runCycle({ db, boss, clock, log: silentLog }, { seed: 7, enterprises: 80, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-e2e-')) });
+  summary = await runCycle({ db, boss, clock, log: silentLog, auditSigner: auditSigner(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }, { seed: 7, enterprises: 80, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-e2e-')) });
 });
 
 afterAll(async () => {
@@ -162,6 +164,8 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     const clean = await verifyAuditChain(db.sql);
     expect(clean.ok).toBe(true);
     expect(summary.audit.ok).toBe(true);
+    // The cycle ends by signing a checkpoint of the head it verified.
+    expect(summary.checkpoint).toMatchObject({ seq: summary.audit.headSeq, hash: summary.audit.headHash, count: summary.audit.rows, algorithm: 'sm3' });
     const actions = (await db.sql<{ action: string }[]>`select distinct action from audit_log`).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['policy.library-published', 'policy.published', 'facts.imported', 'snapshot.created', 'match.started', 'match.completed', 'batch.prepared', 'batch.approved', 'batch.sent', 'payment.paid', 'payment.failed', 'batch.reconciled']));
 

@@ -1,5 +1,7 @@
 // Appending to and verifying the hash-chained audit trail. An entry is written in the same transaction
 // as the change it records: callers pass their transaction, so both commit or neither does.
+// Each entry records the algorithm it was hashed with (SM3, GB/T 32905, by default; SHA-256 for the rows
+// written before, or when configured), and verification re-hashes each row with its own algorithm.
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
@@ -10,6 +12,20 @@ import { canonicalJson, toJson, type Json } from './canonical-json.ts';
 export const GENESIS_HASH = '0'.repeat(64);
 // Appends are serialised so that each row's prev_hash is the hash of the row just before it.
 const AUDIT_LOCK_KEY = 0x6d_69_61_6e; // "mian"
+
+const AUDIT_HASH_ALGORITHMS = ['sm3', 'sha256'] as const;
+export type AuditHashAlgorithm = (typeof AUDIT_HASH_ALGORITHMS)[number];
+
+// A module-level setting rather than a parameter: appendAudit has dozens of callers across every
+// service, and threading the algorithm through each (or through every Clock) would touch all of them
+// for a value that is fixed per process. The composition root (src/app.ts) sets it once from config;
+// until then, and in tests that do not set it, new entries use SM3.
+let appendAlgorithm: AuditHashAlgorithm = 'sm3';
+
+/** Sets the algorithm new entries are hashed with; called once at startup from config (AUDIT_HASH). */
+export function setAuditHashAlgorithm(algorithm: AuditHashAlgorithm): void {
+  appendAlgorithm = algorithm;
+}
 
 export interface AuditEvent {
   actor: string;
@@ -30,7 +46,7 @@ interface ChainedRow {
   prevHash: string;
 }
 
-export function hashAuditRow(row: ChainedRow): string {
+export function hashAuditRow(row: ChainedRow, algorithm: AuditHashAlgorithm): string {
   const body = canonicalJson({
     seq: row.seq,
     at: row.at.toISOString(),
@@ -40,7 +56,7 @@ export function hashAuditRow(row: ChainedRow): string {
     entityId: row.entityId,
     payload: row.payload,
   });
-  return createHash('sha256').update(row.prevHash).update('\n').update(body).digest('hex');
+  return createHash(algorithm).update(row.prevHash).update('\n').update(body).digest('hex');
 }
 
 /** A transaction of either client: drizzle's (`Tx`) or a raw postgres.js one (bulk paths). */
@@ -75,9 +91,10 @@ export async function appendAudit(tx: AuditTx, clock: Clock, event: AuditEvent):
     payload: toJson(event.payload ?? {}),
     prevHash: last ? String(last.hash) : GENESIS_HASH,
   };
-  const hash = hashAuditRow(row);
-  await query`insert into audit_log (seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash)
-    values (${String(row.seq)}::text::bigint, ${row.at.toISOString()}::text::timestamptz, ${row.actor}::text, ${row.action}::text, ${row.entityType}::text, ${row.entityId}::text, ${canonicalJson(row.payload)}::text::jsonb, ${row.prevHash}::text, ${hash}::text)`;
+  const algorithm = appendAlgorithm;
+  const hash = hashAuditRow(row, algorithm);
+  await query`insert into audit_log (seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash, hash_alg)
+    values (${String(row.seq)}::text::bigint, ${row.at.toISOString()}::text::timestamptz, ${row.actor}::text, ${row.action}::text, ${row.entityType}::text, ${row.entityId}::text, ${canonicalJson(row.payload)}::text::jsonb, ${row.prevHash}::text, ${hash}::text, ${algorithm}::text)`;
   return { seq: row.seq, hash };
 }
 
@@ -86,7 +103,7 @@ export const appendAuditSql: (tx: postgres.TransactionSql, clock: Clock, event: 
 
 interface ChainProblem {
   seq: number;
-  reason: 'content-altered' | 'link-broken' | 'sequence-gap';
+  reason: 'content-altered' | 'link-broken' | 'sequence-gap' | 'unknown-algorithm';
   message: string;
 }
 
@@ -106,7 +123,7 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
   let problem: ChainProblem | undefined;
   // seq is a bigint: read as it is (an ::int cast would fail past 2^31), a number only for the hash.
   const query = sqlClient`
-    select seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash
+    select seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash, hash_alg
     from audit_log order by seq`;
   for await (const batch of rowBatches(sqlClient, query, 1000)) {
     for (const r of batch) {
@@ -115,6 +132,8 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
         problem = { seq, reason: 'sequence-gap', message: `审计记录 #${seq} 之前缺少 #${expectedSeq}（记录被删除或插入）` };
       } else if (r.prev_hash !== expectedPrev) {
         problem = { seq, reason: 'link-broken', message: `审计记录 #${seq} 的 prev_hash 与上一条记录的哈希不符（链条被改动）` };
+      } else if (!(AUDIT_HASH_ALGORITHMS as readonly string[]).includes(r.hash_alg as string)) {
+        problem = { seq, reason: 'unknown-algorithm', message: `审计记录 #${seq} 的哈希算法 "${String(r.hash_alg)}" 无法识别（该行被篡改）` };
       } else {
         const recomputed = hashAuditRow({
           seq,
@@ -125,7 +144,7 @@ export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerificatio
           entityId: r.entity_id as string,
           payload: r.payload as Json,
           prevHash: r.prev_hash as string,
-        });
+        }, r.hash_alg as AuditHashAlgorithm);
         if (recomputed !== r.hash) {
           problem = { seq, reason: 'content-altered', message: `审计记录 #${seq} 的内容与其哈希不符（该行被篡改）` };
         }

@@ -1,9 +1,11 @@
 // Operator commands (npm run cli -- <command> …). Each checks its arguments first (a bad one exits 2
 // with a message naming it), then opens the configured database (DATABASE_URL or the embedded one in
 // DATA_DIR), does one thing, and exits 0, or 1 when the thing it did failed. `<command> --help` says how.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
+import { parseCheckpoint, recordCheckpoint, verifyAgainstCheckpoint } from '../audit/checkpoints.ts';
 import { runMatchJob, type RunProgress } from '../../jobs/match-run.ts';
 import { startApp, type App } from '../app.ts';
 import { systemClock } from '../clock.ts';
@@ -203,23 +205,47 @@ cli runs show <id>
     },
   },
   audit: {
-    usage: `cli audit verify
-  Re-hashes the whole audit trail; exits 1 naming the first entry that does not verify.`,
+    usage: `cli audit verify [--checkpoint FILE]
+cli audit checkpoint --out FILE
+  verify      re-hashes the whole audit trail; exits 1 naming the first entry that does not verify.
+              With --checkpoint FILE it also checks the chain against a signed checkpoint: signed by
+              this system's key (AUDIT_SIGNING_KEY), the chain still reaches its entry, and that entry
+              still has its hash (detects deleted newest entries and a replaced or rewritten trail).
+              Entries after the checkpoint are reported as not yet covered: a forged append there is
+              only caught by the next checkpoint.
+  checkpoint  verifies the chain, signs its head (Ed25519) and writes the checkpoint with the public key
+              to FILE as JSON; keep the file where the database's administrators cannot change it.`,
     prepare(argv) {
-      const { positionals } = args.parse(argv, {}, this.usage);
-      const sub = args.positional(positionals, 0, 'verify', this.usage);
-      if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify`, this.usage);
+      const { values, positionals } = args.parse(argv, { checkpoint: { type: 'string' }, out: { type: 'string' } }, this.usage);
+      const sub = args.positional(positionals, 0, 'verify|checkpoint', this.usage);
       args.noMore(positionals, 1, this.usage);
+      if (sub === 'checkpoint') {
+        if (!values.out) throw new UsageError('missing --out FILE', this.usage);
+        const out = resolve(values.out);
+        return {
+          action: async (app) => {
+            const checkpoint = await recordCheckpoint(app.db, app.clock, app.auditSigner);
+            writeFileSync(out, `${JSON.stringify(checkpoint, null, 2)}\n`);
+            console.log(`audit checkpoint: #${checkpoint.seq} ${checkpoint.hash} (${checkpoint.count} entries, ${checkpoint.algorithm}) signed -> ${out}`);
+            return 0;
+          },
+        };
+      }
+      if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify, audit checkpoint`, this.usage);
+      const file = values.checkpoint === undefined ? undefined : args.existingFile(values.checkpoint, '--checkpoint');
       return {
         action: async (app) => {
-          const result = await verifyAuditChain(app.db.sql);
-          if (result.ok) {
-            console.log(`audit chain verified: ${result.rows} entries, head #${result.headSeq} ${result.headHash}`);
-            return 0;
+          const checked = file === undefined ? undefined : await verifyAgainstCheckpoint(app.db.sql, parseCheckpoint(readFileSync(file, 'utf8'), file), app.auditSigner.publicKeyPem);
+          const result = checked?.chain ?? (await verifyAuditChain(app.db.sql));
+          if (!result.ok) {
+            console.error(`audit chain BROKEN at entry #${result.problem!.seq} (${result.problem!.reason}): ${result.problem!.message}`);
+            console.error(`entries #1-#${result.headSeq} verify; the last good hash is ${result.headHash}`);
           }
-          console.error(`audit chain BROKEN at entry #${result.problem!.seq} (${result.problem!.reason}): ${result.problem!.message}`);
-          console.error(`entries #1-#${result.headSeq} verify; the last good hash is ${result.headHash}`);
-          return 1;
+          if (checked?.mismatch) console.error(`audit checkpoint MISMATCH (${file}): ${checked.mismatch}`);
+          if (!result.ok || checked?.mismatch) return 1;
+          console.log(`audit chain verified: ${result.rows} entries, head #${result.headSeq} ${result.headHash}`);
+          if (checked) console.log(`checkpoint ${file} matches; not yet covered by a checkpoint: ${checked.uncovered} entries`);
+          return 0;
         },
       };
     },
