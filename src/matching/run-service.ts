@@ -16,6 +16,33 @@ import { mergeParts, readSnapshotParts, validityDate } from '../subjects/facts-r
 import { createSnapshot, readSnapshot, safeId } from '../subjects/snapshots.ts';
 import { allocateBudget, applyCaps, budgetLimited, resolveExclusionGroups, type BudgetClaim, type CapRule, type Claim } from './allocation.ts';
 import { factPeriodsFor, pointsForScope, runnable, type RunnablePoint } from './compiled-library.ts';
+import {
+  baseRunFor,
+  changedSubjects,
+  clearShardDecisions,
+  copyDecisions,
+  insertDecisions,
+  insertMatchRun,
+  insertRunPoints,
+  insertRunShards,
+  listedInShard,
+  lockJob,
+  lockRunStatus,
+  markRunFailed,
+  markShardDone,
+  matchRunRow,
+  publishedVersions,
+  remainingShards,
+  runChangeCounts,
+  runEvaluated,
+  runOfJobRow,
+  runPointIds,
+  runPointPins,
+  runPointTotals,
+  runShardRow,
+  shardUpperKeys,
+  type DecisionRow,
+} from './match-repository.ts';
 
 export interface RunRequest {
   /** 'enterprise' or 'person' (every point of that subject type in effect), or one point id. */
@@ -58,9 +85,7 @@ interface RunRow {
 }
 
 async function loadRun(sql: postgres.Sql | postgres.TransactionSql, runId: number): Promise<RunRow> {
-  const [row] = await sql<(Omit<RunRow, 'id' | 'snapshot_id' | 'base_run_id'> & { id: bigint; snapshot_id: bigint; base_run_id: bigint | null })[]>`
-    select id, scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, status, shard_count
-    from match_runs where id = ${runId}`;
+  const row = await matchRunRow(sql, runId);
   if (!row) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist; list the runs with: npm run cli -- runs`);
   const run: RunRow = { ...row, id: safeId(row.id, 'match run'), snapshot_id: safeId(row.snapshot_id, 'snapshot'), base_run_id: row.base_run_id === null ? null : safeId(row.base_run_id, 'match run') };
   return run;
@@ -68,7 +93,7 @@ async function loadRun(sql: postgres.Sql | postgres.TransactionSql, runId: numbe
 
 async function pinnedPoints(db: Database, run: RunRow): Promise<{ points: RunnablePoint[]; versions: Map<string, number> }> {
   const library = await libraryByHash(db.orm, run.library_hash);
-  const pins = await db.sql<{ point_id: string; version: number }[]>`select point_id, version from run_points where run_id = ${run.id} order by point_id`;
+  const pins = await runPointPins(db.sql, run.id);
   const models = pins.map((pin) => {
     const point = library.byId.get(pin.point_id);
     if (!point) throw new AppError('POLICY_NOT_FOUND', `Run ${run.id} pins point ${pin.point_id}, which its library does not contain.`);
@@ -79,18 +104,16 @@ async function pinnedPoints(db: Database, run: RunRow): Promise<{ points: Runnab
 
 /** Cuts the registry's key space into ranges of about equal size: (lo, hi], open at both ends. */
 async function planRanges(tx: postgres.TransactionSql, subjectType: 'enterprise' | 'person', shards: number): Promise<{ lo: string | null; hi: string | null }[]> {
-  const rows = subjectType === 'enterprise'
-    ? await tx<{ hi: string }[]>`select max(uscc) as hi from (select uscc, ntile(${shards}) over (order by uscc) as t from enterprises) x group by t order by t`
-    : await tx<{ hi: string }[]>`select max(id_number) as hi from (select id_number, ntile(${shards}) over (order by id_number) as t from persons) x group by t order by t`;
+  const rows = await shardUpperKeys(tx, subjectType, shards);
   if (rows.length === 0) return [{ lo: null, hi: null }];
   return rows.map((row, i) => ({ lo: i === 0 ? null : rows[i - 1]!.hi, hi: i === rows.length - 1 ? null : row.hi }));
 }
 
 async function runOfJob(sql: postgres.Sql | postgres.TransactionSql, jobId: string): Promise<CreatedRun | undefined> {
-  const [row] = await sql<{ id: bigint; kind: 'full' | 'incremental'; shard_count: number }[]>`select id, kind, shard_count from match_runs where job_id = ${jobId}`;
+  const row = await runOfJobRow(sql, jobId);
   if (!row) return undefined;
   const id = safeId(row.id, 'match run');
-  const pins = await sql<{ point_id: string }[]>`select point_id from run_points where run_id = ${id} order by point_id`;
+  const pins = await runPointIds(sql, id);
   return { runId: id, kind: row.kind, shardCount: row.shard_count, pointIds: pins.map((p) => p.point_id), created: false };
 }
 
@@ -118,12 +141,11 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
   return db.sql.begin(async (tx) => {
     if (request.jobId !== undefined) {
       // Two attempts of one job racing: the second waits here, then finds the first's run.
-      await tx`select pg_advisory_xact_lock(hashtext(${`match-run-job:${request.jobId}`}))`;
+      await lockJob(tx, request.jobId);
       const existing = await runOfJob(tx, request.jobId);
       if (existing) return existing;
     }
-    const versions = await tx<{ point_id: string; version: number; content_hash: string }[]>`
-      select point_id, version, content_hash from policy_versions where point_id in ${tx(points.map((p) => p.id))}`;
+    const versions = await publishedVersions(tx, points.map((p) => p.id));
     const versionOf = new Map<string, number>();
     for (const p of points) {
       const v = versions.find((row) => row.point_id === p.id && row.content_hash === p.contentHash);
@@ -134,10 +156,7 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
     let kind = request.kind ?? 'full';
     let base: { id: bigint; watermark_seq: bigint } | undefined;
     if (kind === 'incremental') {
-      [base] = await tx<{ id: bigint; watermark_seq: bigint }[]>`
-        select id, watermark_seq from match_runs
-        where scope = ${request.scope} and period = ${request.period} and library_hash = ${hash} and status = 'completed'
-        order by id desc limit 1`;
+      base = await baseRunFor(tx, request.scope, request.period, hash);
       if (!base) {
         log.info({ scope: request.scope, period: request.period }, 'no completed run of this library to continue from; running a full match');
         kind = 'full';
@@ -150,9 +169,7 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
     const shardCount = Math.max(1, request.shards ?? 1);
     let shards: { lo: string | null; hi: string | null; keys: string[] | null }[];
     if (kind === 'incremental') {
-      const changed = await tx<{ subject_key: string }[]>`
-        select distinct subject_key from fact_records
-        where seq > ${base!.watermark_seq.toString()} and seq <= ${snapshot.watermarkSeq.toString()} and subject_type = ${subjectType} order by subject_key`;
+      const changed = await changedSubjects(tx, base!.watermark_seq, snapshot.watermarkSeq, subjectType);
       const keys = changed.map((r) => r.subject_key);
       const size = Math.max(1, Math.ceil(keys.length / shardCount));
       shards = [];
@@ -161,13 +178,14 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
       shards = (await planRanges(tx, subjectType, shardCount)).map((r) => ({ ...r, keys: null }));
     }
 
-    const [run] = await tx<{ id: bigint }[]>`
-      insert into match_runs (scope, kind, period, library_hash, snapshot_id, watermark_seq, base_run_id, trigger, requested_by, status, shard_count, started_at, job_id)
-      values (${request.scope}, ${kind}, ${request.period}, ${hash}, ${snapshot.id}, ${snapshot.watermarkSeq.toString()}, ${base?.id.toString() ?? null}, ${request.trigger}, ${request.actor}, 'running', ${shards.length}, ${clock.now()}, ${request.jobId ?? null})
-      returning id`;
-    const runId = safeId(run!.id, 'match run');
-    await tx`insert into run_points ${tx(points.map((p) => ({ run_id: runId, point_id: p.id, version: versionOf.get(p.id)! })))}`;
-    await tx`insert into run_shards ${tx(shards.map((s, i) => ({ run_id: runId, shard: i, lo_key: s.lo, hi_key: s.hi, subject_keys: s.keys, status: 'pending' })))}`;
+    const newId = await insertMatchRun(
+      tx,
+      { scope: request.scope, kind, period: request.period, libraryHash: hash, snapshotId: snapshot.id, watermarkSeq: snapshot.watermarkSeq, baseRunId: base?.id ?? null, trigger: request.trigger, actor: request.actor, shardCount: shards.length, jobId: request.jobId ?? null },
+      clock.now(),
+    );
+    const runId = safeId(newId, 'match run');
+    await insertRunPoints(tx, points.map((p) => ({ run_id: runId, point_id: p.id, version: versionOf.get(p.id)! })));
+    await insertRunShards(tx, shards.map((s, i) => ({ run_id: runId, shard: i, lo_key: s.lo, hi_key: s.hi, subject_keys: s.keys, status: 'pending' as const })));
     await appendAuditSql(tx, clock, {
       actor: request.actor,
       action: 'match.started',
@@ -187,16 +205,15 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
  */
 export async function failRun(db: Database, clock: Clock, runId: number, reason: string, actor = 'system:matching'): Promise<boolean> {
   return db.sql.begin(async (tx) => {
-    const [row] = await tx<{ status: string }[]>`select status from match_runs where id = ${runId} for update`;
-    if (!row) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist.`);
-    if (row.status === 'completed' || row.status === 'failed') return false;
-    await tx`update match_runs set status = 'failed', failure_reason = ${reason}, finished_at = ${clock.now()} where id = ${runId}`;
+    const status = await lockRunStatus(tx, runId);
+    if (status === undefined) throw new AppError('RUN_NOT_FOUND', `Match run ${runId} does not exist.`);
+    if (status === 'completed' || status === 'failed') return false;
+    await markRunFailed(tx, runId, reason, clock.now());
     await appendAuditSql(tx, clock, { actor, action: 'match.failed', entityType: 'match_run', entityId: String(runId), payload: { reason } });
     return true;
   });
 }
 
-const DECISION_COLUMNS = ['subject_key', 'run_id', 'point_id', 'outcome', 'amount_fen', 'reason_codes'] as const;
 
 function decisionLine(subjectKey: string, runId: number, pointId: string, outcome: string, amount: number | null, codes: readonly string[]): string {
   return `${subjectKey},${runId},${pointId},${outcome},${amount ?? ''},"{${codes.join(',')}}"\n`;
@@ -212,8 +229,7 @@ export interface ShardResult {
 /** Evaluates one shard and replaces its decisions. Safe to repeat: a redone shard gives the same rows. */
 export async function runShard(db: Database, clock: Clock, runId: number, shard: number): Promise<ShardResult> {
   const run = await loadRun(db.sql, runId);
-  const [row] = await db.sql<{ lo_key: string | null; hi_key: string | null; subject_keys: string[] | null; status: string }[]>`
-    select lo_key, hi_key, subject_keys, status from run_shards where run_id = ${runId} and shard = ${shard}`;
+  const row = await runShardRow(db.sql, runId, shard);
   if (!row) throw new AppError('RUN_NOT_FOUND', `Run ${runId} has no shard ${shard}.`);
   if (row.status === 'done') return { evaluated: 0, written: 0, skipped: true, remaining: await remainingShards(db.sql, runId) };
   // A failed run is over: a late retry of one of its shards must not send it to finalisation.
@@ -227,11 +243,8 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
 
   // Subjects the list holds now: their decision is kept even when plainly ineligible, so a removal
   // from the list carries its reasons.
-  const keyFilter = row.subject_keys
-    ? db.sql`and subject_key in ${db.sql(row.subject_keys.length ? row.subject_keys : [''])}`
-    : db.sql`${row.lo_key ? db.sql`and subject_key > ${row.lo_key}` : db.sql``} ${row.hi_key ? db.sql`and subject_key <= ${row.hi_key}` : db.sql``}`;
   const listed = new Map<string, Set<string>>(points.map((p) => [p.point.id, new Set<string>()]));
-  for (const r of await db.sql<{ point_id: string; subject_key: string }[]>`select point_id, subject_key from list_entries where period = ${run.period} and point_id in ${db.sql(points.map((p) => p.point.id))} ${keyFilter}`) {
+  for (const r of await listedInShard(db.sql, run.period, points.map((p) => p.point.id), row)) {
     listed.get(r.point_id)?.add(r.subject_key);
   }
 
@@ -269,18 +282,14 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
     }
   };
 
-  const clear = (tx: postgres.TransactionSql) =>
-    row.subject_keys
-      ? tx`delete from decisions where run_id = ${runId} and subject_key in ${tx(row.subject_keys.length ? row.subject_keys : [''])}`
-      : tx`delete from decisions where run_id = ${runId} ${row.lo_key ? tx`and subject_key > ${row.lo_key}` : tx``} ${row.hi_key ? tx`and subject_key <= ${row.hi_key}` : tx``}`;
-  const finish = (tx: postgres.TransactionSql) =>
-    tx`update run_shards set status = 'done', evaluated = ${evaluated}, attempts = attempts + 1, finished_at = ${clock.now()} where run_id = ${runId} and shard = ${shard}`;
+  const clear = (tx: postgres.TransactionSql) => clearShardDecisions(tx, runId, row);
+  const finish = (tx: postgres.TransactionSql) => markShardDone(tx, runId, shard, evaluated, clock.now());
 
   if (!db.embedded) {
     // Real PostgreSQL: decisions stream into COPY while the cursor (another connection) streams facts in.
     await db.sql.begin(async (tx) => {
       await clear(tx);
-      const copy = await tx`copy decisions (${tx.unsafe(DECISION_COLUMNS.join(', '))}) from stdin with (format csv)`.writable();
+      const copy = await copyDecisions(tx);
       let buffer = '';
       await evaluate(
         (subjectKey, pointId, outcome, amount, codes) => {
@@ -302,7 +311,7 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
     });
   } else {
     // Embedded: one connection at a time, and no COPY FROM STDIN, so read first, then insert in batches.
-    const rows: { subject_key: string; run_id: number; point_id: string; outcome: string; amount_fen: number | null; reason_codes: string[] }[] = [];
+    const rows: DecisionRow[] = [];
     await evaluate(
       (subjectKey, pointId, outcome, amount, codes) => {
         rows.push({ subject_key: subjectKey, run_id: runId, point_id: pointId, outcome, amount_fen: amount, reason_codes: [...codes] });
@@ -311,16 +320,11 @@ export async function runShard(db: Database, clock: Clock, runId: number, shard:
     );
     await db.sql.begin(async (tx) => {
       await clear(tx);
-      for (let i = 0; i < rows.length; i += 1000) await tx`insert into decisions ${tx(rows.slice(i, i + 1000), ...DECISION_COLUMNS)}`;
+      await insertDecisions(tx, rows);
       await finish(tx);
     });
   }
   return { evaluated, written, skipped: false, remaining: await remainingShards(db.sql, runId) };
-}
-
-async function remainingShards(sql: postgres.Sql, runId: number): Promise<number> {
-  const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from run_shards where run_id = ${runId} and status <> 'done'`;
-  return n;
 }
 
 export interface FinalizeOptions {
@@ -563,19 +567,9 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
 export async function runSummary(db: Database, runId: number): Promise<RunSummary> {
   const run = await loadRun(db.sql, runId);
   const library = await libraryByHash(db.orm, run.library_hash);
-  const perPoint = await db.sql<{ point_id: string; version: number; eligible: number; undetermined: number; excluded: number; total: string }[]>`
-    select p.point_id, p.version,
-           count(l.*) filter (where l.outcome = 'eligible')::int as eligible,
-           count(l.*) filter (where l.outcome = 'undetermined')::int as undetermined,
-           count(l.*) filter (where l.outcome = 'ineligible')::int as excluded,
-           coalesce(sum(l.amount_fen) filter (where l.outcome = 'eligible'), 0)::text as total
-    from run_points p left join list_entries l on l.point_id = p.point_id and l.period = ${run.period}
-    where p.run_id = ${runId} group by p.point_id, p.version order by p.point_id`;
-  const [changes] = await db.sql<{ added: number; removed: number; amount_changed: number; outcome_changed: number }[]>`
-    select count(*) filter (where change = 'added')::int as added, count(*) filter (where change = 'removed')::int as removed,
-           count(*) filter (where change = 'amount-changed')::int as amount_changed, count(*) filter (where change = 'outcome-changed')::int as outcome_changed
-    from list_changes where run_id = ${runId}`;
-  const [{ evaluated } = { evaluated: 0 }] = await db.sql<{ evaluated: number }[]>`select evaluated from match_runs where id = ${runId}`;
+  const perPoint = await runPointTotals(db.sql, runId, run.period);
+  const changes = await runChangeCounts(db.sql, runId);
+  const evaluated = await runEvaluated(db.sql, runId);
   const points = perPoint.map((r) => ({
     pointId: r.point_id,
     version: r.version,
