@@ -18,7 +18,7 @@ import { evaluatePoint } from '../src/rules/lang/evaluate.ts';
 import { parsePeriod } from '../src/rules/lang/period.ts';
 import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
-import { killAllWorkers, startWorker, stopWorker } from './support/workers.ts';
+import { killAllWorkers, startWorker, stopWorker, waitUntil } from './support/workers.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-matching-'));
@@ -218,12 +218,4 @@ afterAll(async () => sender?.stop({ graceful: false, timeout: 1000 }));
 
 async function waitForRun(runId: number, timeoutMs: number) {
   await waitUntil(async () => (await runProgress(db, runId)).status === 'completed', timeoutMs);
-}
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
 }

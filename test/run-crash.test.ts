@@ -16,7 +16,7 @@ import { runToCompletion } from '../src/matching/run-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { writeFeedFiles } from '../src/population/write.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
-import { killAllWorkers, startWorker, stopWorker } from './support/workers.ts';
+import { killAllWorkers, startWorker, stopWorker, waitUntil } from './support/workers.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-crash-'));
@@ -179,11 +179,3 @@ describe('ids and sequence numbers past 2^31 (bigserial)', () => {
   });
 });
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}

@@ -24,3 +24,13 @@ export async function stopWorker(child: ChildProcess): Promise<void> {
 export function killAllWorkers(): void {
   for (const child of running) child.kill('SIGKILL');
 }
+
+/** Polls until check() holds, for waiting on a run that worker processes finish. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
