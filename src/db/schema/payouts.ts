@@ -1,6 +1,7 @@
 // Payout batches, payment instructions, and the sandbox bank's own ledger.
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { staffAccounts } from './identity.ts';
 
 export const payoutBatches = pgTable(
   'payout_batches',
@@ -11,15 +12,30 @@ export const payoutBatches = pgTable(
     status: text('status', { enum: ['prepared', 'approved', 'sent', 'reconciled'] }).notNull(),
     paymentCount: integer('payment_count').notNull(),
     totalFen: bigint('total_fen', { mode: 'bigint' }).notNull(),
-    preparedBy: text('prepared_by').notNull(),
+    preparedBy: bigint('prepared_by', { mode: 'number' })
+      .notNull()
+      .references(() => staffAccounts.id),
     preparedAt: timestamp('prepared_at', { withTimezone: true }).notNull(),
-    approvedBy: text('approved_by'),
+    approvedBy: bigint('approved_by', { mode: 'number' }).references(() => staffAccounts.id),
     approvedAt: timestamp('approved_at', { withTimezone: true }),
+    /** Set at preparation from SECOND_APPROVAL_ABOVE_FEN: the batch needs a second approver. */
+    needsSecondApproval: boolean('needs_second_approval').notNull().default(false),
+    secondApprovedBy: bigint('second_approved_by', { mode: 'number' }).references(() => staffAccounts.id),
+    secondApprovedAt: timestamp('second_approved_at', { withTimezone: true }),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     reconciledAt: timestamp('reconciled_at', { withTimezone: true }),
   },
-  // Four eyes, enforced by the database as well as the service.
-  (t) => [check('payout_batches_four_eyes', sql`${t.approvedBy} IS NULL OR ${t.approvedBy} <> ${t.preparedBy}`)],
+  // Four eyes on account ids, enforced by the database as well as the service: an approver is never the
+  // preparer; a batch past 'prepared' has an approver (and, when it needs one, a second approver
+  // distinct from both). A batch with no approver can therefore never be sent.
+  (t) => [
+    check(
+      'payout_batches_four_eyes',
+      sql`(${t.approvedBy} IS NULL OR ${t.approvedBy} <> ${t.preparedBy})
+        AND (${t.secondApprovedBy} IS NULL OR (${t.approvedBy} IS NOT NULL AND ${t.secondApprovedBy} <> ${t.preparedBy} AND ${t.secondApprovedBy} <> ${t.approvedBy}))
+        AND (${t.status} = 'prepared' OR (${t.approvedBy} IS NOT NULL AND (NOT ${t.needsSecondApproval} OR ${t.secondApprovedBy} IS NOT NULL)))`,
+    ),
+  ],
 );
 
 export const payments = pgTable(
