@@ -3,6 +3,7 @@
 import { systemClock } from '../src/clock.ts';
 import { connect } from '../src/db/clients.ts';
 import { importFeed } from '../src/feeds/importer.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const [url, feedId, path, rejectsDir] = process.argv.slice(2);
 if (!url || !feedId || !path || !rejectsDir) {
@@ -12,7 +13,7 @@ if (!url || !feedId || !path || !rejectsDir) {
 const db = connect(url, false);
 const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
-const result = await importFeed(db, systemClock, { feedId, input: { path }, asOf: '2024-03-31', actor: 'bench:import', rejectsDir });
+const result = await importFeed(db, systemClock, { feedId, input: { path }, asOf: '2024-03-31', actor: SYSTEM_ACTOR, rejectsDir });
 const seconds = (performance.now() - started) / 1000;
 await db.close();
 const { rejections: _rejections, ...summary } = result;

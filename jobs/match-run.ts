@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Clock } from '../src/clock.ts';
 import type { Database } from '../src/db/clients.ts';
 import { AppError } from '../src/errors.ts';
+import { actorRef, authorize, SYSTEM_ACTOR, type Actor } from '../src/identity/permissions.ts';
 import type { Logger } from '../src/logger.ts';
 import type { CapRule } from '../src/matching/allocation.ts';
 import { createRun, failRun, finalizeRun, runShard } from '../src/matching/run-service.ts';
@@ -30,7 +31,8 @@ export const MatchRunPayload = z.object({
   kind: z.enum(['full', 'incremental']).default('full'),
   shards: z.number().int().min(1).max(1024).default(4),
   trigger: z.string().min(1).default('cron'),
-  actor: z.string().min(1).default('system:scheduler'),
+  /** Who started the run, as the audit trail names it (account:<id>); scheduled runs are the system account's. */
+  actor: z.string().regex(/^account:\d+$/, 'an account reference (account:<id>)').default(actorRef(SYSTEM_ACTOR)),
   /** Re-read an existing snapshot instead of taking one: same snapshot and library, same decisions. */
   snapshotId: z.number().int().positive().optional(),
 });
@@ -140,9 +142,16 @@ export async function runProgress(db: Database, runId: number): Promise<RunProgr
 }
 
 /** Sends a run and waits until it completes; onProgress sees the shards finish. */
-export async function runMatchJob(boss: PgBoss, db: Database, payload: MatchRunPayload, options: { timeoutMs?: number; onProgress?: (p: RunProgress) => void } = {}): Promise<number> {
+export async function runMatchJob(
+  boss: PgBoss,
+  db: Database,
+  payload: Omit<MatchRunPayload, 'actor'> & { actor: Actor },
+  options: { timeoutMs?: number; onProgress?: (p: RunProgress) => void } = {},
+): Promise<number> {
+  // Authorised here, where the run is asked for: the job carries only the account reference.
+  authorize(payload.actor, 'run.start');
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
-  const id = await boss.send(MATCH_QUEUES.run, MatchRunPayload.parse(payload));
+  const id = await boss.send(MATCH_QUEUES.run, MatchRunPayload.parse({ ...payload, actor: actorRef(payload.actor) }));
   if (!id) throw new AppError('RUN_FAILED', 'The job queue did not accept the match-run job; check that pg-boss is started and its schema migrated.');
   let runId: number | undefined;
   while (Date.now() < deadline) {

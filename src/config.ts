@@ -4,6 +4,9 @@ import { AppError } from './errors.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** ¥1,000,000: above this a payout batch needs a second approver. */
+export const DEFAULT_SECOND_APPROVAL_ABOVE_FEN = 100_000_000n;
+
 const ConfigSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -25,6 +28,15 @@ const ConfigSchema = z.object({
   DEMO_PERSONS: z.coerce.number().int().min(0).max(1000000).default(2000),
   DEMO_SEED: z.coerce.number().int().default(20240601),
   PORTAL_TOKEN_SECRET: z.string().min(16).optional(),
+  /** A payout batch whose total (in 分) is above this needs a second finance approver, distinct from preparer and first approver. */
+  SECOND_APPROVAL_ABOVE_FEN: z
+    .string()
+    .regex(/^\d{1,18}$/, 'write a whole number of 分 (fen), e.g. 100000000 for ¥1,000,000')
+    .transform((text) => BigInt(text))
+    .default(DEFAULT_SECOND_APPROVAL_ABOVE_FEN),
+  /** Staff sessions end after this many minutes without a request, and this many after sign-in. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
   /** The hash new audit entries are chained with; each entry records its own, so switching is safe. */
   AUDIT_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
   /** Ed25519 private key (PEM, or base64 of the PKCS#8 DER) that signs audit checkpoints. */

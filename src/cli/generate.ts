@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, isAppError } from '../errors.ts';
 import { feedMapping } from '../feeds/mappings.ts';
+import { SYSTEM_ACTOR } from '../identity/permissions.ts';
 import { contextOf } from '../population/context.ts';
 import { GENERATED_FEEDS, type FeedProgress } from '../population/feeds.ts';
 import { writeFeedFiles, type WrittenFeed } from '../population/write.ts';
@@ -141,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const w of written) {
       const t = performance.now();
-      const result = await importFeed(db, systemClock, { feedId: w.feedId, input: { path: w.path }, asOf: ctx.asOf, actor: 'system:generator', rejectsDir: join(out, 'rejects') });
+      const result = await importFeed(db, systemClock, { feedId: w.feedId, input: { path: w.path }, asOf: ctx.asOf, actor: SYSTEM_ACTOR, rejectsDir: join(out, 'rejects') });
       const s = (performance.now() - t) / 1000;
       console.log(
         `  ${w.feedId.padEnd(22)} ${result.status.padEnd(9)} ${fmt(result.rowsAccepted).padStart(10)} accepted, ${fmt(result.rowsUnchanged)} unchanged, ${fmt(result.rowsRejected)} rejected` +

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { importFeed, type ImportResult } from '../feeds/importer.ts';
+import { SYSTEM_ACTOR } from '../identity/permissions.ts';
 import { GENERATED_FEEDS } from '../population/feeds.ts';
 import { writeFeedFiles } from '../population/write.ts';
 
-const DEMO_ACTOR = 'system:demo-generator';
 
 /** Every department's feed the generator writes: CSV for most, JSON Lines for 信用中国. */
 const DEMO_FEEDS = GENERATED_FEEDS;
@@ -38,7 +38,7 @@ export async function loadDemoPopulation(
   });
   const imports: ImportResult[] = [];
   for (const file of files) {
-    imports.push(await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: options.asOf, actor: DEMO_ACTOR, rejectsDir: join(options.dataDir, 'rejects') }));
+    imports.push(await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: options.asOf, actor: SYSTEM_ACTOR, rejectsDir: join(options.dataDir, 'rejects') }));
   }
   const planted = (feed: string) => options.planted?.[feed]?.length ?? 0;
   return { created: true, enterprises: options.count + planted('samr-registry'), persons: (options.persons ?? 0) + planted('police-population'), imports };

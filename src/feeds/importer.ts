@@ -12,6 +12,7 @@ import { appendAuditSql } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
+import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import {
   analyzeStaging,
   createStaging,
@@ -41,7 +42,8 @@ export interface ImportRequest {
   /** A feed file (.csv or .jsonl), or records produced in process (e.g. by the population generator). */
   input: { path: string } | { name: string; records: AsyncIterable<NumberedRecord> | Iterable<NumberedRecord> };
   asOf: string;
-  actor: string;
+  /** Who imports: needs feed.import (an administrator, or the system account for scheduled feeds). */
+  actor: Actor;
   /** Where rejects files are written. */
   rejectsDir: string;
   /** All-or-nothing for this import (a feed's mapping may also declare it). */
@@ -151,6 +153,7 @@ function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
 }
 
 export async function importFeed(db: Database, clock: Clock, request: ImportRequest): Promise<ImportResult> {
+  authorize(request.actor, 'feed.import');
   const mapping = feedMapping(request.feedId);
   if (!mapping) throw new AppError('FEED_UNKNOWN', `Unknown feed "${request.feedId}"; the declared feeds are listed in src/feeds/mappings.ts and the README.`);
   const atomic = request.atomic ?? mapping.atomic ?? false;
@@ -275,7 +278,7 @@ async function importItems(
     const rejectedRows = new Set(rejections.map((r) => r.rowNo)).size;
     const status = atomic && rejectedRows > 0 ? ('rejected' as const) : ('imported' as const);
 
-    const importId = await insertImport(tx, { source: mapping.id, department: mapping.department, status, fileName, fileHash: hash, asOf: request.asOf, rowsTotal, rowsRejected: rejectedRows, actor: request.actor, at: clock.now() });
+    const importId = await insertImport(tx, { source: mapping.id, department: mapping.department, status, fileName, fileHash: hash, asOf: request.asOf, rowsTotal, rowsRejected: rejectedRows, actor: actorRef(request.actor), at: clock.now() });
 
     let rowsAccepted = 0;
     let rowsUnchanged = 0;
@@ -305,7 +308,7 @@ async function importItems(
     await finishImport(tx, importId, { rowsAccepted, rowsUnchanged, rowsRetracted, rejectsFile });
 
     const summary = { feed: mapping.id, department: mapping.department, fileName, fileHash: hash, asOf: request.asOf, status, rowsTotal, rowsAccepted, rowsUnchanged, rowsRejected: rejectedRows, rowsRetracted, warnings: warnings.map((w) => printable(w.reason)) };
-    await appendAuditSql(tx, clock, { actor: request.actor, action: status === 'imported' ? 'facts.imported' : 'facts.import-rejected', entityType: 'fact_import', entityId: String(importId), payload: summary });
+    await appendAuditSql(tx, clock, { actor: actorRef(request.actor), action: status === 'imported' ? 'facts.imported' : 'facts.import-rejected', entityType: 'fact_import', entityId: String(importId), payload: summary });
     return { importId, hash, status, rowsAccepted, rowsUnchanged, rowsRetracted, rejectedRows, rejectsFile };
   });
 

@@ -39,6 +39,14 @@ export interface SubjectActor {
 
 export type Actor = StaffActor | SubjectActor;
 
+/** The built-in system account (created by migration with this id): scheduled jobs act as it. */
+export const SYSTEM_ACCOUNT_ID = 1;
+export const SYSTEM_ACTOR: StaffActor = Object.freeze({ kind: 'staff', accountId: SYSTEM_ACCOUNT_ID, roles: Object.freeze(['system'] as const) });
+
+export function isStaffRole(role: string): role is StaffRole {
+  return (STAFF_ROLES as readonly string[]).includes(role);
+}
+
 /**
  * The permission matrix: each permission and the roles that hold it. Separation of duties: the
  * administrator manages accounts and imports but approves no money; finance approvers approve but do

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { rowBatches, type Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
+import { authorize, type Actor } from '../identity/permissions.ts';
 import { roundingLabels, type Rounding } from '../money.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
@@ -67,7 +68,8 @@ function cells(r: Row): string[] {
 }
 
 /** Writes the list of one point and period to `out`; refuses a point or period with no list entries. */
-export async function exportList(db: Database, request: { pointId: string; period: string; format: ExportFormat; out: string }): Promise<ExportResult> {
+export async function exportList(db: Database, request: { pointId: string; period: string; format: ExportFormat; out: string; actor: Actor }): Promise<ExportResult> {
+  authorize(request.actor, 'list.export');
   const [{ n } = { n: 0 }] = await db.sql<{ n: number }[]>`select count(*)::int as n from list_entries where point_id = ${request.pointId} and period = ${request.period}`;
   if (n === 0) throw new AppError('NOT_FOUND', `The list of ${request.pointId} for ${request.period} has no entries; check the point id and period, or run the match first (npm run cli -- match ${request.pointId} ${request.period}).`);
   const query = db.sql<Row[]>`

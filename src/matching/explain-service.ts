@@ -3,6 +3,7 @@
 // in plain Chinese and the citations.
 import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
+import { authorize, type Actor } from '../identity/permissions.ts';
 import { formatYuan } from '../money.ts';
 import { libraryByHash } from '../policies/library-registry.ts';
 import { evaluatePoint } from '../rules/lang/evaluate.ts';
@@ -37,7 +38,12 @@ const ALLOCATION_TEXT: Record<string, string> = {
  * Explains one subject's decision for a point and period: from its list entry's run, or, for a subject
  * the list does not hold (plainly ineligible), from the latest completed run that matched the point.
  */
-export async function explainEntry(db: Database, key: { subjectKey: string; pointId: string; period: string }): Promise<EntryExplanation> {
+export async function explainEntry(db: Database, key: { subjectKey: string; pointId: string; period: string }, actor: Actor): Promise<EntryExplanation> {
+  // Staff read any list; an enterprise or a citizen only its own subject's decisions.
+  if (actor.kind === 'subject') {
+    authorize(actor, 'portal.own');
+    if (actor.subjectKey !== key.subjectKey) throw new AppError('FORBIDDEN', 'An enterprise or a citizen can see only its own decisions.');
+  } else authorize(actor, 'list.read');
   const entry = await listEntryDecision(db.sql, key);
   const run = entry ? await pinnedRun(db.sql, entry.runId) : await latestCompletedRunOf(db.sql, key.pointId, key.period);
   if (!run) throw new AppError('NOT_FOUND', `Point ${key.pointId} has not been matched for ${key.period}; run a match first.`);

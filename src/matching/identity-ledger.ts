@@ -18,6 +18,7 @@ import { appendAuditSql } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { importFeed, type ImportResult } from '../feeds/importer.ts';
+import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import type { NumberedRecord } from '../feeds/parse.ts';
 import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
@@ -47,7 +48,9 @@ function qualifies(h: Hire): boolean {
   return h.hiredBy !== '' && h.contract && h.insuredMonths >= 1 && (h.expansion || h.absorption);
 }
 
-export async function buildHireLedger(db: Database, clock: Clock, input: { month: string; actor: string; rejectsDir: string }): Promise<LedgerResult> {
+export async function buildHireLedger(db: Database, clock: Clock, input: { month: string; actor: Actor; rejectsDir: string }): Promise<LedgerResult> {
+  // The ledger is imported as a derived feed: building it is importing.
+  authorize(input.actor, 'feed.import');
   const { month } = input;
   const { hires, counted, alreadyUsed, perFirm } = await db.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${FACTS_LOCK_KEY})`;
@@ -104,7 +107,7 @@ export async function buildHireLedger(db: Database, clock: Clock, input: { month
       await tx`insert into identity_ledger ${tx(newRows.slice(i, i + 1000), 'person_key', 'family', 'subject_key', 'period', 'recorded_at')}`;
     }
     await appendAuditSql(tx, clock, {
-      actor: input.actor,
+      actor: actorRef(input.actor),
       action: 'ledger.built',
       entityType: 'identity_ledger',
       entityId: `${EMPLOYMENT_SUBSIDY_FAMILY}/${month}`,

@@ -5,6 +5,7 @@
 import type { Database } from '../db/clients.ts';
 import { safeId } from '../subjects/snapshots.ts';
 import { AppError } from '../errors.ts';
+import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import { latestLibraryHash, libraryByHash, libraryFiles, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { evaluateExpression, UNKNOWN } from '../rules/lang/evaluate.ts';
@@ -36,6 +37,8 @@ export interface WhatIfRequest {
   /** Compare with this published library (default: the latest). */
   liveLibraryHash?: string;
   top?: number;
+  /** Who simulates: needs whatif.run. */
+  actor: Actor;
 }
 
 interface Tally {
@@ -80,6 +83,7 @@ function bucket(map: Map<string, Bucket>, key: string, label: string): Bucket {
 }
 
 export async function simulate(db: Database, request: WhatIfRequest): Promise<WhatIfReport> {
+  authorize(request.actor, 'whatif.run');
   const liveHash = request.liveLibraryHash ?? (await latestLibraryHash(db.orm));
   const files = (await libraryFiles(db.orm, liveHash)) ?? [];
   const byName = new Map(files.map((f) => [f.file, f]));

@@ -3,7 +3,7 @@
 // client or a transaction); payoutRepository binds them to a database, or to a caller's transaction so
 // they roll back with it. No function reads the clock or decides anything: times come in as values,
 // and the service (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit).
-import { and, eq, inArray, sql as dsql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql as dsql } from 'drizzle-orm';
 import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
 import { enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
 import { factWatermark } from '../matching/match-repository.ts';
@@ -40,7 +40,7 @@ async function findBatch(q: Executor, batchId: number): Promise<PayoutBatch | un
 
 async function insertBatch(
   q: Executor,
-  batch: { pointId: string; period: string; paymentCount: number; totalFen: bigint; preparedBy: string; preparedAt: Date },
+  batch: { pointId: string; period: string; paymentCount: number; totalFen: bigint; preparedBy: number; preparedAt: Date; needsSecondApproval: boolean },
 ): Promise<number> {
   const [row] = await q
     .insert(payoutBatches)
@@ -75,11 +75,23 @@ async function markEntriesBatched(q: Executor, pointId: string, period: string, 
 }
 
 /** Moves a prepared batch to approved; false when it was no longer prepared (a concurrent change). */
-async function approvePreparedBatch(q: Executor, batchId: number, approvedBy: string, at: Date): Promise<boolean> {
+/**
+ * Records an approval of a prepared batch: the first approver (the batch becomes approved unless it
+ * needs a second), or the second (the batch becomes approved). Guarded on the state read by the
+ * service, so a concurrent approval makes this return false instead of overwriting.
+ */
+async function approvePreparedBatch(q: Executor, batchId: number, approvedBy: number, at: Date, step: 'first' | 'second', final: boolean): Promise<boolean> {
+  const set = step === 'first' ? { approvedBy, approvedAt: at } : { secondApprovedBy: approvedBy, secondApprovedAt: at };
   const updated = await q
     .update(payoutBatches)
-    .set({ status: 'approved', approvedBy, approvedAt: at })
-    .where(and(eq(payoutBatches.id, batchId), eq(payoutBatches.status, 'prepared')))
+    .set(final ? { ...set, status: 'approved' as const } : set)
+    .where(
+      and(
+        eq(payoutBatches.id, batchId),
+        eq(payoutBatches.status, 'prepared'),
+        step === 'first' ? isNull(payoutBatches.approvedBy) : and(isNotNull(payoutBatches.approvedBy), isNull(payoutBatches.secondApprovedBy)),
+      ),
+    )
     .returning({ id: payoutBatches.id });
   return updated.length > 0;
 }
@@ -150,7 +162,7 @@ interface PayoutWrites {
   insertBatch(batch: Parameters<typeof insertBatch>[1]): Promise<number>;
   insertPendingPayments(batchId: number, rows: NewPayment[]): Promise<void>;
   markEntriesBatched(pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void>;
-  approvePreparedBatch(batchId: number, approvedBy: string, at: Date): Promise<boolean>;
+  approvePreparedBatch(batchId: number, approvedBy: number, at: Date, step: 'first' | 'second', final: boolean): Promise<boolean>;
   markPaymentsSent(batchId: number, idempotencyKeys: string[], at: Date): Promise<void>;
   markBatchSent(batchId: number, sentAt: Date): Promise<void>;
   settleSentPayment(idempotencyKey: string, outcome: Parameters<typeof settleSentPayment>[2]): ReturnType<typeof settleSentPayment>;
@@ -165,7 +177,7 @@ function writesOn(tx: Tx): PayoutWrites {
     insertBatch: (batch) => insertBatch(tx, batch),
     insertPendingPayments: (batchId, rows) => insertPendingPayments(tx, batchId, rows),
     markEntriesBatched: (pointId, period, keys, at) => markEntriesBatched(tx, pointId, period, keys, at),
-    approvePreparedBatch: (batchId, approvedBy, at) => approvePreparedBatch(tx, batchId, approvedBy, at),
+    approvePreparedBatch: (batchId, approvedBy, at, step, final) => approvePreparedBatch(tx, batchId, approvedBy, at, step, final),
     markPaymentsSent: (batchId, keys, at) => markPaymentsSent(tx, batchId, keys, at),
     markBatchSent: (batchId, sentAt) => markBatchSent(tx, batchId, sentAt),
     settleSentPayment: (key, outcome) => settleSentPayment(tx, key, outcome),

@@ -5,7 +5,9 @@
 import { appendAudit } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
+import { DEFAULT_SECOND_APPROVAL_ABOVE_FEN } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { actorRef, authorize, type Actor, type StaffActor } from '../identity/permissions.ts';
 import type { Logger } from '../logger.ts';
 import { payeeAccount } from '../matching/subject-facts.ts';
 import { CURRENT_PERIOD } from '../subjects/facts-repository.ts';
@@ -21,6 +23,21 @@ export interface PreparedBatch {
   withoutAccount: string[];
 }
 
+export interface ApprovalResult {
+  status: 'approved' | 'awaiting_second_approval';
+}
+
+export interface PayoutOptions {
+  /** A batch whose total is above this needs a second approver (SECOND_APPROVAL_ABOVE_FEN). */
+  secondApprovalAboveFen?: bigint;
+}
+
+/** Payout steps are staff work: the actor must be a staff account (four eyes compares account ids). */
+function staffOnly(actor: Actor): StaffActor {
+  if (actor.kind !== 'staff') throw new AppError('FORBIDDEN', 'Payout batches are handled by staff accounts only.');
+  return actor;
+}
+
 export interface Reconciliation {
   paid: number;
   failed: number;
@@ -28,12 +45,13 @@ export interface Reconciliation {
 }
 
 export interface PayoutService {
-  prepare(input: { pointId: string; period: string; actor: string }): Promise<PreparedBatch>;
-  approve(input: { batchId: number; actor: string }): Promise<void>;
+  prepare(input: { pointId: string; period: string; actor: Actor }): Promise<PreparedBatch>;
+  /** One approval: the batch is approved by it, or (above the second-approval amount) awaits a second. */
+  approve(input: { batchId: number; actor: Actor }): Promise<ApprovalResult>;
   /** Sends the batch's pending payments. Safe to call again: nothing already sent goes out twice. */
-  send(bank: BankChannel, input: { batchId: number; actor: string }): Promise<{ sent: number }>;
+  send(bank: BankChannel, input: { batchId: number; actor: Actor }): Promise<{ sent: number }>;
   /** Applies the bank's status reports to payments and list entries; closes batches with nothing in flight. */
-  reconcile(log: Logger, bank: BankChannel, actor: string): Promise<Reconciliation>;
+  reconcile(log: Logger, bank: BankChannel, actor: Actor): Promise<Reconciliation>;
 }
 
 /**
@@ -51,7 +69,8 @@ async function atBank<T>(step: string, call: () => Promise<T>): Promise<T> {
 }
 
 /** The payout steps over a repository (its SQL) and a clock (every time it records). */
-export function payoutService(repo: PayoutRepository, clock: Clock): PayoutService {
+export function payoutService(repo: PayoutRepository, clock: Clock, options: PayoutOptions = {}): PayoutService {
+  const secondApprovalAboveFen = options.secondApprovalAboveFen ?? DEFAULT_SECOND_APPROVAL_ABOVE_FEN;
   async function loadBatch(batchId: number) {
     const batch = await repo.findBatch(batchId);
     if (!batch) throw new AppError('BATCH_NOT_FOUND', `Payout batch ${batchId} does not exist.`);
@@ -60,6 +79,8 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
 
   return {
     async prepare(input) {
+      authorize(input.actor, 'batch.prepare');
+      const preparer = staffOnly(input.actor);
       const entries = await repo.listedEligibleEntries(input.pointId, input.period);
       const payable = entries.filter((e) => e.amountFen !== null && e.amountFen > 0n);
       if (payable.length === 0) throw new AppError('BATCH_EMPTY', `No listed, eligible entries to pay for ${input.pointId} ${input.period}; run a match first or check the list.`);
@@ -86,7 +107,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
       const totalFen = withAccount.reduce((sum, e) => sum + (e.amountFen ?? 0n), 0n);
 
       return repo.transaction(async (w) => {
-        const batchId = await w.insertBatch({ pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, preparedBy: input.actor, preparedAt: clock.now() });
+        const batchId = await w.insertBatch({ pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, preparedBy: preparer.accountId, preparedAt: clock.now(), needsSecondApproval: totalFen > secondApprovalAboveFen });
         await w.insertPendingPayments(
           batchId,
           withAccount.map((e) => {
@@ -96,44 +117,57 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
         );
         await w.markEntriesBatched(input.pointId, input.period, withAccount.map((e) => e.subjectKey), clock.now());
         await appendAudit(w.tx, clock, {
-          actor: input.actor,
+          actor: actorRef(input.actor),
           action: 'batch.prepared',
           entityType: 'payout_batch',
           entityId: String(batchId),
-          payload: { pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, withoutAccount: withoutAccount.length },
+          payload: { pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, withoutAccount: withoutAccount.length, needsSecondApproval: totalFen > secondApprovalAboveFen },
         });
         return { batchId, paymentCount: withAccount.length, totalFen, withoutAccount };
       });
     },
 
     async approve(input) {
+      authorize(input.actor, 'batch.approve');
+      const approver = staffOnly(input.actor);
       const batch = await loadBatch(input.batchId);
-      if (batch.preparedBy === input.actor) {
-        throw new AppError('SELF_APPROVAL_FORBIDDEN', `Batch ${input.batchId} was prepared by ${input.actor}; another finance officer must approve it (四眼原则：制单人不得审批).`, {
+      // Four eyes on account ids: a name is not an identity, so no spelling of one can approve.
+      if (batch.preparedBy === approver.accountId) {
+        throw new AppError('SELF_APPROVAL_FORBIDDEN', `Batch ${input.batchId} was prepared by account ${batch.preparedBy}, the account approving it; another finance approver must approve it (四眼原则：制单人不得审批).`, {
           batchId: input.batchId,
         });
       }
       if (batch.status !== 'prepared') {
         throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} is ${batch.status}; only a prepared batch can be approved.`);
       }
+      const step = batch.approvedBy === null ? 'first' : 'second';
+      if (step === 'second' && batch.approvedBy === approver.accountId) {
+        throw new AppError('SECOND_APPROVER_NOT_DISTINCT', `Batch ${input.batchId} (total ${batch.totalFen} fen) is above the second-approval amount and was first approved by account ${batch.approvedBy}, the account approving it now; a second finance approver, neither the preparer nor the first approver, must approve it.`, {
+          batchId: input.batchId,
+        });
+      }
+      const final = step === 'second' || !batch.needsSecondApproval;
       await repo.transaction(async (w) => {
-        if (!(await w.approvePreparedBatch(input.batchId, input.actor, clock.now()))) {
+        if (!(await w.approvePreparedBatch(input.batchId, approver.accountId, clock.now(), step, final))) {
           throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} changed state while being approved; reload it.`);
         }
         await appendAudit(w.tx, clock, {
-          actor: input.actor,
-          action: 'batch.approved',
+          actor: actorRef(input.actor),
+          action: final ? 'batch.approved' : 'batch.first-approved',
           entityType: 'payout_batch',
           entityId: String(input.batchId),
-          payload: { preparedBy: batch.preparedBy, totalFen: batch.totalFen, paymentCount: batch.paymentCount },
+          payload: { preparedBy: `account:${batch.preparedBy}`, ...(step === 'second' ? { firstApprovedBy: `account:${batch.approvedBy}` } : {}), totalFen: batch.totalFen, paymentCount: batch.paymentCount, needsSecondApproval: batch.needsSecondApproval },
         });
       });
+      return { status: final ? 'approved' : 'awaiting_second_approval' };
     },
 
     async send(bank, input) {
+      authorize(input.actor, 'batch.send');
       const batch = await loadBatch(input.batchId);
       if (batch.status !== 'approved' && batch.status !== 'sent') {
-        throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} is ${batch.status}; it must be approved before it is sent.`);
+        const awaiting = batch.approvedBy !== null ? ' (approved once; above the second-approval amount it needs a second finance approver)' : '';
+        throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} is ${batch.status}${awaiting}; it must be approved before it is sent.`);
       }
       const pending = await repo.pendingPayments(input.batchId);
       // Submit first, then mark sent: a crash in between re-submits on the next call, and the bank
@@ -142,12 +176,14 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
       await repo.transaction(async (w) => {
         await w.markPaymentsSent(input.batchId, pending.map((p) => p.idempotencyKey), clock.now());
         await w.markBatchSent(input.batchId, batch.sentAt ?? clock.now());
-        await appendAudit(w.tx, clock, { actor: input.actor, action: 'batch.sent', entityType: 'payout_batch', entityId: String(input.batchId), payload: { sent: pending.length } });
+        await appendAudit(w.tx, clock, { actor: actorRef(input.actor), action: 'batch.sent', entityType: 'payout_batch', entityId: String(input.batchId), payload: { sent: pending.length } });
       });
       return { sent: pending.length };
     },
 
     async reconcile(log, bank, actor) {
+      authorize(actor, 'bank.reconcile');
+      const ref = actorRef(actor);
       const reports = await atBank('reading status reports', () => bank.pendingReports());
       const result: Reconciliation = { paid: 0, failed: 0, batchesReconciled: [] };
       await repo.transaction(async (w) => {
@@ -165,7 +201,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
           touched.add(payment.batchId);
           await w.setEntryPaymentStatus(payment.subjectKey, payment.idempotencyKey, paid ? 'paid' : 'payment_failed', clock.now());
           await appendAudit(w.tx, clock, {
-            actor,
+            actor: ref,
             action: paid ? 'payment.paid' : 'payment.failed',
             entityType: 'payment',
             entityId: payment.idempotencyKey,
@@ -180,7 +216,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
         for (const batchId of touched) {
           if ((await w.openPaymentCount(batchId)) === 0) {
             await w.markBatchReconciled(batchId, clock.now());
-            await appendAudit(w.tx, clock, { actor, action: 'batch.reconciled', entityType: 'payout_batch', entityId: String(batchId), payload: {} });
+            await appendAudit(w.tx, clock, { actor: ref, action: 'batch.reconciled', entityType: 'payout_batch', entityId: String(batchId), payload: {} });
             result.batchesReconciled.push(batchId);
           }
         }
@@ -194,20 +230,20 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
 // The entry points for callers holding the Database (the demo cycle, the staff API, tests): each builds
 // the repository from it and runs the service's step.
 
-export function prepareBatch(db: Database, clock: Clock, input: { pointId: string; period: string; actor: string }): Promise<PreparedBatch> {
-  return payoutService(payoutRepository(db), clock).prepare(input);
+export function prepareBatch(db: Database, clock: Clock, input: { pointId: string; period: string; actor: Actor } & PayoutOptions): Promise<PreparedBatch> {
+  return payoutService(payoutRepository(db), clock, input).prepare(input);
 }
 
-export function approveBatch(db: Database, clock: Clock, input: { batchId: number; actor: string }): Promise<void> {
+export function approveBatch(db: Database, clock: Clock, input: { batchId: number; actor: Actor }): Promise<ApprovalResult> {
   return payoutService(payoutRepository(db), clock).approve(input);
 }
 
 /** Sends the batch's pending payments. Safe to call again: nothing already sent goes out twice. */
-export function sendBatch(db: Database, clock: Clock, bank: BankChannel, input: { batchId: number; actor: string }): Promise<{ sent: number }> {
+export function sendBatch(db: Database, clock: Clock, bank: BankChannel, input: { batchId: number; actor: Actor }): Promise<{ sent: number }> {
   return payoutService(payoutRepository(db), clock).send(bank, input);
 }
 
 /** Applies the bank's status reports to payments and list entries; closes batches with nothing in flight. */
-export function reconcile(db: Database, clock: Clock, log: Logger, bank: BankChannel, actor: string): Promise<Reconciliation> {
+export function reconcile(db: Database, clock: Clock, log: Logger, bank: BankChannel, actor: Actor): Promise<Reconciliation> {
   return payoutService(payoutRepository(db), clock).reconcile(log, bank, actor);
 }

@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/audit-trail.ts';
 import type { Clock } from '../clock.ts';
 import type { Orm } from '../db/clients.ts';
 import { policyDocuments, policyLibraries, policyVersions } from '../db/schema/index.ts';
+import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import { AppError } from '../errors.ts';
 import type { PointModel } from '../rules/lang/model.ts';
 import { formatPolicyError, loadLibraryFromTexts, type Library } from './library.ts';
@@ -68,7 +69,9 @@ function pointSummary(point: PointModel) {
 
 export type PointSummary = ReturnType<typeof pointSummary>;
 
-export async function publishLibrary(orm: Orm, clock: Clock, actor: string, files: LibraryFile[]): Promise<PublishedLibrary> {
+export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: LibraryFile[]): Promise<PublishedLibrary> {
+  authorize(by, 'policy.publish');
+  const actor = actorRef(by);
   const library = buildLibrary(files);
   const hash = libraryHash(files);
   return orm.transaction(async (tx) => {
