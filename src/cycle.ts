@@ -10,7 +10,9 @@ import { verifyAuditChain, type ChainVerification } from './audit/audit-trail.ts
 import { recordCheckpoint, type AuditSigner, type SignedCheckpoint } from './audit/checkpoints.ts';
 import type { Clock } from './clock.ts';
 import type { Database } from './db/clients.ts';
+import { ensureDemoAccounts, type DemoActors } from './demo/demo-accounts.ts';
 import { loadDemoPopulation } from './demo/load-demo.ts';
+import { SYSTEM_ACTOR } from './identity/permissions.ts';
 import { isAppError } from './errors.ts';
 import type { ImportResult } from './feeds/importer.ts';
 import type { Logger } from './logger.ts';
@@ -25,7 +27,6 @@ import { parsePeriod } from './rules/lang/period.ts';
 
 export const POLICIES_DIR = fileURLToPath(new URL('../policies', import.meta.url));
 
-export const DEMO_STAFF = { policyOfficer: 'staff:policy.li', preparer: 'finance:zhang.wei', approver: 'finance:wang.fang', system: 'system:cycle' } as const;
 
 /** The demo pays the 2024 enterprise points, reading 2023 data where a point pays for its data year. */
 export const DEMO_PERIOD = '2024';
@@ -67,6 +68,8 @@ interface CycleRun {
 
 export interface CycleSummary {
   library: { hash: string; points: number; newVersions: string[] };
+  /** The demo accounts the cycle acted as. */
+  staff: DemoActors;
   demo: { created: boolean; enterprises: number; persons: number; imports: ImportResult[]; planted: PlantedSubject[] };
   runs: CycleRun[];
   audit: ChainVerification;
@@ -84,10 +87,12 @@ function demoAsOf(runs: readonly { period: string }[]): string {
 
 export async function runCycle(
   deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger; auditSigner?: AuditSigner },
-  options: { seed: number; enterprises: number; persons?: number; dataDir: string; shards?: number; policiesDir?: string; runs?: typeof DEMO_RUNS },
+  options: { seed: number; enterprises: number; persons?: number; dataDir: string; shards?: number; policiesDir?: string; runs?: typeof DEMO_RUNS; secondApprovalAboveFen?: bigint },
 ): Promise<CycleSummary> {
   const { db, boss, clock, log } = deps;
-  const published = await publishLibrary(db.orm, clock, DEMO_STAFF.policyOfficer, await readLibraryFiles(options.policiesDir ?? POLICIES_DIR));
+  // Demo mode: the cycle's steps are done by the demo accounts (preparer and approvers distinct ids).
+  const staff = await ensureDemoAccounts(db, clock);
+  const published = await publishLibrary(db.orm, clock, staff.reviewer, await readLibraryFiles(options.policiesDir ?? POLICIES_DIR));
   const plan = demoPlan(published.library.points, options.runs ?? DEMO_RUNS, options.seed);
   const loaded = await loadDemoPopulation(db, clock, {
     seed: options.seed,
@@ -103,16 +108,17 @@ export async function runCycle(
   const runs: CycleRun[] = [];
   for (const spec of plan.runs) {
     if (spec.scope === 'person' && demo.persons === 0) continue;
-    const ledger = spec.ledgerMonth ? await buildHireLedger(db, clock, { month: spec.ledgerMonth, actor: DEMO_STAFF.system, rejectsDir: join(options.dataDir, 'rejects') }) : null;
-    const runId = await runMatchJob(boss, db, { scope: spec.scope, period: spec.period, trigger: 'startup', actor: DEMO_STAFF.system, shards: options.shards ?? 4 });
+    const ledger = spec.ledgerMonth ? await buildHireLedger(db, clock, { month: spec.ledgerMonth, actor: SYSTEM_ACTOR, rejectsDir: join(options.dataDir, 'rejects') }) : null;
+    const runId = await runMatchJob(boss, db, { scope: spec.scope, period: spec.period, trigger: 'startup', actor: staff.policyStaff, shards: options.shards ?? 4 });
     const run = await runSummary(db, runId);
     const batches = new Map<string, { batchId: number; approvedFen: bigint; withoutAccount: number }>();
     for (const point of spec.pay ? run.points : []) {
       if (point.eligible === 0) continue;
       try {
-        const batch = await prepareBatch(db, clock, { pointId: point.pointId, period: spec.period, actor: DEMO_STAFF.preparer });
-        await approveBatch(db, clock, { batchId: batch.batchId, actor: DEMO_STAFF.approver });
-        await sendBatch(db, clock, bank, { batchId: batch.batchId, actor: DEMO_STAFF.approver });
+        const batch = await prepareBatch(db, clock, { pointId: point.pointId, period: spec.period, actor: staff.preparer, secondApprovalAboveFen: options.secondApprovalAboveFen });
+        const approval = await approveBatch(db, clock, { batchId: batch.batchId, actor: staff.approver });
+        if (approval.status === 'awaiting_second_approval') await approveBatch(db, clock, { batchId: batch.batchId, actor: staff.secondApprover });
+        await sendBatch(db, clock, bank, { batchId: batch.batchId, actor: staff.preparer });
         batches.set(point.pointId, { batchId: batch.batchId, approvedFen: batch.totalFen, withoutAccount: batch.withoutAccount.length });
       } catch (error) {
         // A second start finds everything already batched: nothing new to pay is not a failure.
@@ -121,7 +127,7 @@ export async function runCycle(
         log.info({ pointId: point.pointId }, 'nothing new to pay');
       }
     }
-    await reconcile(db, clock, log, bank, DEMO_STAFF.system);
+    await reconcile(db, clock, log, bank, SYSTEM_ACTOR);
     const paidRows = await db.sql<{ point_id: string; paid: number; paid_fen: string; failed: number }[]>`
       select b.point_id, count(*) filter (where p.status = 'paid')::int as paid,
              coalesce(sum(p.amount_fen) filter (where p.status = 'paid'), 0)::text as paid_fen,
@@ -156,6 +162,7 @@ export async function runCycle(
   const audit = await verifyAuditChain(db.sql);
   return {
     library: { hash: published.hash, points: published.library.points.length, newVersions: published.created },
+    staff,
     demo,
     runs,
     audit,

@@ -1,29 +1,39 @@
 // `npm start`: migrate, load policies and demo data, run the whole cycle once, print a summary, then
-// keep serving HTTP and running the scheduled matches until SIGTERM or SIGINT.
+// keep serving HTTP and running the scheduled matches until SIGTERM or SIGINT. Demo mode only: the
+// cycle creates the demo staff accounts, and this prints how to sign in with their demo passwords.
+// Nothing here prints a session token.
 import { scheduleMatchRuns } from '../jobs/match-run.ts';
-import { DEMO_PERIOD, DEMO_STAFF, runCycle } from './cycle.ts';
+import { DEMO_PERIOD, runCycle } from './cycle.ts';
+import { DEMO_ACCOUNTS } from './demo/demo-accounts.ts';
 import { isAppError } from './errors.ts';
-import { issuePortalToken, issueToken } from './http/portal-tokens.ts';
+import { ROLE_TEXT } from './identity/permissions.ts';
 import { startServing } from './process.ts';
 import { formatSummary } from './summary.ts';
 
 async function main(): Promise<void> {
   const { config, app, server } = await startServing();
 
-  const summary = await runCycle(app, { seed: config.DEMO_SEED, enterprises: config.DEMO_ENTERPRISES, persons: config.DEMO_PERSONS, dataDir: config.DATA_DIR, shards: config.MATCH_SHARDS });
+  const summary = await runCycle(app, {
+    seed: config.DEMO_SEED,
+    enterprises: config.DEMO_ENTERPRISES,
+    persons: config.DEMO_PERSONS,
+    dataDir: config.DATA_DIR,
+    shards: config.MATCH_SHARDS,
+    secondApprovalAboveFen: config.SECOND_APPROVAL_ABOVE_FEN,
+  });
   await scheduleMatchRuns(app.boss, [{ scope: 'enterprise', period: DEMO_PERIOD, kind: 'incremental', shards: config.MATCH_SHARDS }], config.MATCH_CRON, config.TIMEZONE);
   console.log(formatSummary(summary));
   console.log(`scheduled: incremental enterprise match for ${DEMO_PERIOD} at "${config.MATCH_CRON}" (${config.TIMEZONE})`);
 
   const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
-  const [sample] = await app.db.sql<{ subject_key: string }[]>`select subject_key from list_entries where status = 'paid' order by subject_key limit 1`;
   console.log(`serving on ${address}`);
-  if (sample) {
-    console.log(`  an enterprise's own entitlements (demo token for one paid firm):`);
-    console.log(`  curl -H 'Authorization: Bearer ${issuePortalToken(app.portalSecret, sample.subject_key)}' ${address}/api/portal/entitlements`);
+  console.log('demo staff accounts (they and their demo passwords exist only in demo mode, npm start; npm run serve creates none):');
+  for (const account of DEMO_ACCOUNTS) {
+    console.log(`  ${account.login.padEnd(14)} ${account.demoPassword.padEnd(20)} ${account.roles.map((r) => ROLE_TEXT[r]).join('、')}（${account.displayName}）`);
   }
-  console.log(`  the match run as staff see it (demo token for ${DEMO_STAFF.policyOfficer}):`);
-  console.log(`  curl -H 'Authorization: Bearer ${issueToken(app.portalSecret, 'staff', DEMO_STAFF.policyOfficer)}' ${address}/api/staff/runs/${summary.runs[0]?.run.runId ?? 1}`);
+  console.log('  sign in (the cookie jar keeps the session; send the returned csrfToken as x-csrf-token on POSTs):');
+  console.log(`  curl -c jar -H 'content-type: application/json' -d '{"login":"policy.li","password":"demo-policy-li"}' ${address}/api/auth/sign-in`);
+  console.log(`  curl -b jar ${address}/api/staff/runs/${summary.runs[0]?.run.runId ?? 1}`);
 }
 
 main().catch((error: unknown) => {

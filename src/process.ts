@@ -4,6 +4,7 @@ import { startApp, type App } from './app.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { buildServer } from './http/server.ts';
+import { accountsOf } from './identity/account-service.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 export interface Serving {
@@ -18,7 +19,8 @@ export async function startServing(): Promise<Serving> {
   const log = createLogger(config.LOG_LEVEL);
   console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
   const app = await startApp(config, systemClock, log);
-  const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret });
+  const accounts = accountsOf(app.db.orm, app.clock, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteMinutes: config.SESSION_ABSOLUTE_MINUTES });
+  const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret, accounts });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,7 @@
 // Fastify application: every error answered from the error catalogue (error-replies.ts); the portal
 // plugin serves an enterprise its own entitlements, in Chinese first; the staff plugin serves runs,
 // what-if simulations and approvals.
+import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { Database } from '../db/clients.ts';
 import type { Logger } from '../logger.ts';
@@ -11,14 +12,17 @@ import { entitlementsOf } from './entitlements-repository.ts';
 import { catalogueServerOptions, installErrorReplies } from './error-replies.ts';
 import { authenticate } from './portal-tokens.ts';
 import { staffRoutes } from './staff-routes.ts';
+import { authRoutes } from './auth-routes.ts';
+import type { AccountService } from '../identity/account-service.ts';
 import type { Clock } from '../clock.ts';
 
 const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', undetermined: '数据不全，暂无法判定' } as const;
 const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
 
-export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string }) {
+export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string; accounts: AccountService }) {
   const app = Fastify({ loggerInstance: deps.log, ...catalogueServerOptions });
   installErrorReplies(app);
+  app.register(cookie);
 
   // For load balancers and probes: healthy only when the database answers.
   app.get('/health', async (_request, reply) => {
@@ -46,7 +50,7 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
         const entitlements = [];
         for (const item of items) {
           // Why, in plain Chinese with citations: re-derived from the pinned library and snapshot.
-          const why = await explainEntry(deps.db, { subjectKey: uscc, pointId: item.pointId, period: item.period });
+          const why = await explainEntry(deps.db, { subjectKey: uscc, pointId: item.pointId, period: item.period }, { kind: 'subject', role: 'enterprise', subjectKey: uscc });
           entitlements.push({
             ...item,
             amountFen: item.amountFen?.toString() ?? null,
@@ -65,6 +69,7 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
     },
     { prefix: '/api/portal' },
   );
-  app.register(staffRoutes({ db: deps.db, clock: deps.clock, secret: deps.portalSecret }), { prefix: '/api/staff' });
+  app.register(authRoutes({ accounts: deps.accounts }), { prefix: '/api/auth' });
+  app.register(staffRoutes({ db: deps.db, clock: deps.clock, accounts: deps.accounts }), { prefix: '/api/staff' });
   return app;
 }

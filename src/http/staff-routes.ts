@@ -1,5 +1,6 @@
 // Staff API: match run progress and list changes, what-if simulation, and batch approval. Every call
-// carries a staff token naming the user, who becomes the actor in the audit trail.
+// runs in a staff session (auth-routes.ts): the signed-in account is the actor, every route declares
+// its permission (config.permission, checked before the handler), and the services check again.
 import type { FastifyPluginCallback } from 'fastify';
 import { z } from 'zod';
 import { runProgress } from '../../jobs/match-run.ts';
@@ -12,8 +13,10 @@ import { approveBatch } from '../payouts/payout-service.ts';
 import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
+import type { AccountService } from '../identity/account-service.ts';
+import { authorize } from '../identity/permissions.ts';
+import { staffAuthentication, staffSession } from './auth-routes.ts';
 import { parseRequest as parse } from './error-replies.ts';
-import { authenticate } from './portal-tokens.ts';
 
 // Ids are PostgreSQL integers: a larger number is bad input, not a database error.
 const RunParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
@@ -37,22 +40,19 @@ const WhatIfBody = z.object({
   draftFiles: z.array(z.object({ file: z.string().min(1), text: z.string().min(1) })).min(1),
 });
 
-export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }): FastifyPluginCallback {
+export function staffRoutes(deps: { db: Database; clock: Clock; accounts: AccountService }): FastifyPluginCallback {
   return (staff, _options, done) => {
-    staff.decorateRequest('staffUser', '');
-    // Callback-style hook: nothing to await; Fastify turns what authenticate throws into the reply.
-    staff.addHook('onRequest', (request, _reply, next) => {
-      (request as unknown as { staffUser: string }).staffUser = authenticate(deps.secret, 'staff', request.headers.authorization);
-      next();
-    });
+    staff.addHook('onRequest', staffAuthentication(deps.accounts));
 
-    staff.get('/runs/:id', async (request) => {
+    staff.get('/runs/:id', { config: { permission: 'run.read' } }, async (request) => {
+      authorize(staffSession(request).actor, 'run.read');
       const { id } = parse(RunParams, request.params, 'run id');
       const progress = await runProgress(deps.db, id);
       return toJson({ ...progress, summary: progress.status === 'completed' ? await runSummary(deps.db, id) : null });
     });
 
-    staff.get('/runs/:id/changes', async (request) => {
+    staff.get('/runs/:id/changes', { config: { permission: 'list.read' } }, async (request) => {
+      authorize(staffSession(request).actor, 'list.read');
       const { id } = parse(RunParams, request.params, 'run id');
       const { limit, offset } = parse(Paging, request.query, 'query');
       const rows = await deps.db.sql<{ subject_key: string; point_id: string; change: string; old_outcome: string | null; new_outcome: string; old_amount_fen: string | null; new_amount_fen: string | null; reason_codes: string[] }[]>`
@@ -62,15 +62,15 @@ export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }
       return { runId: id, changes: rows.map((r) => ({ ...r, subject_key: persons.has(r.subject_key) ? maskIdNumber(r.subject_key) : maskUscc(r.subject_key) })) };
     });
 
-    staff.post('/what-if', async (request) => {
+    staff.post('/what-if', { config: { permission: 'whatif.run' } }, async (request) => {
       const body = parse(WhatIfBody, request.body, 'what-if request');
-      return toJson(await simulate(deps.db, body));
+      return toJson(await simulate(deps.db, { ...body, actor: staffSession(request).actor }));
     });
 
-    staff.post('/batches/:id/approve', async (request) => {
+    staff.post('/batches/:id/approve', { config: { permission: 'batch.approve' } }, async (request) => {
       const { id } = parse(RunParams, request.params, 'batch id');
-      await approveBatch(deps.db, deps.clock, { batchId: id, actor: (request as unknown as { staffUser: string }).staffUser });
-      return { batchId: id, status: 'approved' };
+      const result = await approveBatch(deps.db, deps.clock, { batchId: id, actor: staffSession(request).actor });
+      return { batchId: id, status: result.status };
     });
     done();
   };
