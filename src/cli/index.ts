@@ -1,9 +1,10 @@
 // Operator commands (npm run cli -- <command> …). Each checks its arguments first (a bad one exits 2
 // with a message naming it), then opens the configured database (DATABASE_URL or the embedded one in
 // DATA_DIR), does one thing, and exits 0, or 1 when the thing it did failed. `<command> --help` says how.
+// Commands that touch data act as a staff account: `--as LOGIN` (password from MIANSHEN_PASSWORD or a
+// prompt); the account's roles must grant the command's permission (src/identity/permissions.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { userInfo } from 'node:os';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
 import { parseCheckpoint, recordCheckpoint, verifyAgainstCheckpoint } from '../audit/checkpoints.ts';
 import { runMatchJob, type RunProgress } from '../../jobs/match-run.ts';
@@ -24,18 +25,14 @@ import { publishLibrary, readLibraryFiles } from '../policies/library-registry.t
 import { maskUscc } from '../subjects/uscc.ts';
 import * as args from './args.ts';
 import { UsageError } from './args.ts';
+import { passwordForAs, takeAs, type Command, type Prepared } from './command.ts';
 import { listRuns, showRun } from './runs.ts';
+import { userCommand } from './users.ts';
+import { accountsOf } from '../identity/account-service.ts';
+import { authorize, type StaffActor } from '../identity/permissions.ts';
 
-type Action = (app: App) => Promise<number>;
-interface Command {
-  usage: string;
-  /** Checks the arguments (throws UsageError) and returns the work; null when it needs no database. */
-  prepare(argv: string[]): { action: Action; workers?: boolean } | { offline: () => number | Promise<number> };
-}
-
-const actor = () => `operator:${userInfo().username}`;
-
-const COMMANDS: Record<string, Command> = {
+/** Every command, by name (exported for the table-driven permission test). */
+export const COMMANDS: Record<string, Command> = {
   import: {
     usage: `cli import <feed> <file> [--as-of YYYY-MM-DD] [--strict] [--atomic]
   Imports one department's feed file (.csv or .jsonl) through its declared mapping (see: cli feeds).
@@ -52,9 +49,10 @@ const COMMANDS: Record<string, Command> = {
       args.noMore(positionals, 2, this.usage);
       const asOf = values['as-of'] === undefined ? undefined : args.date(values['as-of'], '--as-of');
       return {
-        action: async (app) => {
+        permission: 'feed.import',
+        action: async (app, actor) => {
           const rejectsDir = join(app.config.DATA_DIR, 'rejects');
-          const result = await importFeed(app.db, app.clock, { feedId: feed, input: { path: resolve(file) }, asOf: asOf ?? app.clock.now().toISOString().slice(0, 10), actor: actor(), rejectsDir, atomic: values.atomic || undefined, strict: values.strict === true });
+          const result = await importFeed(app.db, app.clock, { feedId: feed, input: { path: resolve(file) }, asOf: asOf ?? app.clock.now().toISOString().slice(0, 10), actor: actor!, rejectsDir, atomic: values.atomic || undefined, strict: values.strict === true });
           console.log(`feed ${feed} (${result.fileName}): ${result.status}; ${result.rowsTotal} rows, ${result.rowsAccepted} accepted (${result.rowsUnchanged} unchanged), ${result.rowsRejected} rejected, ${result.rowsRetracted} retracted${result.importId === null ? '' : `; import #${result.importId}`}`);
           for (const w of result.warnings) console.log(`  warning: ${w.field}: ${w.reason.replace(/^warning: /, '')}`);
           if (result.rejectsFile) console.log(`rejects: ${result.rejectsFile}`);
@@ -74,9 +72,10 @@ const COMMANDS: Record<string, Command> = {
       const dir = args.existingDir(args.positional(positionals, 0, 'library-dir', this.usage), 'library-dir');
       args.noMore(positionals, 1, this.usage);
       return {
-        action: async (app) => {
+        permission: 'policy.publish',
+        action: async (app, actor) => {
           try {
-            const published = await publishLibrary(app.db.orm, app.clock, actor(), await readLibraryFiles(dir));
+            const published = await publishLibrary(app.db.orm, app.clock, actor!, await readLibraryFiles(dir));
             console.log(`policy library ${published.hash.slice(0, 12)}: ${published.library.points.length} points, ${published.created.length} new versions published`);
             for (const id of published.created) console.log(`  ${id} v${published.versions.get(id)}`);
             return 0;
@@ -99,8 +98,9 @@ const COMMANDS: Record<string, Command> = {
       const month = args.month(args.positional(positionals, 0, 'month', this.usage));
       args.noMore(positionals, 1, this.usage);
       return {
-        action: async (app) => {
-          const result = await buildHireLedger(app.db, app.clock, { month, actor: actor(), rejectsDir: join(app.config.DATA_DIR, 'rejects') });
+        permission: 'feed.import',
+        action: async (app, actor) => {
+          const result = await buildHireLedger(app.db, app.clock, { month, actor: actor!, rejectsDir: join(app.config.DATA_DIR, 'rejects') });
           console.log(`identity ledger ${month}: ${result.hires} hire records, ${result.counted} persons counted for ${result.firms} firms, ${result.alreadyUsed.length} already used by another firm`);
           for (const u of result.alreadyUsed.slice(0, 10)) console.log(`  ${u.person} hired by ${maskUscc(u.hiredBy)}: already used by ${maskUscc(u.usedBy)} in ${u.period}`);
           return 0;
@@ -124,12 +124,13 @@ const COMMANDS: Record<string, Command> = {
       const shards = args.positiveInt(values.shards, '--shards', 1024);
       const snapshotId = args.positiveInt(values.snapshot, '--snapshot');
       return {
+        permission: 'run.start',
         workers: true,
-        action: async (app) => {
+        action: async (app, actor) => {
           const runId = await runMatchJob(
             app.boss,
             app.db,
-            { scope, period, kind: values.incremental ? 'incremental' : 'full', shards: shards ?? app.config.MATCH_SHARDS, trigger: 'manual', actor: actor(), snapshotId },
+            { scope, period, kind: values.incremental ? 'incremental' : 'full', shards: shards ?? app.config.MATCH_SHARDS, trigger: 'manual', actor: actor!, snapshotId },
             { onProgress: progressBar },
           );
           process.stderr.write('\n');
@@ -151,11 +152,11 @@ cli runs show <id>
       if (positionals[0] === 'show') {
         const id = args.positiveInt(args.positional(positionals, 1, 'id', this.usage), 'run id')!;
         args.noMore(positionals, 2, this.usage);
-        return { action: (app) => showRun(app.db, id) };
+        return { permission: 'run.read', action: (app) => showRun(app.db, id) };
       }
       args.noMore(positionals, 0, this.usage);
       const limit = args.positiveInt(values.limit, '--limit', 10_000) ?? 20;
-      return { action: (app) => listRuns(app.db, limit) };
+      return { permission: 'run.read', action: (app) => listRuns(app.db, limit) };
     },
   },
   export: {
@@ -174,8 +175,9 @@ cli runs show <id>
       const format = values.format;
       const out = resolve(values.out);
       return {
-        action: async (app) => {
-          const result = await exportList(app.db, { pointId, period, format, out });
+        permission: 'list.export',
+        action: async (app, actor) => {
+          const result = await exportList(app.db, { pointId, period, format, out, actor: actor! });
           console.log(`${pointId} ${period}: ${result.entries} entries, total ¥${formatYuan(result.totalFen)} -> ${result.file}`);
           return 0;
         },
@@ -223,7 +225,8 @@ cli audit checkpoint --out FILE
         if (!values.out) throw new UsageError('missing --out FILE', this.usage);
         const out = resolve(values.out);
         return {
-          action: async (app) => {
+          permission: 'audit.checkpoint',
+          action: async (app, actor) => {
             const checkpoint = await recordCheckpoint(app.db, app.clock, app.auditSigner);
             writeFileSync(out, `${JSON.stringify(checkpoint, null, 2)}\n`);
             console.log(`audit checkpoint: #${checkpoint.seq} ${checkpoint.hash} (${checkpoint.count} entries, ${checkpoint.algorithm}) signed -> ${out}`);
@@ -234,7 +237,8 @@ cli audit checkpoint --out FILE
       if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify, audit checkpoint`, this.usage);
       const file = values.checkpoint === undefined ? undefined : args.existingFile(values.checkpoint, '--checkpoint');
       return {
-        action: async (app) => {
+        permission: 'audit.read',
+        action: async (app, actor) => {
           const checked = file === undefined ? undefined : await verifyAgainstCheckpoint(app.db.sql, parseCheckpoint(readFileSync(file, 'utf8'), file), app.auditSigner.publicKeyPem);
           const result = checked?.chain ?? (await verifyAuditChain(app.db.sql));
           if (!result.ok) {
@@ -258,8 +262,9 @@ cli audit checkpoint --out FILE
       const { positionals } = args.parse(argv, {}, this.usage);
       args.noMore(positionals, 0, this.usage);
       return {
+        permission: null,
         workers: true,
-        action: async (app) => {
+        action: async (app, actor) => {
           console.log(`worker: taking match shards (${app.config.MATCH_WORKERS} at a time); Ctrl-C to stop`);
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
@@ -281,8 +286,9 @@ cli audit checkpoint --out FILE
       const period = args.period(args.positional(positionals, 2, 'period', this.usage));
       args.noMore(positionals, 3, this.usage);
       return {
-        action: async (app) => {
-          const why = await explainEntry(app.db, { subjectKey, pointId, period });
+        permission: 'list.read',
+        action: async (app, actor) => {
+          const why = await explainEntry(app.db, { subjectKey, pointId, period }, actor!);
           console.log(`${maskUscc(subjectKey)}  run #${why.runId}${why.reproduced ? '' : '  (re-evaluation differs from the stored decision!)'}`);
           for (const line of why.lines) console.log(line);
           return why.reproduced ? 0 : 1;
@@ -290,6 +296,7 @@ cli audit checkpoint --out FILE
       };
     },
   },
+  user: userCommand,
   'what-if': {
     usage: `cli what-if <point> <period> --draft <dir>
   Simulates a draft library (files in <dir>, named as under policies/, replace the live ones) against
@@ -302,8 +309,9 @@ cli audit checkpoint --out FILE
       if (!values.draft) throw new UsageError('missing --draft <dir>', this.usage);
       const dir = args.existingDir(values.draft, '--draft');
       return {
-        action: async (app) => {
-          const report = await simulate(app.db, { pointId, period, draftFiles: await readLibraryFiles(dir) });
+        permission: 'whatif.run',
+        action: async (app, actor) => {
+          const report = await simulate(app.db, { pointId, period, draftFiles: await readLibraryFiles(dir), actor: actor! });
           const yuan = (fen: bigint) => `¥${formatYuan(fen)}`;
           console.log(`${pointId} ${period}: ${report.subjects} subjects`);
           console.log(`  live : 符合 ${report.live.eligible}, 待定 ${report.live.undetermined}, ${yuan(report.live.totalFen)}`);
@@ -319,7 +327,9 @@ cli audit checkpoint --out FILE
   },
 };
 
-const USAGE = `usage: npm run cli -- <command> [arguments] (each command takes --help)
+const USAGE = `usage: npm run cli -- <command> [arguments] --as LOGIN (each command takes --help)
+  --as LOGIN  the staff account the command acts as (password from MIANSHEN_PASSWORD or a prompt);
+              not needed by: feeds, worker, and the first \`user add\` (while no administrator exists)
 ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage.split('\n')[0]}`)
   .join('\n')}`;
@@ -330,21 +340,41 @@ function progressBar(p: RunProgress): void {
   process.stderr.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.percent).padStart(3)}%  shards ${p.shardsDone}/${p.shardCount}  `);
 }
 
+/**
+ * Runs prepared work as the --as account: checks its password (the same lockout as the web sign-in),
+ * then the command's permission, before any work; the services the work calls check again.
+ */
+export async function runPrepared(app: App, prepared: Prepared, as: string | undefined, env: Record<string, string | undefined> = process.env): Promise<number> {
+  let actor: StaffActor | null = null;
+  if (prepared.permission !== null) {
+    if (as === undefined) {
+      if (!prepared.bootstrap) throw new UsageError(`this command acts as a staff account: add --as LOGIN (it needs the permission ${prepared.permission}); the password comes from MIANSHEN_PASSWORD or a prompt`);
+    } else {
+      actor = (await accountsOf(app.db.orm, app.clock).authenticate({ login: as, password: await passwordForAs(as, env) })).actor;
+      authorize(actor, prepared.permission);
+    }
+  }
+  return prepared.action(app, actor);
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...afterName] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? console.error : console.log)(USAGE);
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (afterName.includes('--help') || afterName.includes('-h')) {
     console.log(command.usage);
     return 0;
   }
   let prepared: ReturnType<Command['prepare']>;
+  let as: string | undefined;
   try {
-    prepared = command.prepare(rest);
+    const taken = takeAs(afterName);
+    as = taken.as;
+    prepared = command.prepare(taken.rest);
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(error.message, error.usage ?? command.usage);
     throw error;
@@ -354,21 +384,23 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const app = await startApp(config, systemClock, log, { workers: prepared.workers === true });
   try {
-    return await prepared.action(app);
+    return await runPrepared(app, prepared, as);
   } finally {
     await app.stop();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`error: ${error.message}`);
-      console.error(error.usage ?? USAGE);
-      process.exit(2);
-    }
-    console.error(isAppError(error) ? `${error.code}: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        console.error(`error: ${error.message}`);
+        console.error(error.usage ?? USAGE);
+        process.exit(2);
+      }
+      console.error(isAppError(error) ? `${error.code}: ${error.message}` : error);
+      process.exit(1);
+    },
+  );
+}

@@ -130,6 +130,9 @@ export interface AccountService {
   resetPassword(actor: Actor, input: { login: string; password: string }): Promise<void>;
   disable(actor: Actor, input: { login: string }): Promise<void>;
   list(actor: Actor): Promise<AccountView[]>;
+  /** Checks login and password (counting failures, locking) without opening a session: the CLI's --as. */
+  authenticate(input: { login: string; password: string }): Promise<{ account: AccountView; actor: StaffActor }>;
+  /** authenticate(), then a new session. */
   signIn(input: { login: string; password: string }): Promise<SignedIn>;
   /** The session a token names, if it is live (not expired, idle, revoked, or of a disabled account); refreshes last-seen. */
   session(token: string): Promise<Session | undefined>;
@@ -210,7 +213,7 @@ export function accountService(repo: AccountRepository, clock: Clock, policy: Se
       return (await repo.list()).map((row) => view(row, now));
     },
 
-    async signIn(input) {
+    async authenticate(input) {
       const login = normaliseLogin(input.login);
       const row = login ? await repo.byLogin(login) : undefined;
       const now = clock.now();
@@ -240,15 +243,21 @@ export function accountService(repo: AccountRepository, clock: Clock, policy: Se
         });
         throw SIGN_IN_FAILED();
       }
+      if (row.failedAttempts > 0 || row.lockedUntil !== null) await repo.clearFailures(row.id);
+      return { account: view({ ...row, failedAttempts: 0, lockedUntil: null }, now), actor: actorOf(row) };
+    },
+
+    async signIn(input) {
+      const { account, actor } = await this.authenticate(input);
       const token = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(32).toString('base64url');
+      const now = clock.now();
       const expiresAt = new Date(now.getTime() + policy.absoluteMinutes * 60_000);
       await repo.transaction(async (tx, dtx) => {
-        await tx.clearFailures(row.id);
-        const sessionId = await tx.insertSession({ tokenHash: sha256Hex(token), csrfHash: sha256Hex(csrfToken), accountId: row.id, createdAt: now, expiresAt });
-        await appendAudit(dtx, clock, { actor: `account:${row.id}`, action: 'session.created', entityType: 'staff_session', entityId: String(sessionId), payload: { expiresAt } });
+        const sessionId = await tx.insertSession({ tokenHash: sha256Hex(token), csrfHash: sha256Hex(csrfToken), accountId: account.id, createdAt: now, expiresAt });
+        await appendAudit(dtx, clock, { actor: actorRef(actor), action: 'session.created', entityType: 'staff_session', entityId: String(sessionId), payload: { expiresAt } });
       });
-      return { account: view({ ...row, failedAttempts: 0, lockedUntil: null }, now), actor: actorOf(row), token, csrfToken, expiresAt };
+      return { account, actor, token, csrfToken, expiresAt };
     },
 
     async session(token) {
