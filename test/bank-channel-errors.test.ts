@@ -15,6 +15,8 @@ import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
@@ -24,22 +26,22 @@ const unreachableBank: BankChannel = { submit: down, pendingReports: down, ackno
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await publishLibrary(db.orm, clock, 'staff:a', await readLibraryFiles(POLICIES_DIR));
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 5, count: 30, dataYear: 2023, asOf: '2024-03-31', dataDir: mkdtempSync(join(tmpdir(), 'mianshen-bank-')) });
   await runToCompletion(db, clock, silentLog, { scope: 'wengang-fanhuan-2024', period: '2024', trigger: 'test', actor: 'staff:a', shards: 1 });
-  batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: 'finance:zhang' })).batchId;
-  await approveBatch(db, clock, { batchId, actor: 'finance:wang' });
+  batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: await createStaff(db, ['finance_officer']) })).batchId;
+  await approveBatch(db, clock, { batchId, actor: await createStaff(db, ['finance_approver']) });
 });
 afterAll(async () => db?.drop());
 
 describe('bank channel failures', () => {
   it('reports a failed submit as BANK_CHANNEL_FAILED and leaves every payment pending', async () => {
-    await expect(sendBatch(db, clock, unreachableBank, { batchId, actor: 'finance:wang' })).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', status: 502, message: stringContaining(`submitting batch ${batchId}: connect ECONNREFUSED`) });
+    await expect(sendBatch(db, clock, unreachableBank, { batchId, actor: SYSTEM_ACTOR })).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', status: 502, message: stringContaining(`submitting batch ${batchId}: connect ECONNREFUSED`) });
     const statuses = new Set((await db.orm.select({ status: payments.status }).from(payments).where(eq(payments.batchId, batchId))).map((p) => p.status));
     expect([...statuses]).toEqual(['pending']);
   });
 
   it('reports failed status reading as BANK_CHANNEL_FAILED', async () => {
-    await expect(reconcile(db, clock, silentLog, unreachableBank, 'system')).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', message: stringContaining('reading status reports') });
+    await expect(reconcile(db, clock, silentLog, unreachableBank, SYSTEM_ACTOR)).rejects.toMatchObject({ code: 'BANK_CHANNEL_FAILED', message: stringContaining('reading status reports') });
   });
 });

@@ -16,6 +16,8 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { formatPolicyError } from '../src/rules/lang/spec.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const LIBRARY = join(import.meta.dirname, 'fixtures', 'budget-library');
@@ -59,7 +61,7 @@ async function importFirms(db: TestDatabase, firms: Firm[], tag: string, feeds =
   const files = writeFeeds(work, firms, tag);
   for (const [feedId, path] of [['samr-registry', files.registry], ['hrss-ui-annual', files.ui], ['most-high-tech', files.highTech]] as const) {
     if (!feeds.includes(feedId)) continue;
-    const result = await importFeed(db, clock, { feedId, input: { path }, asOf: '2024-03-31', actor: 'test', rejectsDir: join(work, 'rejects') });
+    const result = await importFeed(db, clock, { feedId, input: { path }, asOf: '2024-03-31', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(result.rowsAccepted).toBe(feedId === 'most-high-tech' ? firms.filter((f) => f.certDate).length : firms.length);
   }
 }
@@ -81,7 +83,7 @@ let entries: Entry[];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await publishLibrary(db.orm, clock, 'staff:test', await readLibraryFiles(LIBRARY));
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(LIBRARY));
   await importFirms(db, Object.values(FIRMS), 'a');
   await runToCompletion(db, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'test', shards: 2 });
   entries = await entriesOf(db);
@@ -182,7 +184,7 @@ describe('order independence', () => {
   it('gives the same list when the subjects are imported in reverse order and matched in other shards', async () => {
     const other = await createTestDatabase();
     try {
-      await publishLibrary(other.orm, clock, 'staff:test', await readLibraryFiles(LIBRARY));
+      await publishLibrary(other.orm, clock, await createStaff(other, ['reviewer']), await readLibraryFiles(LIBRARY));
       await importFirms(other, Object.values(FIRMS).reverse(), 'b');
       await runToCompletion(other, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'test', shards: 3 });
       expect(await entriesOf(other)).toEqual(entries);

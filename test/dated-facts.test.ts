@@ -13,6 +13,8 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2024-07-01T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-dated-'));
@@ -25,7 +27,7 @@ let n = 0;
 const police = (asOf: string, rows: string[]) => {
   const path = join(work, `police-${++n}.csv`);
   writeFileSync(path, `${['id_number,name,hukou_region,death_date,effective_date', ...rows].join('\n')}\n`);
-  return importFeed(db, clock, { feedId: 'police-population', input: { path }, asOf, actor: 'test', rejectsDir: join(work, 'rejects') });
+  return importFeed(db, clock, { feedId: 'police-population', input: { path }, asOf, actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
 };
 
 async function outcome(period: string, subject: string, snapshotId?: number): Promise<{ outcome: string; runId: number }> {
@@ -39,7 +41,7 @@ const snapshotOf = async (runId: number) => (await db.sql<{ id: number }[]>`sele
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await publishLibrary(db.orm, clock, 'staff:test', await readLibraryFiles(POLICIES_DIR));
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await police('2024-02-29', [`${MOVER},甲,440305,,`, `${DIES},乙,440304,,`]);
 });
 afterAll(async () => {

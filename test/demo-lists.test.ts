@@ -61,7 +61,7 @@ describe('the demo lists every policy point', () => {
       // Plainly ineligible subjects are not written to the list (a million of them would be); the
       // explanation re-derives the decision and names the condition that failed.
       const miss = misses[0]!;
-      const why = await explainEntry(db, { subjectKey: miss.key, pointId: point.id, period: miss.period });
+      const why = await explainEntry(db, { subjectKey: miss.key, pointId: point.id, period: miss.period }, summary.staff.reviewer);
       if (why.outcome !== miss.expected || !why.lines.some((l) => l.startsWith('✗'))) unexplained.push(`${point.id}: ${why.outcome}\n${why.lines.join('\n')}`);
     }
     expect(unexplained).toEqual([]);

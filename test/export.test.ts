@@ -8,6 +8,7 @@ import { EXPORT_COLUMNS, exportList, fenToYuanText } from '../src/lists/export.t
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
 
 let db: TestDatabase;
 const work = mkdtempSync(join(tmpdir(), 'mianshen-export-'));
@@ -41,7 +42,7 @@ describe('a list export', () => {
 
   it("masks a person's ID number and name, keeps a firm's name, quotes CSV cells, and adds up", async () => {
     const csv = join(work, 'persons.csv');
-    const result = await exportList(db, { pointId: 'person-point', period: '2024', format: 'csv', out: csv });
+    const result = await exportList(db, { pointId: 'person-point', period: '2024', format: 'csv', out: csv, actor: await createStaff(db, ['auditor']) });
     expect(result).toMatchObject({ entries: 2, totalFen: 5n });
     const text = readFileSync(csv, 'utf8');
     expect(text.startsWith('\ufeff')).toBe(true);
@@ -54,14 +55,14 @@ describe('a list export', () => {
     expect(text.trimEnd().split('\n').at(-1)).toBe('合计,2 条,,0.05,5,金额为各条取整后之和,,,,');
 
     const firm = join(work, 'firm.csv');
-    await exportList(db, { pointId: 'firm-point', period: '2024', format: 'csv', out: firm });
+    await exportList(db, { pointId: 'firm-point', period: '2024', format: 'csv', out: firm, actor: await createStaff(db, ['auditor']) });
     const [, row] = readFileSync(firm, 'utf8').split('\n');
     expect(row).toBe(`${FIRM.slice(0, 6)}********${FIRM.slice(14)},"深圳市""甲"",有限公司",符合,1234567890.12,123456789012,四舍五入到分,全额,,listed,1`);
   });
 
   it('writes XLSX with the header, amounts as exact text and the totals line', async () => {
     const out = join(work, 'firm.xlsx');
-    await exportList(db, { pointId: 'firm-point', period: '2024', format: 'xlsx', out });
+    await exportList(db, { pointId: 'firm-point', period: '2024', format: 'xlsx', out, actor: await createStaff(db, ['auditor']) });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(out);
     const sheet = workbook.worksheets[0]!;
@@ -72,6 +73,6 @@ describe('a list export', () => {
   });
 
   it('refuses a point and period with no list, saying what to do', async () => {
-    await expect(exportList(db, { pointId: 'firm-point', period: '2023', format: 'csv', out: join(work, 'none.csv') })).rejects.toThrow(/has no entries; check the point id and period, or run the match first/);
+    await expect(exportList(db, { pointId: 'firm-point', period: '2023', format: 'csv', out: join(work, 'none.csv'), actor: await createStaff(db, ['auditor']) })).rejects.toThrow(/has no entries; check the point id and period, or run the match first/);
   });
 });

@@ -12,6 +12,8 @@ import { runToCompletion } from '../src/matching/run-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2024-06-01T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-decimal-'));
@@ -24,12 +26,12 @@ let db: TestDatabase;
 const load = (feedId: string, lines: string[]) => {
   const path = join(work, `${feedId}.csv`);
   writeFileSync(path, `${lines.join('\n')}\n`);
-  return importFeed(db, clock, { feedId, input: { path }, asOf: '2024-05-31', actor: 'test', rejectsDir: join(work, 'rejects') });
+  return importFeed(db, clock, { feedId, input: { path }, asOf: '2024-05-31', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
 };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await publishLibrary(db.orm, clock, 'staff:test', await readLibraryFiles(POLICIES_DIR));
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   const keys = Object.keys(FIRMS) as (keyof typeof FIRMS)[];
   await load('samr-registry', ['uscc,name,region_code,industry_code,status,org_kind', ...keys.map((k) => `${USCC[k]},${k}公司,440305,C3911,存续,企业`)]);
   await load('credit-status', ['uscc,serious_dishonest', ...keys.map((k) => `${USCC[k]},否`)]);

@@ -13,6 +13,7 @@ import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { objectContaining, stringContaining, stringMatching } from './support/expect.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2023-09-05T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-hires-'));
@@ -40,11 +41,11 @@ async function ledgerFor(rows: string[], tag: string) {
     writeFileSync(path, `${lines.join('\n')}\n`);
     return { path };
   };
-  const load = (feedId: string, input: { path: string }) => importFeed(db, clock, { feedId, input, asOf: '2023-09-01', actor: 'test', rejectsDir: join(work, 'rejects') });
+  const load = (feedId: string, input: { path: string }) => importFeed(db, clock, { feedId, input, asOf: '2023-09-01', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
   await load('samr-registry', file('samr.csv', ['uscc,name,region_code,industry_code,status', `${A},甲,440305,C3911,存续`, `${B},乙,440305,C3911,存续`, `${C},丙,440305,C3911,存续`]));
   await load('police-population', file('police.csv', ['id_number,name,hukou_region', `${P1},一,440305`, `${P2},二,440305`, `${P3},三,440305`]));
   const imported = await load('hrss-hire-records', file('hires.csv', [HEADER, ...rows]));
-  const built = await buildHireLedger(db, clock, { month: '2023-07', actor: 'test', rejectsDir: join(work, 'rejects') });
+  const built = await buildHireLedger(db, clock, { month: '2023-07', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
   const ledger = await db.sql<{ person_key: string; subject_key: string; period: string }[]>`select person_key, subject_key, period from identity_ledger order by person_key`;
   const [{ w }] = (await db.sql<{ w: number }[]>`select max(seq)::int as w from fact_records`) as unknown as [{ w: number }];
   const counts: Record<string, unknown> = {};
@@ -85,8 +86,8 @@ describe('several hires of one person in one month', () => {
     const path = join(work, 'corrected-hires-2.csv');
     // The corrected file: P1 was hired by B only.
     writeFileSync(path, `${[HEADER, ...ROWS.filter((r) => !r.startsWith(`${P1},2023-07,${A}`))].join('\n')}\n`);
-    await importFeed(db, clock, { feedId: 'hrss-hire-records', input: { path }, asOf: '2023-09-02', actor: 'test', rejectsDir: join(work, 'rejects') });
-    const rebuilt = await buildHireLedger(db, clock, { month: '2023-07', actor: 'test', rejectsDir: join(work, 'rejects') });
+    await importFeed(db, clock, { feedId: 'hrss-hire-records', input: { path }, asOf: '2023-09-02', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
+    const rebuilt = await buildHireLedger(db, clock, { month: '2023-07', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(rebuilt.alreadyUsed).toEqual([]);
     const [entry] = await db.sql<{ subject_key: string }[]>`select subject_key from identity_ledger where person_key = ${P1}`;
     expect(entry!.subject_key).toBe(B);

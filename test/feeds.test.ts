@@ -13,6 +13,7 @@ import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const A = buildUscc('9', '1', '440305', 'MA5F0K3B');
 const B = buildUscc('9', '1', '440304', 'MA5G1L4C');
@@ -49,7 +50,7 @@ const backends: [string, () => Promise<Database & { release(): Promise<void> }>]
 describe.each(backends)('feed import on %s', (_label, open) => {
   let db: Database & { release(): Promise<void> };
   const rejectsDir = join(work, 'rejects');
-  const run = (feedId: string, path: string, extra: { atomic?: boolean } = {}) => importFeed(db, clock, { feedId, input: { path }, asOf: '2024-03-31', actor: 'staff:test', rejectsDir, ...extra });
+  const run = (feedId: string, path: string, extra: { atomic?: boolean } = {}) => importFeed(db, clock, { feedId, input: { path }, asOf: '2024-03-31', actor: SYSTEM_ACTOR, rejectsDir, ...extra });
 
   beforeAll(async () => {
     db = await open();

@@ -13,6 +13,8 @@ import { createLogger } from '../src/logger.ts';
 import { publishLibrary, readLibraryFiles, type LibraryFile } from '../src/policies/library-registry.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { anyString, stringContaining, stringMatching } from './support/expect.ts';
+import { createStaff, signedInHeaders } from './support/staff.ts';
+import { accountsOf } from '../src/identity/account-service.ts';
 
 const SECRET = 'http-errors-secret-0123456789';
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -29,14 +31,18 @@ const log = createLogger(
 let db: TestDatabase;
 let app: ReturnType<typeof buildServer>;
 let files: LibraryFile[];
-const staff = { authorization: `Bearer ${issueToken(SECRET, 'staff', 'staff:policy.li')}` };
+// Headers of signed-in staff sessions (cookie + CSRF token), made in beforeAll.
+let staff: Record<string, string>;
+let approver: Record<string, string>;
 const portal = { authorization: `Bearer ${issueToken(SECRET, 'portal', '91440300MA5FXXXX0X')}` };
 
 beforeAll(async () => {
   db = await createTestDatabase();
   files = await readLibraryFiles(POLICIES_DIR);
-  await publishLibrary(db.orm, clock, 'staff:policy.li', files);
-  app = buildServer({ db, log, clock, portalSecret: SECRET });
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files);
+  app = buildServer({ db, log, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock) });
+  staff = (await signedInHeaders(app, db, ['policy_staff'])).headers;
+  approver = (await signedInHeaders(app, db, ['finance_approver'])).headers;
   // A handler with a fault of ours, to see what a client is told about it.
   app.get('/test/fault', () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secretColumn')");
@@ -61,16 +67,14 @@ function errorBody(response: { statusCode: number; body: string; headers: Record
 const whatIf = (payload: unknown, headers: Record<string, string> = staff) => app.inject({ method: 'POST', url: '/api/staff/what-if', headers, payload: payload as object });
 
 describe('HTTP errors: authentication', () => {
-  it('answers a staff route without a token 401 UNAUTHENTICATED, and with a forged one too', async () => {
+  it('answers a staff route without a session 401 UNAUTHENTICATED, and with a forged session cookie too', async () => {
     errorBody(await app.inject({ url: '/api/staff/runs/1' }), 401, 'UNAUTHENTICATED');
-    const forged = `${issueToken(SECRET, 'staff', 'staff:policy.li').split('.')[0]}.forged`;
-    errorBody(await app.inject({ url: '/api/staff/runs/1', headers: { authorization: `Bearer ${forged}` } }), 401, 'UNAUTHENTICATED');
+    errorBody(await app.inject({ url: '/api/staff/runs/1', headers: { cookie: 'mianshen_staff=forged-session-token' } }), 401, 'UNAUTHENTICATED');
   });
 
-  it('answers a valid token of the wrong kind 403 FORBIDDEN, on both sides', async () => {
-    const onStaff = errorBody(await app.inject({ url: '/api/staff/runs/1', headers: portal }), 403, 'FORBIDDEN');
-    expect(onStaff.message).toContain('staff token');
-    errorBody(await app.inject({ url: '/api/portal/entitlements', headers: staff }), 403, 'FORBIDDEN');
+  it('does not take a portal token for a staff session, nor a staff session for a portal token', async () => {
+    errorBody(await app.inject({ url: '/api/staff/runs/1', headers: portal }), 401, 'UNAUTHENTICATED');
+    errorBody(await app.inject({ url: '/api/portal/entitlements', headers: staff }), 401, 'UNAUTHENTICATED');
   });
 });
 
@@ -133,7 +137,7 @@ describe('HTTP errors: not found', () => {
     const point = errorBody(await whatIf({ pointId: 'no-such-point', period: '2024', draftFiles: [{ file: files[0]!.file, text: files[0]!.text }] }), 404, 'POLICY_NOT_FOUND');
     expect(point.message).toContain('no-such-point');
     errorBody(await app.inject({ url: '/api/staff/runs/424242', headers: staff }), 404, 'RUN_NOT_FOUND');
-    errorBody(await app.inject({ method: 'POST', url: '/api/staff/batches/424242/approve', headers: staff }), 404, 'BATCH_NOT_FOUND');
+    errorBody(await app.inject({ method: 'POST', url: '/api/staff/batches/424242/approve', headers: approver }), 404, 'BATCH_NOT_FOUND');
   });
 });
 

@@ -15,6 +15,8 @@ import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2023-09-05T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-ledger-'));
@@ -27,7 +29,7 @@ const file = (name: string, lines: string[]) => {
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 };
-const load = (feedId: string, path: string) => importFeed(db, clock, { feedId, input: { path }, asOf: '2023-09-01', actor: 'test', rejectsDir: join(work, 'rejects') });
+const load = (feedId: string, path: string) => importFeed(db, clock, { feedId, input: { path }, asOf: '2023-09-01', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
 const hires = (month: string, rows: string[]) => load('hrss-hire-records', file(`hires-${month}.csv`, ['id_number,hire_month,employer_uscc,contract_signed,insured_months,expansion_target,absorption_target', ...rows.map((r) => r.replace('$M', month))]));
 
 async function countsFor(month: string) {
@@ -39,7 +41,7 @@ async function countsFor(month: string) {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await publishLibrary(db.orm, clock, 'staff:test', await readLibraryFiles(POLICIES_DIR));
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await load('samr-registry', file('samr.csv', ['uscc,name,region_code,industry_code,status,org_kind', `${A},甲公司,440305,C3911,存续,企业`, `${B},乙公司,440305,I6510,存续,企业`, `${C},丙公司,440305,M7320,存续,企业`]));
   await load('credit-status', file('credit.csv', ['uscc,serious_dishonest', `${A},否`, `${B},否`, `${C},否`]));
   await load('police-population', file('police.csv', ['id_number,name,hukou_region', `${P1},一,440305`, `${P2},二,440305`, `${P3},三,440305`, `${P4},四,440305`]));
@@ -49,7 +51,7 @@ afterAll(async () => db?.drop());
 describe('identity-used ledger', () => {
   it('counts each person for the first firm that hired them, and never again for another firm', async () => {
     await hires('2023-07', [`${P1},$M,${A},是,2,是,否`, `${P2},$M,${A},是,1,否,是`, `${P3},$M,${B},是,1,是,否`, `${P4},$M,${C},否,1,是,否`]);
-    const july = await buildHireLedger(db, clock, { month: '2023-07', actor: 'test', rejectsDir: join(work, 'rejects') });
+    const july = await buildHireLedger(db, clock, { month: '2023-07', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(july).toMatchObject({ hires: 4, counted: 3, firms: 3, alreadyUsed: [] }); // P4 had no contract
     const julyFacts = await countsFor('2023-07');
     expect(julyFacts.get(A)).toMatchObject({ expansionHires1m: 1, absorbedHires: 1 });
@@ -58,7 +60,7 @@ describe('identity-used ledger', () => {
 
     // In August P1 moves to B and P3 to C: both were already used in July, so neither counts again.
     await hires('2023-08', [`${P1},$M,${B},是,1,是,否`, `${P3},$M,${C},是,1,是,否`, `${P4},$M,${C},是,1,是,否`]);
-    const august = await buildHireLedger(db, clock, { month: '2023-08', actor: 'test', rejectsDir: join(work, 'rejects') });
+    const august = await buildHireLedger(db, clock, { month: '2023-08', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(august.counted).toBe(1);
     expect(august.alreadyUsed.map((u) => [u.usedBy, u.period, u.hiredBy])).toEqual([
       [A, '2023-07', B],
@@ -71,7 +73,7 @@ describe('identity-used ledger', () => {
   });
 
   it('rebuilding a month changes nothing', async () => {
-    const again = await buildHireLedger(db, clock, { month: '2023-07', actor: 'test', rejectsDir: join(work, 'rejects') });
+    const again = await buildHireLedger(db, clock, { month: '2023-07', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(again).toMatchObject({ counted: 3, alreadyUsed: [] });
     expect(again.imported.duplicate).toBe(true);
     const [{ n }] = (await db.sql<{ n: number }[]>`select count(*)::int as n from identity_ledger`) as unknown as [{ n: number }];
@@ -89,7 +91,7 @@ describe('identity-used ledger', () => {
   it('pays a month’s entitlement to the social-insurance account from 税务’s annual feed', async () => {
     await load('tax-annual', file('tax.csv', ['uscc,year,si_account', `${C},2023,4000123456781234`]));
     // Supplied after the match: the batch still finds it (应享未享 firms get paid once the account arrives).
-    const batch = await prepareBatch(db, clock, { pointId: 'kuogang-buzhu-2023', period: '2023-08', actor: 'finance:zhang' });
+    const batch = await prepareBatch(db, clock, { pointId: 'kuogang-buzhu-2023', period: '2023-08', actor: await createStaff(db, ['finance_officer']) });
     expect(batch).toMatchObject({ paymentCount: 1, withoutAccount: [] });
     const [payment] = await db.sql<{ subject_key: string; account_kind: string }[]>`select subject_key, account_kind from payments where batch_id = ${batch.batchId}`;
     expect(payment).toEqual({ subject_key: C, account_kind: 'social-insurance' });

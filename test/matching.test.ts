@@ -19,6 +19,8 @@ import { parsePeriod } from '../src/rules/lang/period.ts';
 import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { killAllWorkers, startWorker, stopWorker, waitUntil } from './support/workers.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-matching-'));
@@ -34,13 +36,13 @@ const listState = async (period: string) =>
 
 async function importAll(dir: string, options: Parameters<typeof writeFeedFiles>[1]) {
   for (const file of await writeFeedFiles(dir, options)) {
-    await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: '2024-03-31', actor: 'test', rejectsDir: join(work, 'rejects') });
+    await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: '2024-03-31', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
   }
 }
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  libraryHash = (await publishLibrary(db.orm, clock, 'staff:test', await readLibraryFiles(POLICIES_DIR))).hash;
+  libraryHash = (await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR))).hash;
   await importAll(join(work, 'feeds'), { seed: 5, enterprises: ENTERPRISES, persons: 0, dataYear: 2023, feeds: ['samr-registry', 'tax-annual', 'hrss-ui-annual', 'credit-status', 'bank-accounts', 'most-high-tech', 'miit-specialised', 'culture-star-hotels', 'stats-above-scale', 'hrss-hires-monthly'] });
 });
 afterAll(async () => db?.drop());
@@ -135,7 +137,7 @@ describe('incremental runs', () => {
     });
     const path = join(work, 'hrss-corrected.csv');
     writeFileSync(path, `${[header, ...corrected].join('\n')}\n`);
-    const imported = await importFeed(db, clock, { feedId: 'hrss-ui-annual', input: { path }, asOf: '2024-04-30', actor: 'test', rejectsDir: join(work, 'rejects') });
+    const imported = await importFeed(db, clock, { feedId: 'hrss-ui-annual', input: { path }, asOf: '2024-04-30', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(imported.rowsRetracted).toBe(Math.ceil(rows.length / 40));
     expect(imported.rowsAccepted - imported.rowsUnchanged).toBeGreaterThanOrEqual(2 * Math.floor(rows.length / 40));
 
@@ -176,7 +178,7 @@ describe('cross-point rules and budgets', () => {
       f.file.endsWith('rsbf-2024-40.policy.yaml') ? { ...f, text: f.text.replace('budget: { total: null, oversubscription: pro-rata-largest-remainder,', 'budget: { total: 100000.01元, oversubscription: pro-rata-largest-remainder,') } : f,
     );
     expect(budgeted).not.toEqual(files);
-    const published = await publishLibrary(db.orm, clock, 'staff:test', budgeted);
+    const published = await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), budgeted);
     const run = await createRun(db, clock, silentLog, { scope: 'wengang-fanhuan-2024', period: '2024', trigger: 'test', actor: 'test', shards: 2, libraryHash: published.hash });
     for (let s = 0; s < run.shardCount; s++) await runShard(db, clock, run.runId, s);
     await finalizeRun(db, clock, silentLog, run.runId, { caps: [{ id: 'test-cap', pointIds: ['wengang-fanhuan-2024'], capFen: 50_000_00n, citation: 'test' }] });
@@ -190,7 +192,7 @@ describe('cross-point rules and budgets', () => {
     expect(sum!.prorata).toBe(sum!.n);
     expect(sum!.over).toBe(0);
     expect(sum!.capped).toBeGreaterThan(0);
-    await publishLibrary(db.orm, clock, 'staff:test', files);
+    await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files);
   });
 });
 
@@ -205,7 +207,7 @@ async function sendRun(shards: number): Promise<number> {
     await createMatchQueues(sender);
   }
   const before = await db.sql<{ id: number }[]>`select coalesce(max(id), 0)::int as id from match_runs`;
-  await sender.send(MATCH_QUEUES.run, { scope: 'enterprise', period: '2024', shards, trigger: 'test', actor: 'test' });
+  await sender.send(MATCH_QUEUES.run, { scope: 'enterprise', period: '2024', shards, trigger: 'test', actor: 'account:1' });
   let runId = 0;
   await waitUntil(async () => {
     const [row] = await db.sql<{ id: number }[]>`select id::int from match_runs where id > ${before[0]!.id} order by id limit 1`;

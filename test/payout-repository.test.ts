@@ -15,6 +15,7 @@ import { payoutRepository } from '../src/payouts/payout-repository.ts';
 import { payoutService } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 const BIG_SEQ = 3_000_000_000n; // past 2^31 - 1, int4's largest value
@@ -24,7 +25,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payout-repo-'));
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await publishLibrary(db.orm, clock, 'staff:a', await readLibraryFiles(POLICIES_DIR));
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31', dataDir });
   await runToCompletion(db, clock, silentLog, { scope: POINT, period: '2024', trigger: 'test', actor: 'staff:a', shards: 2 });
 });

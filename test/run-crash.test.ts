@@ -17,6 +17,8 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { writeFeedFiles } from '../src/population/write.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { killAllWorkers, startWorker, stopWorker, waitUntil } from './support/workers.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const work = mkdtempSync(join(tmpdir(), 'mianshen-crash-'));
@@ -26,8 +28,8 @@ let crashed: TestDatabase;
 const bosses: PgBoss[] = [];
 
 async function load(db: TestDatabase, files: Awaited<ReturnType<typeof writeFeedFiles>>) {
-  await publishLibrary(db.orm, clock, 'staff:test', await readLibraryFiles(POLICIES_DIR));
-  for (const file of files) await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: '2024-03-31', actor: 'test', rejectsDir: join(work, 'rejects') });
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
+  for (const file of files) await importFeed(db, clock, { feedId: file.feedId, input: { path: file.path }, asOf: '2024-03-31', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
 }
 
 async function boss(db: TestDatabase, options: { work?: boolean } = {}): Promise<PgBoss> {
@@ -64,7 +66,7 @@ describe('a worker killed mid-run (SIGKILL)', () => {
 
     const sender = await boss(crashed);
     const victim = startWorker(crashed.url, { MATCH_WORKERS: '1' });
-    await sender.send(MATCH_QUEUES.run, { scope: 'enterprise', period: '2024', shards: 24, trigger: 'test', actor: 'test' });
+    await sender.send(MATCH_QUEUES.run, { scope: 'enterprise', period: '2024', shards: 24, trigger: 'test', actor: 'account:1' });
     let runId = 0;
     await waitUntil(async () => {
       const [row] = await crashed.sql<{ id: bigint }[]>`select id from match_runs`;
@@ -92,8 +94,8 @@ describe('a worker killed mid-run (SIGKILL)', () => {
 describe('a match-run job', () => {
   it('retried after its run row committed continues that run instead of creating a second one', async () => {
     const b = await boss(reference);
-    const jobId = await b.send(MATCH_QUEUES.run, { scope: 'wengang-fanhuan-2024', period: '2024', shards: 3, trigger: 'test', actor: 'test' });
-    const job = { id: jobId!, data: { scope: 'wengang-fanhuan-2024', period: '2024', shards: 3, trigger: 'test', actor: 'test' } };
+    const jobId = await b.send(MATCH_QUEUES.run, { scope: 'wengang-fanhuan-2024', period: '2024', shards: 3, trigger: 'test', actor: 'account:1' });
+    const job = { id: jobId!, data: { scope: 'wengang-fanhuan-2024', period: '2024', shards: 3, trigger: 'test', actor: 'account:1' } };
     const deps = { db: reference, clock, log: silentLog };
     const first = await handleMatchRun(b, deps, job);
     // The worker died after the commit, before pg-boss heard the job was done: the job comes back.
@@ -115,7 +117,7 @@ describe('a match-run job', () => {
     await reference.sql`create function refuse_match_started() returns trigger language plpgsql as $$ begin if new.action = 'match.started' then raise exception 'audit refused'; end if; return new; end $$`;
     await reference.sql`create trigger refuse_match_started before insert on audit_log for each row execute function refuse_match_started()`;
     try {
-      await expect(handleMatchRun(b, { db: reference, clock, log: silentLog }, { id: '00000000-0000-4000-8000-000000000001', data: { scope: 'wengang-fanhuan-2024', period: '2024', shards: 2, trigger: 'test', actor: 'test' } })).rejects.toThrow(/audit refused/);
+      await expect(handleMatchRun(b, { db: reference, clock, log: silentLog }, { id: '00000000-0000-4000-8000-000000000001', data: { scope: 'wengang-fanhuan-2024', period: '2024', shards: 2, trigger: 'test', actor: 'account:1' } })).rejects.toThrow(/audit refused/);
     } finally {
       await reference.sql`drop trigger refuse_match_started on audit_log`;
       await reference.sql`drop function refuse_match_started()`;
@@ -134,7 +136,7 @@ describe('a run that cannot finish', () => {
     let runId = 0;
     try {
       const before = await reference.sql<{ id: bigint }[]>`select coalesce(max(id), 0) as id from match_runs`;
-      await b.send(MATCH_QUEUES.run, { scope: 'wengang-fanhuan-2024', period: '2024', shards: 2, trigger: 'test', actor: 'test' });
+      await b.send(MATCH_QUEUES.run, { scope: 'wengang-fanhuan-2024', period: '2024', shards: 2, trigger: 'test', actor: 'account:1' });
       await waitUntil(async () => {
         const [row] = await reference.sql<{ id: bigint }[]>`select id from match_runs where id > ${before[0]!.id.toString()}`;
         runId = row ? Number(row.id) : 0;
@@ -166,7 +168,7 @@ describe('ids and sequence numbers past 2^31 (bigserial)', () => {
     const [header, ...rows] = readFileSync(join(work, 'feeds', 'hrss-ui-annual-2023.csv'), 'utf8').trimEnd().split('\n');
     const changed = join(work, 'hrss-big.csv');
     writeFileSync(changed, `${[header, ...rows.filter((_, i) => i % 5 !== 0)].join('\n')}\n`);
-    await importFeed(reference, clock, { feedId: 'hrss-ui-annual', input: { path: changed }, asOf: '2024-04-30', actor: 'test', rejectsDir: join(work, 'rejects') });
+    await importFeed(reference, clock, { feedId: 'hrss-ui-annual', input: { path: changed }, asOf: '2024-04-30', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     const [{ seq }] = (await reference.sql<{ seq: bigint }[]>`select max(seq) as seq from fact_records`) as unknown as [{ seq: bigint }];
     expect(seq > 2n ** 31n).toBe(true);
     const incremental = await runToCompletion(reference, clock, silentLog, { scope: 'enterprise', period: '2024', kind: 'incremental', trigger: 'test', actor: 'test', shards: 2 });
@@ -174,7 +176,7 @@ describe('ids and sequence numbers past 2^31 (bigserial)', () => {
     expect(incremental.kind).toBe('incremental');
     expect(incremental.evaluated).toBeGreaterThan(0);
     const [entry] = await reference.sql<{ subject_key: string }[]>`select subject_key from list_entries where point_id = 'wengang-fanhuan-2024' and period = '2024' and run_id = ${incremental.runId} limit 1`;
-    if (entry) expect((await explainEntry(reference, { subjectKey: entry.subject_key, pointId: 'wengang-fanhuan-2024', period: '2024' })).runId).toBe(incremental.runId);
+    if (entry) expect((await explainEntry(reference, { subjectKey: entry.subject_key, pointId: 'wengang-fanhuan-2024', period: '2024' }, await createStaff(reference, ['auditor']))).runId).toBe(incremental.runId);
     expect((await verifyAuditChain(reference.sql)).ok).toBe(true);
   });
 });

@@ -11,6 +11,8 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { connect } from '../src/db/clients.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
+import { accountsOf } from '../src/identity/account-service.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -57,7 +59,7 @@ describe('npm run serve', () => {
 
 describe('npm run serve with a published library', () => {
   it('schedules the incremental match of the current year at MATCH_CRON', async () => {
-    await publishLibrary(db.orm, fixedClock('2024-06-15T00:00:00Z'), 'staff:test', await readLibraryFiles(POLICIES_DIR));
+    await publishLibrary(db.orm, fixedClock('2024-06-15T00:00:00Z'), await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
     const { stdout, code } = await serveUntilListening({ MATCH_CRON: '30 3 * * *', TIMEZONE: 'Asia/Shanghai' });
     expect(code).toBe(0);
     const year = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date());
@@ -91,7 +93,7 @@ describe('GET /health', () => {
   it('answers 503 when the database does not answer', async () => {
     const closed = connect(db.url, false);
     await closed.close();
-    const server = buildServer({ db: { ...closed, shutdown: async () => {} } as never, log: silentLog, clock: fixedClock('2024-06-15T00:00:00Z'), portalSecret: 'x'.repeat(32) });
+    const server = buildServer({ db: { ...closed, shutdown: async () => {} } as never, log: silentLog, clock: fixedClock('2024-06-15T00:00:00Z'), portalSecret: 'x'.repeat(32), accounts: accountsOf(closed.orm, fixedClock('2024-06-15T00:00:00Z')) });
     const response = await server.inject({ method: 'GET', url: '/health' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ status: 'unavailable', database: 'down' });

@@ -19,6 +19,7 @@ import { issuePortalToken } from '../src/http/portal-tokens.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
 import { startBoss } from './support/boss.ts';
+import { accountsOf } from '../src/identity/account-service.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 let db: TestDatabase;
@@ -49,7 +50,7 @@ async function isListed(name: string): Promise<boolean> {
 }
 
 async function explanationOf(name: string) {
-  return explainEntry(db, { subjectKey: await usccOf(name), pointId: POINT, period: '2024' });
+  return explainEntry(db, { subjectKey: await usccOf(name), pointId: POINT, period: '2024' }, summary.staff.reviewer);
 }
 
 beforeAll(async () => {
@@ -133,7 +134,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(paidOrFailed.length + withoutAccount.length).toBe(eligible.length);
     const sum = paidOrFailed.reduce((s, p) => s + p.amountFen, 0n);
     expect(batch!.totalFen).toBe(sum);
-    expect(batch).toMatchObject({ status: 'reconciled', preparedBy: 'finance:zhang.wei', approvedBy: 'finance:wang.fang' });
+    expect(batch).toMatchObject({ status: 'reconciled', preparedBy: summary.staff.preparer.accountId, approvedBy: summary.staff.approver.accountId });
     const point = summary.runs[0]!.points.find((p) => p.pointId === POINT)!;
     expect(point.approvedFen).toBe(sum);
     expect(point.failed).toBe(1);
@@ -142,7 +143,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
 
   it('shows an enterprise its own entitlements, and only its own', async () => {
     const { uscc } = await entryOf('鹏城精密制造');
-    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'test-secret-0123456789' });
+    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'test-secret-0123456789', accounts: accountsOf(db.orm, clock) });
     const response = await app.inject({ url: '/api/portal/entitlements', headers: { authorization: `Bearer ${issuePortalToken('test-secret-0123456789', uscc)}` } });
     expect(response.statusCode).toBe(200);
     const body = response.json<{ uscc: string; entitlements: { pointId: string; payment: { accountNumber: string } | null; explanation: string[] }[] }>();
@@ -182,7 +183,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(tampered.ok).toBe(false);
     expect(tampered.problem).toMatchObject({ seq: approved!.seq, reason: 'content-altered' });
 
-    const cli = spawnSync(process.execPath, ['src/cli/index.ts', 'audit', 'verify'], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, ['src/cli/index.ts', 'audit', 'verify', '--as', 'auditor.zhao'], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', MIANSHEN_PASSWORD: 'demo-auditor-zhao' }, encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain(`#${approved!.seq}`);
   });

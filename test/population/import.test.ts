@@ -9,6 +9,7 @@ import { importFeed } from '../../src/feeds/importer.ts';
 import { feedMapping } from '../../src/feeds/mappings.ts';
 import { DIRTY_KINDS, dirtyKindsFor, feedRecords, feedRows, GENERATED_FEEDS, writeFeedFile, type DirtyKind, type PopulationOptions } from '../../src/population/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { SYSTEM_ACTOR } from '../../src/identity/permissions.ts';
 
 const REASONS: Record<DirtyKind, RegExp> = {
   'bad-check': /校验码/,
@@ -51,7 +52,7 @@ function expectedDirt(feedId: string, options: PopulationOptions, firstRowNo: nu
 async function checkImport(feedId: string, input: { path: string } | { name: string; records: AsyncIterable<never> | ReturnType<typeof feedRecords> }, options: PopulationOptions) {
   // CSV files and generated records number the first data row 2 (after the header); JSON Lines files 1.
   const { dirty, clean } = expectedDirt(feedId, options, 'path' in input && input.path.endsWith('.jsonl') ? 1 : 2);
-  const result = await importFeed(db, clock, { feedId, input, asOf: '2024-03-31', actor: 'test:population', rejectsDir: join(work, 'rejects') });
+  const result = await importFeed(db, clock, { feedId, input, asOf: '2024-03-31', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
   expect(result.status, feedId).toBe('imported');
   expect(result.rowsAccepted, `${feedId}: every clean row is imported`).toBe(clean);
   expect(result.rowsRejected, `${feedId}: every bad row is rejected`).toBe(dirty.size);
@@ -85,7 +86,7 @@ describe('generated feeds through the importer', () => {
     expect(dirtyKindsFor(feedMapping('credit-status')!).length).toBeGreaterThan(0);
     const clean = [...feedRows('credit-status', OPTIONS)];
     expect(clean.every((r) => r.dirty === null)).toBe(true);
-    const result = await importFeed(db, clock, { feedId: 'credit-status', input: { name: 'credit.generated', records: feedRecords('credit-status', { ...OPTIONS, dirtyAtomic: true }) }, asOf: '2024-03-31', actor: 'test:population', rejectsDir: join(work, 'rejects') });
+    const result = await importFeed(db, clock, { feedId: 'credit-status', input: { name: 'credit.generated', records: feedRecords('credit-status', { ...OPTIONS, dirtyAtomic: true }) }, asOf: '2024-03-31', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(result.status).toBe('rejected');
     expect(result.rowsAccepted).toBe(0);
     expect(result.rowsRejected).toBeGreaterThan(0);
