@@ -41,12 +41,12 @@ beforeAll(async () => {
   files = await readLibraryFiles(POLICIES_DIR);
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files);
   app = buildServer({ db, log, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock) });
-  staff = (await signedInHeaders(app, db, ['policy_staff'])).headers;
-  approver = (await signedInHeaders(app, db, ['finance_approver'])).headers;
   // A handler with a fault of ours, to see what a client is told about it.
   app.get('/test/fault', () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secretColumn')");
   });
+  staff = (await signedInHeaders(app, db, ['policy_staff'])).headers;
+  approver = (await signedInHeaders(app, db, ['finance_approver'])).headers;
 });
 afterAll(async () => {
   await app?.close();

@@ -16,15 +16,21 @@ import { payoutService } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 const BIG_SEQ = 3_000_000_000n; // past 2^31 - 1, int4's largest value
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
+// Two finance staff and a reviewer, as accounts: four eyes compares their ids.
+let zhang: StaffActor;
+let wang: StaffActor;
 const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payout-repo-'));
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  zhang = await createStaff(db, ['finance_officer'], 'zhang');
+  wang = await createStaff(db, ['finance_approver'], 'wang');
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31', dataDir });
   await runToCompletion(db, clock, silentLog, { scope: POINT, period: '2024', trigger: 'test', actor: 'staff:a', shards: 2 });
@@ -48,7 +54,7 @@ describe('payout repository in a caller transaction', () => {
     let seenInside: { batches: number; batched: number } | undefined;
     await expect(
       db.orm.transaction(async (tx) => {
-        const batch = await payoutService(payoutRepository({ orm: tx, sql: db.sql }), clock).prepare({ pointId: POINT, period: '2024', actor: 'finance:zhang' });
+        const batch = await payoutService(payoutRepository({ orm: tx, sql: db.sql }), clock).prepare({ pointId: POINT, period: '2024', actor: zhang });
         // Inside the caller's transaction the step's writes are there.
         seenInside = {
           batches: (await tx.select().from(payoutBatches).where(eq(payoutBatches.id, batch.batchId))).length,
@@ -71,7 +77,7 @@ describe('payout repository in a caller transaction', () => {
     let paymentCount = 0;
     await expect(
       db.orm.transaction(async (tx) => {
-        paymentCount = (await payoutService(payoutRepository({ orm: tx, sql: db.sql }), clock).prepare({ pointId: POINT, period: '2024', actor: 'finance:zhang' })).paymentCount;
+        paymentCount = (await payoutService(payoutRepository({ orm: tx, sql: db.sql }), clock).prepare({ pointId: POINT, period: '2024', actor: zhang })).paymentCount;
         throw rollback;
       }),
     ).rejects.toBe(rollback);
@@ -79,9 +85,9 @@ describe('payout repository in a caller transaction', () => {
   });
 
   it('commits the batch with the caller, so the same entries can then not be batched again', async () => {
-    const prepared = await db.orm.transaction((tx) => payoutService(payoutRepository({ orm: tx, sql: db.sql }), clock).prepare({ pointId: POINT, period: '2024', actor: 'finance:zhang' }));
+    const prepared = await db.orm.transaction((tx) => payoutService(payoutRepository({ orm: tx, sql: db.sql }), clock).prepare({ pointId: POINT, period: '2024', actor: zhang }));
     const after = await state();
     expect(after).toMatchObject({ batches: 1, payments: prepared.paymentCount, audit: 1 });
-    await expect(payoutService(payoutRepository(db), clock).prepare({ pointId: POINT, period: '2024', actor: 'finance:zhang' })).rejects.toMatchObject({ code: 'BATCH_EMPTY' });
+    await expect(payoutService(payoutRepository(db), clock).prepare({ pointId: POINT, period: '2024', actor: zhang })).rejects.toMatchObject({ code: 'BATCH_EMPTY' });
   });
 });

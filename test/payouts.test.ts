@@ -14,15 +14,23 @@ import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createStaff } from './support/staff.ts';
+import { SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
+// Two finance staff and a reviewer, as accounts: four eyes compares their ids.
+let zhang: StaffActor;
+let wang: StaffActor;
 const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payouts-'));
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await publishLibrary(db.orm, clock, 'staff:a', await readLibraryFiles(POLICIES_DIR));
+  // zhang holds both finance roles, so only four eyes (not the role matrix) stops a self-approval.
+  zhang = await createStaff(db, ['finance_officer', 'finance_approver'], 'zhang');
+  wang = await createStaff(db, ['finance_approver'], 'wang');
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31', dataDir });
 });
 afterAll(async () => db?.drop());
@@ -45,12 +53,12 @@ describe('matching', () => {
 
   it('publishing unchanged policy content creates no new version; a changed rate creates one for that point only', async () => {
     const files = await readLibraryFiles(POLICIES_DIR);
-    expect((await publishLibrary(db.orm, clock, 'staff:a', files)).created).toEqual([]);
+    expect((await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files)).created).toEqual([]);
     const changed = files.map((f) => (f.file.endsWith('rsbf-2024-40.policy.yaml') ? { ...f, text: f.text.replace('value: 60%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"', 'value: 65%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"') } : f));
     expect(changed).not.toEqual(files);
-    expect((await publishLibrary(db.orm, clock, 'staff:a', changed)).created).toEqual(['wengang-fanhuan-2024@2']);
+    expect((await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), changed)).created).toEqual(['wengang-fanhuan-2024@2']);
     // Put the real rates back in force for the tests below.
-    expect((await publishLibrary(db.orm, clock, 'staff:a', files)).created).toEqual([]);
+    expect((await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files)).created).toEqual([]);
   });
 });
 
@@ -58,11 +66,11 @@ describe('payout batches', () => {
   let batchId: number;
 
   it('refuses to let the preparer approve their own batch', async () => {
-    const batch = await prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: 'finance:zhang' });
+    const batch = await prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: zhang });
     batchId = batch.batchId;
-    const refusal = await approveBatch(db, clock, { batchId, actor: 'finance:zhang' }).catch((error: unknown) => error);
+    const refusal = await approveBatch(db, clock, { batchId, actor: zhang }).catch((error: unknown) => error);
     expect(isAppError(refusal, 'SELF_APPROVAL_FORBIDDEN')).toBe(true);
-    expect((refusal as Error).message).toContain('another finance officer must approve');
+    expect((refusal as Error).message).toContain('another finance approver must approve');
     const [row] = await db.orm.select().from(payoutBatches).where(eq(payoutBatches.id, batchId));
     expect(row).toMatchObject({ status: 'prepared', approvedBy: null });
   });
@@ -73,19 +81,19 @@ describe('payout batches', () => {
 
   it('refuses to send a batch that has not been approved', async () => {
     const bank = sandboxBank(db.orm, clock);
-    await expect(sendBatch(db, clock, bank, { batchId, actor: 'finance:wang' })).rejects.toMatchObject({ code: 'BATCH_STATE_INVALID' });
+    await expect(sendBatch(db, clock, bank, { batchId, actor: zhang })).rejects.toMatchObject({ code: 'BATCH_STATE_INVALID' });
   });
 
   it('does not put an entitlement in a second batch', async () => {
-    await expect(prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: 'finance:zhang' })).rejects.toMatchObject({ code: 'BATCH_EMPTY' });
+    await expect(prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: zhang })).rejects.toMatchObject({ code: 'BATCH_EMPTY' });
   });
 
   it('pays nobody twice when the same batch is sent twice and reconciled twice', async () => {
     const bank = sandboxBank(db.orm, clock);
-    await approveBatch(db, clock, { batchId, actor: 'finance:wang' });
-    const first = await sendBatch(db, clock, bank, { batchId, actor: 'finance:wang' });
+    await approveBatch(db, clock, { batchId, actor: wang });
+    const first = await sendBatch(db, clock, bank, { batchId, actor: zhang });
     const booked = await bank.bookedCount();
-    const second = await sendBatch(db, clock, bank, { batchId, actor: 'finance:wang' });
+    const second = await sendBatch(db, clock, bank, { batchId, actor: zhang });
     expect(first.sent).toBeGreaterThan(0);
     expect(second.sent).toBe(0);
     expect(await bank.bookedCount()).toBe(booked);
@@ -95,8 +103,8 @@ describe('payout batches', () => {
     await bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: 'x' })));
     expect(await bank.bookedCount()).toBe(booked);
 
-    const rec1 = await reconcile(db, clock, silentLog, bank, 'system');
-    const rec2 = await reconcile(db, clock, silentLog, bank, 'system');
+    const rec1 = await reconcile(db, clock, silentLog, bank, SYSTEM_ACTOR);
+    const rec2 = await reconcile(db, clock, silentLog, bank, SYSTEM_ACTOR);
     expect(rec1.paid + rec1.failed).toBe(first.sent);
     expect(rec2).toEqual({ paid: 0, failed: 0, batchesReconciled: [] });
     const paidEntries = await db.orm.select().from(listEntries).where(and(eq(listEntries.pointId, POINT), eq(listEntries.status, 'paid')));

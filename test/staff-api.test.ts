@@ -1,5 +1,5 @@
 // The staff API through Fastify's inject: run progress and changes, what-if simulation (which writes
-// nothing), and four-eyes approval by the token's user.
+// nothing), and four-eyes approval by the signed-in account (its id, not a name).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ import { POLICIES_DIR } from '../src/cycle.ts';
 import { loadDemoPopulation } from '../src/demo/load-demo.ts';
 import { buildServer } from '../src/http/server.ts';
 import { issueToken } from '../src/http/portal-tokens.ts';
+import { accountsOf } from '../src/identity/account-service.ts';
+import { createStaff, signedInHeaders } from './support/staff.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { prepareBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles, type LibraryFile } from '../src/policies/library-registry.ts';
@@ -28,17 +30,25 @@ let app: ReturnType<typeof buildServer>;
 let runId: number;
 let batchId: number;
 let files: LibraryFile[];
-const auth = (user: string) => ({ authorization: `Bearer ${issueToken(SECRET, 'staff', user)}` });
+type Signed = Awaited<ReturnType<typeof signedInHeaders>>;
+const sessions: Record<'policy' | 'zhang' | 'wang', Signed> = {} as never;
+const auth = (who: keyof typeof sessions) => sessions[who].headers;
 const listChecksum = async () => (await db.sql<{ c: string }[]>`select md5(string_agg(subject_key || point_id || outcome || coalesce(amount_fen::text, ''), ',' order by subject_key, point_id)) as c from list_entries`)[0]!.c;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   files = await readLibraryFiles(POLICIES_DIR);
-  await publishLibrary(db.orm, clock, 'staff:policy.li', files);
+  await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files);
   await loadDemoPopulation(db, clock, { seed: 3, count: 400, dataYear: 2023, asOf: '2024-03-31', dataDir: mkdtempSync(join(tmpdir(), 'mianshen-staff-')) });
   runId = (await runToCompletion(db, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'staff:policy.li', shards: 3 })).runId;
-  batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: 'finance:zhang' })).batchId;
-  app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET });
+  app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock) });
+  sessions.policy = await signedInHeaders(app, db, ['policy_staff']);
+  // zhang holds both finance roles: only four eyes on ids keeps him from approving his own batch.
+  sessions.zhang = await signedInHeaders(app, db, ['finance_officer', 'finance_approver']);
+  sessions.wang = await signedInHeaders(app, db, ['finance_approver']);
+  const zhang = { kind: 'staff' as const, accountId: sessions.zhang.accountId, roles: ['finance_officer', 'finance_approver'] as const };
+  // Below the second-approval amount: one approver suffices here (identity-four-eyes tests the second).
+  batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: { ...zhang, roles: [...zhang.roles] }, secondApprovalAboveFen: 10n ** 15n })).batchId;
 });
 afterAll(async () => {
   await app?.close();
@@ -52,16 +62,16 @@ const draftWith = (from: string, to: string) => {
 };
 
 describe('staff API', () => {
-  it('refuses requests without a staff token (401), and portal tokens as the wrong kind (403)', async () => {
+  it('refuses requests without a staff session (401), and a portal token is no staff session (401)', async () => {
     expect((await app.inject({ url: `/api/staff/runs/${runId}` })).statusCode).toBe(401);
-    const portal = issueToken(SECRET, 'portal', 'staff:policy.li');
+    const portal = issueToken(SECRET, 'portal', '91440300MA5FXXXX0X');
     const wrongKind = await app.inject({ url: `/api/staff/runs/${runId}`, headers: { authorization: `Bearer ${portal}` } });
-    expect(wrongKind.statusCode).toBe(403);
-    expect(wrongKind.json()).toMatchObject({ code: 'FORBIDDEN' });
+    expect(wrongKind.statusCode).toBe(401);
+    expect(wrongKind.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('reports a finished run at 100% with per-point counts', async () => {
-    const body = (await app.inject({ url: `/api/staff/runs/${runId}`, headers: auth('staff:policy.li') })).json<RunReply>();
+    const body = (await app.inject({ url: `/api/staff/runs/${runId}`, headers: auth('policy') })).json<RunReply>();
     expect(body).toMatchObject({ runId, status: 'completed', percent: 100, shardCount: 3, shardsDone: 3 });
     const point = body.summary?.points.find((p) => p.pointId === 'wengang-fanhuan-2024');
     expect(point?.eligible).toBeGreaterThan(100);
@@ -69,13 +79,13 @@ describe('staff API', () => {
   });
 
   it('lists the run’s changes with identifiers masked', async () => {
-    const body = (await app.inject({ url: `/api/staff/runs/${runId}/changes?limit=50`, headers: auth('staff:policy.li') })).json<ChangesReply>();
+    const body = (await app.inject({ url: `/api/staff/runs/${runId}/changes?limit=50`, headers: auth('policy') })).json<ChangesReply>();
     expect(body.changes).toHaveLength(50);
     for (const c of body.changes) {
       expect(c.change).toBe('added');
       expect(c.subject_key).toMatch(/^[0-9A-Z]{6}\*{8}[0-9A-Z]{4}$/);
     }
-    expect((await app.inject({ url: `/api/staff/runs/${runId}/changes?limit=0`, headers: auth('x') })).json()).toMatchObject({ code: 'BAD_REQUEST' });
+    expect((await app.inject({ url: `/api/staff/runs/${runId}/changes?limit=0`, headers: auth('policy') })).json()).toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('simulates a higher 中小微 rate: everyone 中小微 gains, nobody loses, nothing live changes', async () => {
@@ -83,7 +93,7 @@ describe('staff API', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/api/staff/what-if',
-      headers: auth('staff:policy.li'),
+      headers: auth('policy'),
       payload: { pointId: 'wengang-fanhuan-2024', period: '2024', draftFiles: draftWith('value: 60%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"', 'value: 70%, cite: "人社部发〔2024〕40号 二：中小微企业按不超过60%返还"') },
     });
     expect(response.statusCode).toBe(200);
@@ -104,7 +114,7 @@ describe('staff API', () => {
       await app.inject({
         method: 'POST',
         url: '/api/staff/what-if',
-        headers: auth('staff:policy.li'),
+        headers: auth('policy'),
         payload: { pointId: 'wengang-fanhuan-2024', period: '2024', draftFiles: draftWith('value: 12个月, cite: "人社部发〔2024〕40号 二：参保企业足额缴纳失业保险费12个月以上"', 'value: 36个月, cite: "人社部发〔2024〕40号 二：参保企业足额缴纳失业保险费12个月以上"') },
       })
     ).json<Wire<WhatIfReport>>();
@@ -113,13 +123,13 @@ describe('staff API', () => {
     expect(report.gainers.count).toBe(0);
   });
 
-  it('lets a finance officer approve a batch through the API, but never their own', async () => {
-    const own = await app.inject({ method: 'POST', url: `/api/staff/batches/${batchId}/approve`, headers: auth('finance:zhang') });
+  it('lets a finance approver approve a batch through the API, but never the preparer, even holding both roles', async () => {
+    const own = await app.inject({ method: 'POST', url: `/api/staff/batches/${batchId}/approve`, headers: auth('zhang') });
     expect(own.statusCode).toBe(403);
     expect(own.json()).toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN' });
-    const other = await app.inject({ method: 'POST', url: `/api/staff/batches/${batchId}/approve`, headers: auth('finance:wang') });
+    const other = await app.inject({ method: 'POST', url: `/api/staff/batches/${batchId}/approve`, headers: auth('wang') });
     expect(other.json()).toEqual({ batchId, status: 'approved' });
     const [audit] = await db.sql<{ actor: string }[]>`select actor from audit_log where action = 'batch.approved' and entity_id = ${String(batchId)}`;
-    expect(audit!.actor).toBe('finance:wang');
+    expect(audit!.actor).toBe(`account:${sessions.wang.accountId}`);
   });
 });
