@@ -35,7 +35,7 @@ describe('logins', () => {
     for (const variant of ['zhang', 'Zhang', 'zhang ', ' ZHANG', 'ｚｈａｎｇ ', 'Ｚｈａｎｇ']) {
       expect(await codeOf(accounts.create(admin, { login: variant, displayName: '冒名', roles: ['finance_approver'], password: PASSWORD })), variant).toBe('ACCOUNT_LOGIN_TAKEN');
     }
-    const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from staff_accounts where login = 'zhang'`;
+    const [{ n } = { n: 0 }] = await db.sql<{ n: number }[]>`select count(*)::int as n from staff_accounts where login = 'zhang'`;
     expect(n).toBe(1);
   });
 
