@@ -12,6 +12,8 @@ import { EXPORT_COLUMNS, fenToYuanText } from '../src/lists/export.ts';
 import { libraryHash, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { writeFeedFiles } from '../src/population/write.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { accountsOf } from '../src/identity/account-service.ts';
+import { systemClock } from '../src/clock.ts';
 
 describe('the policy library hash', () => {
   it('does not depend on the working directory the library is read from', async () => {
@@ -33,15 +35,19 @@ describe('the policy library hash', () => {
 });
 
 // The commands against a throwaway database, end to end, as child processes.
-const run = (argv: string[], env: Record<string, string> = {}) =>
+// With a database, commands act as the operator account (--as; its password in MIANSHEN_PASSWORD).
+const OPERATOR_PASSWORD = 'cli test operator password';
+const ACCOUNTLESS = new Set(['feeds', 'worker']);
+const run = (given: string[], env: Record<string, string> = {}) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolvePromise) => {
+    const argv = env.DATABASE_URL && !ACCOUNTLESS.has(given[0] ?? '') && !given.includes('--help') ? [...given, '--as', 'operator'] : given;
     execFile(process.execPath, ['src/cli/index.ts', ...argv], { env: { ...process.env, LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env }, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
       resolvePromise({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-cli-data-'));
-const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'audit', 'worker', 'explain', 'what-if'];
+const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'audit', 'worker', 'explain', 'what-if', 'user'];
 
 describe('every command', () => {
   it('documents itself with --help and exits 0', async () => {
@@ -94,7 +100,8 @@ describe('an operator cycle: import, publish, ledger, match, export', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     db = await createTestDatabase();
-    env = { DATABASE_URL: db.url, MATCH_WORKERS: '2' };
+    await accountsOf(db.orm, systemClock).create(null, { login: 'operator', displayName: '运维', roles: ['administrator', 'reviewer', 'policy_staff', 'auditor'], password: OPERATOR_PASSWORD });
+    env = { DATABASE_URL: db.url, MATCH_WORKERS: '2', MIANSHEN_PASSWORD: OPERATOR_PASSWORD };
   });
   afterAll(async () => db?.drop());
 
