@@ -66,7 +66,8 @@ describe('payout batches', () => {
   let batchId: number;
 
   it('refuses to let the preparer approve their own batch', async () => {
-    const batch = await prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: zhang });
+    // One approver here (the second-approval rule has its own tests in identity-four-eyes.test.ts).
+    const batch = await prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: zhang, secondApprovalAboveFen: 10n ** 15n });
     batchId = batch.batchId;
     const refusal = await approveBatch(db, clock, { batchId, actor: zhang }).catch((error: unknown) => error);
     expect(isAppError(refusal, 'SELF_APPROVAL_FORBIDDEN')).toBe(true);
