@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: { code?: string }) => error.code ?? String(error));
+const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: { code?: string; name?: string }) => error.code ?? error.name ?? 'error without a code');
 
 describe('logins', () => {
   it('normalises with NFKC, trimming and lower case', () => {

@@ -46,7 +46,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: { code?: string }) => error.code ?? String(error));
+const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: { code?: string; name?: string }) => error.code ?? error.name ?? 'error without a code');
 
 /** A prepared batch for tests of approval alone: a row as prepare writes it (payments are not needed to approve). */
 async function preparedBatch(preparedBy: number, totalFen: bigint, needsSecondApproval: boolean): Promise<number> {

@@ -40,7 +40,7 @@ const loginOf = (role: StaffRole) => `role.${role.replaceAll('_', '-')}`;
 const actorOfRole = new Map<Role, Actor>();
 
 const allows = (permission: Permission, role: Role) => (PERMISSIONS[permission] as readonly Role[]).includes(role);
-const outcome = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code?: string }) => error.code ?? String(error));
+const outcome = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code?: string; name?: string }) => error.code ?? error.name ?? 'error without a code');
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -117,7 +117,7 @@ describe('every staff route, every role', () => {
 // Every service operation with its permission and a call that, once authorised, fails fast or does
 // harmless work. `allowed` overrides the matrix where ownership decides (explain).
 const fakeBoss = { send: () => Promise.reject(Object.assign(new Error('queue reached'), { code: 'QUEUE_REACHED' })) } as unknown as PgBoss;
-const emptyBank = { submit: async () => {}, pendingReports: async () => [], acknowledge: async () => {} };
+const emptyBank = { submit: () => Promise.resolve(), pendingReports: () => Promise.resolve([]), acknowledge: () => Promise.resolve() };
 const OPERATIONS: { name: string; permission: Permission; call: (actor: Actor) => Promise<unknown>; allowed?: (role: Role) => boolean }[] = [
   { name: 'publishLibrary', permission: 'policy.publish', call: (actor) => publishLibrary(db.orm, clock, actor, []) },
   { name: 'importFeed', permission: 'feed.import', call: (actor) => importFeed(db, clock, { feedId: 'no-such-feed', input: { path: join(work, 'none.csv') }, asOf: '2024-03-31', actor, rejectsDir: join(work, 'rejects') }) },

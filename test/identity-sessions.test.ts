@@ -30,7 +30,7 @@ afterAll(async () => {
 async function signIn(login = 'chen', password = PASSWORD) {
   const response = await app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { login, password } });
   const cookie = response.cookies.find((c) => c.name === 'mianshen_staff');
-  return { response, cookie, token: cookie?.value ?? '', csrf: (response.json() as { csrfToken?: string }).csrfToken ?? '' };
+  return { response, cookie, token: cookie?.value ?? '', csrf: response.json<{ csrfToken?: string }>().csrfToken ?? '' };
 }
 const me = (token: string) => app.inject({ url: '/api/auth/me', headers: { cookie: `mianshen_staff=${token}` } });
 const signOut = (token: string, csrf?: string) =>
@@ -64,7 +64,7 @@ describe('sign-in', () => {
       expect(r.cookie).toBeUndefined();
       expect(r.response.json()).toMatchObject({ code: 'SIGN_IN_FAILED' });
     }
-    expect(wrong.response.json().message).toBe(unknown.response.json().message);
+    expect(wrong.response.json<{ message: string }>().message).toBe(unknown.response.json<{ message: string }>().message);
   });
 
   it('locks after five failures over HTTP too', async () => {
@@ -124,7 +124,7 @@ describe('a session', () => {
     expect(out.cookies.find((c) => c.name === 'mianshen_staff')).toMatchObject({ value: '' });
     expect((await me(token)).statusCode).toBe(401);
     expect((await signOut(token, csrf)).statusCode).toBe(401);
-    const accountId = (response.json() as { account: { id: number } }).account.id;
+    const accountId = response.json<{ account: { id: number } }>().account.id;
     const [audit] = await db.sql<{ actor: string }[]>`select actor from audit_log where action = 'session.revoked' order by seq desc limit 1`;
     expect(audit!.actor).toBe(`account:${accountId}`);
   });

@@ -226,7 +226,7 @@ cli audit checkpoint --out FILE
         const out = resolve(values.out);
         return {
           permission: 'audit.checkpoint',
-          action: async (app, actor) => {
+          action: async (app) => {
             const checkpoint = await recordCheckpoint(app.db, app.clock, app.auditSigner);
             writeFileSync(out, `${JSON.stringify(checkpoint, null, 2)}\n`);
             console.log(`audit checkpoint: #${checkpoint.seq} ${checkpoint.hash} (${checkpoint.count} entries, ${checkpoint.algorithm}) signed -> ${out}`);
@@ -238,7 +238,7 @@ cli audit checkpoint --out FILE
       const file = values.checkpoint === undefined ? undefined : args.existingFile(values.checkpoint, '--checkpoint');
       return {
         permission: 'audit.read',
-        action: async (app, actor) => {
+        action: async (app) => {
           const checked = file === undefined ? undefined : await verifyAgainstCheckpoint(app.db.sql, parseCheckpoint(readFileSync(file, 'utf8'), file), app.auditSigner.publicKeyPem);
           const result = checked?.chain ?? (await verifyAuditChain(app.db.sql));
           if (!result.ok) {
@@ -264,7 +264,7 @@ cli audit checkpoint --out FILE
       return {
         permission: null,
         workers: true,
-        action: async (app, actor) => {
+        action: async (app) => {
           console.log(`worker: taking match shards (${app.config.MATCH_WORKERS} at a time); Ctrl-C to stop`);
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);

@@ -8,7 +8,7 @@
 // 401 UNAUTHENTICATED; a state-changing request without the right CSRF token is 403 CSRF_MISSING; a
 // route's declared permission (route config `permission`) is checked before its handler, and the
 // services it calls check again.
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { matchesDigest, type AccountService, type Session } from '../identity/account-service.ts';
@@ -41,7 +41,7 @@ export function routeRequirement(config: unknown): RouteRequirement | undefined 
  * The onRequest hook of staff routes: the session from the cookie, the CSRF token on state-changing
  * methods, then the route's declared permission.
  */
-export function staffAuthentication(accounts: AccountService): onRequestHookHandler {
+export function staffAuthentication(accounts: AccountService): (request: FastifyRequest) => Promise<void> {
   return async (request: FastifyRequest) => {
     const token = request.cookies[STAFF_COOKIE];
     const session = token ? await accounts.session(token) : undefined;
@@ -81,7 +81,7 @@ export function authRoutes(deps: { accounts: AccountService }): FastifyPluginCal
         reply.clearCookie(STAFF_COOKIE, { httpOnly: true, secure: true, sameSite: 'strict', path: '/' });
         return { signedOut: true };
       });
-      signedIn.get('/me', { config: { permission: 'signed-in' } }, async (request) => ({ account: staffSession(request).account }));
+      signedIn.get('/me', { config: { permission: 'signed-in' } }, (request) => ({ account: staffSession(request).account }));
       next();
     });
     done();

@@ -5,7 +5,7 @@
 import type { Database } from '../db/clients.ts';
 import { safeId } from '../subjects/snapshots.ts';
 import { AppError } from '../errors.ts';
-import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
+import { authorize, type Actor } from '../identity/permissions.ts';
 import { latestLibraryHash, libraryByHash, libraryFiles, buildLibrary, type LibraryFile } from '../policies/library-registry.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { evaluateExpression, UNKNOWN } from '../rules/lang/evaluate.ts';
