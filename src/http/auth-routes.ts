@@ -15,8 +15,8 @@ import { matchesDigest, type AccountService, type Session } from '../identity/ac
 import { authorize, type Permission } from '../identity/permissions.ts';
 import { parseRequest } from './error-replies.ts';
 
-export const STAFF_COOKIE = 'mianshen_staff';
-export const CSRF_HEADER = 'x-csrf-token';
+const STAFF_COOKIE = 'mianshen_staff';
+const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -7,9 +7,9 @@ import type { StaffRole } from './permissions.ts';
 
 type Executor = Orm | Tx;
 export type StaffAccountRow = typeof staffAccounts.$inferSelect;
-export type StaffSessionRow = typeof staffSessions.$inferSelect;
+type StaffSessionRow = typeof staffSessions.$inferSelect;
 
-export interface NewAccount {
+interface NewAccount {
   login: string;
   displayName: string;
   passwordHash: string | null;

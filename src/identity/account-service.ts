@@ -14,15 +14,15 @@ import { AppError } from '../errors.ts';
 import { accountRepository, type AccountRepository, type StaffAccountRow } from './account-repository.ts';
 import { actorRef, authorize, isStaffRole, ROLE_TEXT, SYSTEM_ACCOUNT_ID, type Actor, type StaffActor, type StaffRole } from './permissions.ts';
 
-export const PASSWORD_MIN_LENGTH = 12;
-export const MAX_FAILED_ATTEMPTS = 5;
-export const LOCKOUT_MINUTES = 15;
+const PASSWORD_MIN_LENGTH = 12;
+const MAX_FAILED_ATTEMPTS = 5;
+const LOCKOUT_MINUTES = 15;
 
 export interface SessionPolicy {
   idleMinutes: number;
   absoluteMinutes: number;
 }
-export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMinutes: 30, absoluteMinutes: 12 * 60 };
+const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMinutes: 30, absoluteMinutes: 12 * 60 };
 
 /** An account as the outside sees it: never its hash. */
 export interface AccountView {
@@ -35,7 +35,7 @@ export interface AccountView {
   createdAt: string;
 }
 
-export interface SignedIn {
+interface SignedIn {
   account: AccountView;
   actor: StaffActor;
   /** The session token (goes into the cookie) and the CSRF token (goes to the client's script); shown once. */
@@ -56,7 +56,7 @@ export function normaliseLogin(login: string): string {
   return login.normalize('NFKC').trim().toLowerCase();
 }
 
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -139,7 +139,7 @@ export interface AccountService {
   signOut(session: Session): Promise<void>;
 }
 
-export function accountService(repo: AccountRepository, clock: Clock, policy: SessionPolicy = DEFAULT_SESSION_POLICY): AccountService {
+function accountService(repo: AccountRepository, clock: Clock, policy: SessionPolicy = DEFAULT_SESSION_POLICY): AccountService {
   async function accountByLogin(login: string): Promise<StaffAccountRow> {
     const normalised = normaliseLogin(login);
     const row = await repo.byLogin(normalised);

@@ -12,18 +12,6 @@ export async function createStaff(db: Pick<Database, 'orm'>, roles: StaffRole[],
   return { kind: 'staff', accountId: id, roles };
 }
 
-/** One account per role a test usually needs. */
-export async function createStaffSet(db: Pick<Database, 'orm'>) {
-  return {
-    admin: await createStaff(db, ['administrator']),
-    policy: await createStaff(db, ['policy_staff']),
-    reviewer: await createStaff(db, ['reviewer']),
-    preparer: await createStaff(db, ['finance_officer']),
-    approver: await createStaff(db, ['finance_approver']),
-    approver2: await createStaff(db, ['finance_approver']),
-    auditor: await createStaff(db, ['auditor']),
-  };
-}
 
 /**
  * Signs a new account with these roles in through the real HTTP route and returns the headers a
