@@ -88,7 +88,7 @@ export interface ReadPain001 {
 /** Reads a pain.001.001.09 (what the sandbox bank receives); checks NbOfTxs and CtrlSum against the transfers. */
 export function readPain001(content: string, source: string): ReadPain001 {
   const root = parseXml(content, source);
-  if (documentNamespace(root) !== PAIN001_NS) throw new AppError('REPORT_MALFORMED', `${source} is not a ${PAIN001_NS} document.`, { source });
+  if (documentNamespace(content) !== PAIN001_NS) throw new AppError('REPORT_MALFORMED', `${source} is not a ${PAIN001_NS} document.`, { source });
   const init = child(root, 'Document', 'CstmrCdtTrfInitn') as XmlNode;
   const header = child(init, 'GrpHdr');
   const transfers = list(child(init, 'PmtInf')).flatMap((pmtInf) =>

@@ -67,7 +67,7 @@ export interface ParsedReport {
 /** Reads a bank report by its Document namespace; anything else is REPORT_MALFORMED naming the file. */
 export function parseBankReport(content: string, source: string): ParsedReport {
   const root = parseXml(content, source);
-  const ns = documentNamespace(root);
+  const ns = documentNamespace(content);
   if (ns === 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10') return readPain002(root, source);
   if (ns === 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.08') return readCamt054(root, source);
   throw new AppError('REPORT_MALFORMED', `${source} is neither a pain.002.001.10 status report nor a camt.054.001.08 notification (Document namespace ${ns ?? 'missing'}). It changed nothing.`, { source });

@@ -59,11 +59,17 @@ export function parseXml(content: string, source: string): XmlNode {
   }
 }
 
-/** The namespace URI of the Document element, e.g. urn:iso:std:iso:20022:tech:xsd:pain.002.001.10. */
-export function documentNamespace(root: XmlNode): string | undefined {
-  const doc = root.Document as XmlNode | undefined;
-  const ns = doc?.['@xmlns'];
-  return typeof ns === 'string' ? ns : undefined;
+/**
+ * The namespace URI of the Document element, e.g. urn:iso:std:iso:20022:tech:xsd:pain.002.001.10.
+ * Read from the text, because the parser drops namespace declarations (so that prefixed documents,
+ * <ns2:Document xmlns:ns2="…">, read like unprefixed ones).
+ */
+export function documentNamespace(content: string): string | undefined {
+  const match = /<(?:([A-Za-z_][\w.-]*):)?Document\b([^>]*)>/.exec(content);
+  if (!match) return undefined;
+  const prefix = match[1];
+  const attr = new RegExp(`\\sxmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*["']([^"']+)["']`).exec(match[2] ?? '');
+  return attr?.[1];
 }
 
 /** Child navigation that tolerates absence: path('A', 'B') of a node. */
