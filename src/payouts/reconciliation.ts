@@ -51,7 +51,10 @@ function lineJson(line: ReportLine): Record<string, unknown> {
 /** Expands a group status given without transaction detail to the payments of the original message. */
 async function linesOf(tx: Tx, report: ParsedReport): Promise<ReportLine[]> {
   if (report.lines.length > 0 || report.format !== 'pain.002.001.10' || report.originalMessageId === null || report.groupStatus === null) return report.lines;
-  if (report.groupStatus === 'PART') return []; // partial with no detail says nothing per payment
+  // Only a group status that says the same of every payment is expanded; PART without detail, or a
+  // status this system does not act on (e.g. RCVC from a verification-of-payee check), says nothing
+  // per payment: the report is recorded with its group status and no lines.
+  if (report.groupStatus !== 'RJCT' && report.groupStatus !== 'ACSC' && !IN_FLIGHT.has(report.groupStatus)) return [];
   const carried = await rr.paymentsOfMessage(tx, report.originalMessageId);
   return carried.map((p) => ({ kind: 'status', endToEndId: p.endToEndId, status: report.groupStatus!, reasonCode: report.groupReasonCode, reasonText: null, amountFen: null, currency: null, bankReference: null }));
 }

@@ -8,8 +8,6 @@ import { child, el, isoDateTime, list, maxText, required, text, type XmlNode } f
 
 export const PAIN002_NS = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';
 
-const KNOWN_TX_STATUS = new Set(['ACCC', 'ACCP', 'ACSC', 'ACSP', 'ACTC', 'ACWC', 'ACWP', 'PDNG', 'RCVD', 'RJCT', 'PART']);
-
 function reason(node: unknown): { code: string | null; text: string | null } {
   const first = list(child(node, 'StsRsnInf'))[0];
   const code = text(child(first, 'Rsn', 'Cd')) ?? text(child(first, 'Rsn', 'Prtry')) ?? null;
@@ -45,9 +43,6 @@ export function readPain002(root: XmlNode, source: string): ParsedReport {
     }
   }
   const groupStatus = text(child(group, 'GrpSts')) ?? null;
-  if (groupStatus !== null && !KNOWN_TX_STATUS.has(groupStatus) && lines.length === 0) {
-    throw new AppError('REPORT_MALFORMED', `${source}: group status ${groupStatus} with no transaction statuses says nothing we can apply. It changed nothing.`, { source });
-  }
   return {
     format: 'pain.002.001.10',
     messageId: required(report, source, 'GrpHdr', 'MsgId'),
