@@ -24,6 +24,7 @@ import { publishLibrary, readLibraryFiles } from '../policies/library-registry.t
 import { maskUscc } from '../subjects/uscc.ts';
 import * as args from './args.ts';
 import { UsageError } from './args.ts';
+import { paymentCommands } from './payments.ts';
 import { listRuns, showRun } from './runs.ts';
 
 type Action = (app: App) => Promise<number>;
@@ -317,6 +318,7 @@ cli audit checkpoint --out FILE
       };
     },
   },
+  ...paymentCommands(actor),
 };
 
 const USAGE = `usage: npm run cli -- <command> [arguments] (each command takes --help)
