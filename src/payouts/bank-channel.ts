@@ -4,7 +4,7 @@
 // derived from the batch and the payments in it, so a repeated send after a crash is the same message.
 // Account numbers cross this boundary in clear: they are decrypted by the caller just before sending.
 
-export interface PaymentInstruction {
+interface PaymentInstruction {
   endToEndId: string;
   accountNumber: string;
   amountFen: bigint;
@@ -49,7 +49,7 @@ export interface BankChannel {
  * ISO 20022 reason codes we expect, in Chinese for staff and payees. Status reasons
  * (ExternalStatusReason1Code) and return reasons (ExternalReturnReason1Code) share these codes.
  */
-export const REASON_TEXT: Record<string, string> = {
+const REASON_TEXT: Record<string, string> = {
   AC01: '账号不正确',
   AC03: '收款账号无效',
   AC04: '账户已销户',

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 
 const hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-export const RESEND_SUFFIX = '~r1';
+const RESEND_SUFFIX = '~r1';
 
 export function paymentKeyFor(entitlementKey: string, attempt: 0 | 1): string {
   return attempt === 0 ? entitlementKey : `${entitlementKey}${RESEND_SUFFIX}`;

@@ -38,7 +38,7 @@ export interface PayoutService {
  * callers as BANK_CHANNEL_FAILED naming the step; nothing has been marked sent or settled by then, so
  * the same call can simply be repeated.
  */
-export async function atBank<T>(step: string, call: () => Promise<T>): Promise<T> {
+async function atBank<T>(step: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

@@ -102,7 +102,7 @@ async function applyReport(tx: Tx, clock: Clock, log: Logger, actor: string, rep
     let outcome: 'paid' | 'failed' | 'returned' | null = null;
     let code: string | null = null;
     let text: string | null = null;
-    let bankReference: string | null = null;
+    let bankReference: string | null;
     if (line.kind === 'status') {
       if (line.status === 'ACSC') {
         if (open) outcome = 'paid';

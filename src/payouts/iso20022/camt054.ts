@@ -7,7 +7,7 @@ import { decimalToFen, fenToDecimal } from './amount.ts';
 import type { ParsedReport, ReportLine } from './report.ts';
 import { child, el, isoDateTime, list, maxText, required, text, type XmlNode } from './xml.ts';
 
-export const CAMT054_NS = 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.08';
+const CAMT054_NS = 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.08';
 
 function date(node: unknown): string | null {
   return text(child(node, 'Dt')) ?? text(child(node, 'DtTm'))?.slice(0, 10) ?? null;

@@ -2,8 +2,9 @@
 // pain.001 goes into DATA_DIR/bank/outbox, the bank's pain.002 and camt.054 arrive in
 // DATA_DIR/bank/inbox. Nothing here ever deletes or rewrites a file: every byte exchanged stays for
 // audit, and reconciliation records which inbox files it has processed (bank_reports).
-import { createHash } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BankChannel, BankReport, PaymentMessage, Transmission } from '../bank-channel.ts';
 import { writePain001, type DebtorAccount } from './pain001.ts';
@@ -18,7 +19,7 @@ export function bankDirs(dataDir: string): BankDirs {
 }
 
 /** The outbox file name of a message id (ids are [A-Za-z0-9-] by construction; anything else is replaced). */
-export function outboxFileName(messageId: string): string {
+function outboxFileName(messageId: string): string {
   return `${messageId.replace(/[^A-Za-z0-9-]/g, '_')}.pain.001.xml`;
 }
 
@@ -29,18 +30,18 @@ const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).di
  * name exists, so a half-written file is never visible and an existing one is never overwritten.
  * Returns false when the name was already there.
  */
-export function writeOnce(dir: string, name: string, content: string): boolean {
-  mkdirSync(dir, { recursive: true });
-  const aside = join(dir, `.${name}.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(aside, content, { flag: 'wx' });
+export async function writeOnce(dir: string, name: string, content: string): Promise<boolean> {
+  await mkdir(dir, { recursive: true });
+  const aside = join(dir, `.${name}.${process.pid}.${randomUUID()}.tmp`);
+  await writeFile(aside, content, { flag: 'wx' });
   try {
-    linkSync(aside, join(dir, name));
+    await link(aside, join(dir, name));
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   } finally {
-    unlinkSync(aside);
+    await unlink(aside);
   }
 }
 
@@ -56,18 +57,16 @@ export function iso20022FilesChannel(options: { dataDir: string; debtor: DebtorA
         debtor: options.debtor,
         transfers: message.instructions.map((i) => ({ endToEndId: i.endToEndId, amountFen: i.amountFen, payeeName: i.payeeName, accountNumber: i.accountNumber, remittance: i.remittance })),
       });
-      const written = writeOnce(dirs.outbox, name, xml);
+      const written = await writeOnce(dirs.outbox, name, xml);
       // A repeat (a crash between writing and recording it) keeps the file already there: the bank
       // may have picked it up, and its MsgId is what the bank deduplicates on.
-      const bytes = written ? xml : readFileSync(join(dirs.outbox, name));
+      const bytes = written ? xml : await readFile(join(dirs.outbox, name));
       return { reference: name, sha256: sha256(bytes), repeated: !written };
     },
     async fetchReports(): Promise<BankReport[]> {
       if (!existsSync(dirs.inbox)) return [];
-      return readdirSync(dirs.inbox)
-        .filter((name) => name.endsWith('.xml') && !name.startsWith('.'))
-        .sort()
-        .map((name) => ({ reportId: name, content: readFileSync(join(dirs.inbox, name), 'utf8') }));
+      const names = (await readdir(dirs.inbox)).filter((name) => name.endsWith('.xml') && !name.startsWith('.')).sort();
+      return Promise.all(names.map(async (name) => ({ reportId: name, content: await readFile(join(dirs.inbox, name), 'utf8') })));
     },
     async acknowledge() {
       // Files are kept for audit; which ones were processed is recorded in bank_reports.

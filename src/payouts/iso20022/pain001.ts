@@ -6,7 +6,7 @@ import { AppError } from '../../errors.ts';
 import { fenToDecimal, decimalToFen } from './amount.ts';
 import { chinaDate, child, documentNamespace, el, isoDateTime, list, maxText, parseXml, required, text, type XmlNode } from './xml.ts';
 
-export const PAIN001_NS = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
+const PAIN001_NS = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
 
 export interface DebtorAccount {
   /** 付款单位名称, e.g. the finance bureau holding the fund account. */
@@ -16,7 +16,7 @@ export interface DebtorAccount {
   agentCnaps: string;
 }
 
-export interface CreditTransfer {
+interface CreditTransfer {
   endToEndId: string;
   amountFen: bigint;
   payeeName: string;

@@ -6,7 +6,7 @@ import { decimalToFen, fenToDecimal } from './amount.ts';
 import type { ParsedReport, StatusLine } from './report.ts';
 import { child, el, isoDateTime, list, maxText, required, text, type XmlNode } from './xml.ts';
 
-export const PAIN002_NS = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';
+const PAIN002_NS = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';
 
 function reason(node: unknown): { code: string | null; text: string | null } {
   const first = list(child(node, 'StsRsnInf'))[0];

@@ -20,7 +20,7 @@ export interface StatusLine {
 }
 
 /** A booked debit of the fund account (camt.054 DBIT, BOOK). */
-export interface BookingLine {
+interface BookingLine {
   kind: 'booking';
   endToEndId: string | null;
   amountFen: bigint;
@@ -30,7 +30,7 @@ export interface BookingLine {
 }
 
 /** Money coming back: a credit with return information (camt.054 CRDT with RtrInf). */
-export interface ReturnLine {
+interface ReturnLine {
   kind: 'return';
   endToEndId: string | null;
   amountFen: bigint;
@@ -42,7 +42,7 @@ export interface ReturnLine {
 }
 
 /** A line the readers understood as XML but that says nothing we act on (e.g. an unrelated credit). */
-export interface OtherLine {
+interface OtherLine {
   kind: 'other';
   endToEndId: string | null;
   description: string;

@@ -12,7 +12,8 @@
 //   amount-off    booked one fen more than instructed (to exercise the amount check)
 // Accounts ending in 0000 are closed by default, as in the database sandbox. The bank itself deletes
 // nothing, and answers a message id once however often the file is read.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.ts';
 import { chinaDate } from './xml.ts';
@@ -21,7 +22,7 @@ import { bankDirs, writeOnce } from './files-channel.ts';
 import { readPain001 } from './pain001.ts';
 import { writePain002, type Pain002Transaction } from './pain002.ts';
 
-export type SandboxOutcome = 'closed' | 'invalid' | 'name-mismatch' | 'timeout' | 'late-return' | 'amount-off';
+type SandboxOutcome = 'closed' | 'invalid' | 'name-mismatch' | 'timeout' | 'late-return' | 'amount-off';
 
 export interface SandboxRule {
   accountSuffix: string;
@@ -37,7 +38,7 @@ const REJECTIONS: Partial<Record<SandboxOutcome, { code: string; text: string }>
   'name-mismatch': { code: 'BE01', text: 'Creditor name does not match the account holder' },
 };
 
-export const DEFAULT_SANDBOX_RULES: SandboxRule[] = [{ accountSuffix: '0000', outcome: 'closed' }];
+const DEFAULT_SANDBOX_RULES: SandboxRule[] = [{ accountSuffix: '0000', outcome: 'closed' }];
 
 export interface SandboxRunResult {
   /** Status reports and notifications written this time (file names in the inbox). */
@@ -57,10 +58,10 @@ export function sandboxFileBank(options: { dataDir: string; clock: Clock; rules?
       const result: SandboxRunResult = { written: [], unreadable: [] };
       if (!existsSync(dirs.outbox)) return result;
       const now = options.clock.now();
-      for (const file of readdirSync(dirs.outbox).filter((f) => f.endsWith('.pain.001.xml')).sort()) {
+      for (const file of (await readdir(dirs.outbox)).filter((f) => f.endsWith('.pain.001.xml')).sort()) {
         let message;
         try {
-          message = readPain001(readFileSync(join(dirs.outbox, file), 'utf8'), file);
+          message = readPain001(await readFile(join(dirs.outbox, file), 'utf8'), file);
         } catch {
           result.unreadable.push(file);
           continue;
@@ -91,15 +92,15 @@ export function sandboxFileBank(options: { dataDir: string; clock: Clock; rules?
           const accepted = txs.filter((t) => t.status !== 'RJCT').length;
           const groupStatus = accepted === txs.length ? 'ACCP' : accepted === 0 && txs.length === message.transfers.length ? 'RJCT' : 'PART';
           const name = `pain.002-${id}.xml`;
-          if (writeOnce(dirs.inbox, name, writePain002({ messageId: `ST${id}`.slice(0, 35), createdAt: now, originalMessageId: id, groupStatus, transactions: txs }))) result.written.push(name);
+          if (await writeOnce(dirs.inbox, name, writePain002({ messageId: `ST${id}`.slice(0, 35), createdAt: now, originalMessageId: id, groupStatus, transactions: txs }))) result.written.push(name);
         }
         if (bookings.length > 0) {
           const name = `camt.054-${id}.xml`;
-          if (writeOnce(dirs.inbox, name, writeCamt054({ messageId: `NT${id}`.slice(0, 35), createdAt: now, accountNumber: fund, entries: bookings }))) result.written.push(name);
+          if (await writeOnce(dirs.inbox, name, writeCamt054({ messageId: `NT${id}`.slice(0, 35), createdAt: now, accountNumber: fund, entries: bookings }))) result.written.push(name);
         }
         if (returns.length > 0) {
           const name = `camt.054-RTR-${id}.xml`;
-          if (writeOnce(dirs.inbox, name, writeCamt054({ messageId: `RT${id}`.slice(0, 35), createdAt: now, accountNumber: fund, entries: returns }))) result.written.push(name);
+          if (await writeOnce(dirs.inbox, name, writeCamt054({ messageId: `RT${id}`.slice(0, 35), createdAt: now, accountNumber: fund, entries: returns }))) result.written.push(name);
         }
       }
       return result;

@@ -9,7 +9,7 @@ import { AppError } from '../../errors.ts';
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /** Text or attribute content, escaped; characters XML cannot carry are removed. */
-export function escapeXml(value: string): string {
+function escapeXml(value: string): string {
   return value.replace(FORBIDDEN, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
