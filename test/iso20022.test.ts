@@ -1,12 +1,15 @@
 // The ISO 20022 files we write validate against the ISO schemas (libxml2-wasm), carry amounts exactly,
 // escape whatever a payee's name contains, and the readers refuse what is not a usable report.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XmlDocument, XsdValidator } from 'libxml2-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../src/errors.ts';
 import { decimalToFen, fenToDecimal } from '../src/payouts/iso20022/amount.ts';
 import { writeCamt054 } from '../src/payouts/iso20022/camt054.ts';
+import { iso20022FilesChannel } from '../src/payouts/iso20022/files-channel.ts';
+import { sandboxFileBank } from '../src/payouts/iso20022/sandbox-file-bank.ts';
 import { readPain001, writePain001 } from '../src/payouts/iso20022/pain001.ts';
 import { writePain002 } from '../src/payouts/iso20022/pain002.ts';
 import { parseBankReport } from '../src/payouts/iso20022/report.ts';
@@ -180,5 +183,34 @@ describe('amounts and malformed reports', () => {
     })();
     expect(isAppError(error, 'REPORT_MALFORMED')).toBe(true);
     expect((error as Error).message).toContain('bad.xml');
+  });
+});
+
+describe('files channel and sandbox file bank', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mianshen-iso-files-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const channel = iso20022FilesChannel({ dataDir: dir, debtor });
+  const message = { messageId: 'MS9-0123456789abcdef', batchId: 9, createdAt: at, instructions: [
+    { endToEndId: endToEndIdFor('a'), accountNumber: '6222000011112222', amountFen: 500n, payeeName: '甲公司' },
+    { endToEndId: endToEndIdFor('b'), accountNumber: '6222000011113333', amountFen: 700n, payeeName: '乙公司' },
+  ] };
+
+  it('writes a message once: a repeat of the same MsgId keeps the first file and says so', async () => {
+    const first = await channel.transmit(message);
+    const again = await channel.transmit({ ...message, createdAt: new Date(at.getTime() + 60_000) });
+    expect(first.repeated).toBe(false);
+    expect(again).toEqual({ reference: first.reference, sha256: first.sha256, repeated: true });
+    expect(readdirSync(join(dir, 'bank', 'outbox'))).toEqual(['MS9-0123456789abcdef.pain.001.xml']);
+  });
+
+  it('gives no answer at all for a message whose every transaction times out, and answers others once', async () => {
+    const silent = sandboxFileBank({ dataDir: dir, clock: { now: () => at }, rules: [{ accountSuffix: '2222', outcome: 'timeout' }, { accountSuffix: '3333', outcome: 'timeout' }] });
+    expect(await silent.process()).toEqual({ written: [], unreadable: [] });
+    const normal = sandboxFileBank({ dataDir: dir, clock: { now: () => at } });
+    expect((await normal.process()).written.sort()).toEqual(['camt.054-MS9-0123456789abcdef.xml', 'pain.002-MS9-0123456789abcdef.xml']);
+    expect((await normal.process()).written).toEqual([]);
+    const reports = await channel.fetchReports();
+    expect(reports.map((r) => r.reportId)).toEqual(['camt.054-MS9-0123456789abcdef.xml', 'pain.002-MS9-0123456789abcdef.xml']);
+    for (const r of reports) expect(schemaErrors(r.reportId.startsWith('camt') ? 'camt.054.001.08' : 'pain.002.001.10', r.content)).toEqual([]);
   });
 });
