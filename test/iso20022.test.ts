@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XmlDocument, XsdValidator } from 'libxml2-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { isAppError } from '../src/errors.ts';
+import { bankChannelFor } from '../src/payouts/channels.ts';
 import { decimalToFen, fenToDecimal } from '../src/payouts/iso20022/amount.ts';
 import { writeCamt054 } from '../src/payouts/iso20022/camt054.ts';
 import { iso20022FilesChannel } from '../src/payouts/iso20022/files-channel.ts';
@@ -212,5 +214,16 @@ describe('files channel and sandbox file bank', () => {
     const reports = await channel.fetchReports();
     expect(reports.map((r) => r.reportId)).toEqual(['camt.054-MS9-0123456789abcdef.xml', 'pain.002-MS9-0123456789abcdef.xml']);
     for (const r of reports) expect(schemaErrors(r.reportId.startsWith('camt') ? 'camt.054.001.08' : 'pain.002.001.10', r.content)).toEqual([]);
+  });
+});
+
+describe('channel configuration', () => {
+  it('selects the channel by BANK_CHANNEL and refuses an unknown one or a malformed fund account, naming the variable', () => {
+    expect(loadConfig({}).BANK_CHANNEL).toBe('sandbox');
+    expect(loadConfig({ BANK_CHANNEL: 'iso20022-files' }).BANK_CHANNEL).toBe('iso20022-files');
+    expect(bankChannelFor({ ...loadConfig({ BANK_CHANNEL: 'iso20022-files', DATA_DIR: '/nonexistent/iso' }) }, undefined as never, { now: () => at }).kind).toBe('iso20022-files');
+    expect(() => loadConfig({ BANK_CHANNEL: 'swift' })).toThrow(/BANK_CHANNEL="swift"/);
+    expect(() => loadConfig({ FUND_ACCOUNT_NUMBER: '4420-1501' })).toThrow(/FUND_ACCOUNT_NUMBER="4420-1501": must be the fund account number/);
+    expect(() => loadConfig({ FUND_ACCOUNT_CNAPS: '1055' })).toThrow(/FUND_ACCOUNT_CNAPS/);
   });
 });
