@@ -41,6 +41,15 @@ const ConfigSchema = z.object({
   AUDIT_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
   /** Ed25519 private key (PEM, or base64 of the PKCS#8 DER) that signs audit checkpoints. */
   AUDIT_SIGNING_KEY: z.string().min(40).optional(),
+  /**
+   * How payments reach the bank: `sandbox` (a simulated bank in the database) or `iso20022-files`
+   * (pain.001 into DATA_DIR/bank/outbox, pain.002 and camt.054 read from DATA_DIR/bank/inbox).
+   */
+  BANK_CHANNEL: z.enum(['sandbox', 'iso20022-files']).default('sandbox'),
+  /** The fund account payments are debited from (付款账户), named in every pain.001. Demo values by default. */
+  FUND_ACCOUNT_NAME: z.string().min(1).max(140).default('示范区财政局零余额账户'),
+  FUND_ACCOUNT_NUMBER: z.string().regex(/^\d{6,34}$/, 'must be the fund account number, 6 to 34 digits').default('44201501100052500001'),
+  FUND_ACCOUNT_CNAPS: z.string().regex(/^\d{12}$/, 'must be the 12-digit CNAPS bank code of the fund account\'s bank').default('105584000013'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { embedded: boolean };

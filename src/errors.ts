@@ -47,6 +47,10 @@ export const ErrorCodes = {
   AUDIT_PAYLOAD_INVALID: { status: 500, zh: '操作记录无法写入审计日志，本次操作未生效。请联系系统管理员。' },
   IDENTIFIER_INVALID: { status: 422, zh: '统一社会信用代码或公民身份号码有误（位数或校验位不符）。请核对后重新填写。' },
   BANK_CHANNEL_FAILED: { status: 502, zh: '银行通道暂时不可用，资金未拨出。请稍后重试；如持续失败，请联系代理银行。' },
+  REPORT_MALFORMED: { status: 422, zh: '银行回单文件无法识别（格式错误或缺少必填项），未作任何处理。请联系代理银行重新发送该文件。' },
+  QUARANTINE_NOT_FOUND: { status: 404, zh: '找不到所指的待核对回单记录，或该记录已处理。请核对编号后重试。' },
+  REVERIFICATION_NOT_FOUND: { status: 404, zh: '找不到待复核的收款账户记录，或该记录已处理。请核对享受对象和支付编号。' },
+  FOLLOW_UP_EMPTY: { status: 409, zh: '没有已复核账户、可以重新拨付的失败或退回款项，未生成补发批次。请先复核收款账户。' },
   ARGUMENT_INVALID: { status: 400, zh: '参数有误，未作任何处理。请按提示更正所列参数后重试（命令行可加 --help 查看用法）。' },
   INTERNAL: { status: 500, zh: '服务器内部错误，操作未完成。请稍后重试；如仍失败，请将请求编号告知系统管理员。' },
 } as const satisfies Record<string, { status: number; zh: string }>;

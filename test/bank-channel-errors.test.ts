@@ -22,7 +22,7 @@ const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
 let batchId: number;
 const down = (): Promise<never> => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:443'), { code: 'ECONNREFUSED' }));
-const unreachableBank: BankChannel = { submit: down, pendingReports: down, acknowledge: down };
+const unreachableBank: BankChannel = { kind: 'sandbox', transmit: down, fetchReports: down, acknowledge: down };
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -25,6 +25,7 @@ import { explainEntry } from '../src/matching/explain-service.ts';
 import { buildHireLedger } from '../src/matching/identity-ledger.ts';
 import { simulate } from '../src/matching/what-if.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
+import type { BankChannel } from '../src/payouts/bank-channel.ts';
 import { publishLibrary } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 
@@ -117,7 +118,7 @@ describe('every staff route, every role', () => {
 // Every service operation with its permission and a call that, once authorised, fails fast or does
 // harmless work. `allowed` overrides the matrix where ownership decides (explain).
 const fakeBoss = { send: () => Promise.reject(Object.assign(new Error('queue reached'), { code: 'QUEUE_REACHED' })) } as unknown as PgBoss;
-const emptyBank = { submit: () => Promise.resolve(), pendingReports: () => Promise.resolve([]), acknowledge: () => Promise.resolve() };
+const emptyBank: BankChannel = { kind: 'sandbox', transmit: () => Promise.resolve({ reference: 'x', sha256: 'x', repeated: false }), fetchReports: () => Promise.resolve([]), acknowledge: () => Promise.resolve() };
 const OPERATIONS: { name: string; permission: Permission; call: (actor: Actor) => Promise<unknown>; allowed?: (role: Role) => boolean }[] = [
   { name: 'publishLibrary', permission: 'policy.publish', call: (actor) => publishLibrary(db.orm, clock, actor, []) },
   { name: 'importFeed', permission: 'feed.import', call: (actor) => importFeed(db, clock, { feedId: 'no-such-feed', input: { path: join(work, 'none.csv') }, asOf: '2024-03-31', actor, rejectsDir: join(work, 'rejects') }) },
@@ -172,6 +173,9 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   worker: { needs: 'no account', argv: [[]] },
   explain: { needs: 'list.read', argv: [[OWN_SUBJECT, 'wengang-fanhuan-2024', '2024']] },
   'what-if': { needs: 'whatif.run', argv: [['wengang-fanhuan-2024', '2024', '--draft', POLICIES_DIR]] },
+  bank: { needs: 'bank.reconcile', argv: [['reconcile'], ['sandbox']] },
+  quarantine: { needs: 'batch.read', argv: [['list']] },
+  reverify: { needs: 'batch.read', argv: [['list']] },
   user: { needs: 'account.manage', argv: [['list'], ['add', '--login', 'cli.made', '--name', '新人', '--roles', 'auditor'], ['disable', '--login', 'cli.made'], ['reset-password', '--login', 'cli.made', '--password-stdin']] },
 };
 const AUDIT_CHECKPOINT = ['checkpoint', '--out', join(work, 'checkpoint.json')];
@@ -196,6 +200,10 @@ describe('every CLI command, every role', () => {
       const cases: { name: string; argv: string[]; needs: Permission | 'offline' | 'no account' }[] = [];
       for (const [name, spec] of Object.entries(CLI)) for (const argv of spec.argv) cases.push({ name, argv, needs: spec.needs });
       cases.push({ name: 'audit', argv: AUDIT_CHECKPOINT, needs: 'audit.checkpoint' });
+      // Subcommands that need another permission than their command's first.
+      cases.push({ name: 'quarantine', argv: ['resolve', '424242', '--reason', '银行确认重复通知'], needs: 'bank.reconcile' });
+      cases.push({ name: 'reverify', argv: ['confirm', OWN_SUBJECT, 'no-such-payment', '--account', '6222021234567890123'], needs: 'bank.reconcile' });
+      cases.push({ name: 'reverify', argv: ['follow-up', '424242'], needs: 'batch.prepare' });
       for (const { name, argv, needs } of cases) {
         const prepared = COMMANDS[name]!.prepare(argv);
         const label = `${name} ${argv.join(' ')}`;

@@ -101,13 +101,13 @@ describe('payout batches', () => {
 
     // Even if our own records were lost between submit and mark-sent, the bank books an id once.
     const pending = await db.orm.select().from(payments).where(eq(payments.batchId, batchId));
-    await bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: 'x' })));
+    await bank.transmit({ messageId: 'MS-again', batchId, createdAt: clock.now(), instructions: pending.map((p) => ({ endToEndId: p.endToEndId!, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: 'x' })) });
     expect(await bank.bookedCount()).toBe(booked);
 
     const rec1 = await reconcile(db, clock, silentLog, bank, SYSTEM_ACTOR);
     const rec2 = await reconcile(db, clock, silentLog, bank, SYSTEM_ACTOR);
     expect(rec1.paid + rec1.failed).toBe(first.sent);
-    expect(rec2).toEqual({ paid: 0, failed: 0, batchesReconciled: [] });
+    expect(rec2).toMatchObject({ paid: 0, failed: 0, returned: 0, quarantined: 0, batchesReconciled: [], applied: [] });
     const paidEntries = await db.orm.select().from(listEntries).where(and(eq(listEntries.pointId, POINT), eq(listEntries.status, 'paid')));
     expect(paidEntries).toHaveLength(rec1.paid);
   });

@@ -26,6 +26,7 @@ import { maskUscc } from '../subjects/uscc.ts';
 import * as args from './args.ts';
 import { UsageError } from './args.ts';
 import { passwordForAs, takeAs, type Command, type Prepared } from './command.ts';
+import { paymentCommands } from './payments.ts';
 import { listRuns, showRun } from './runs.ts';
 import { userCommand } from './users.ts';
 import { accountsOf } from '../identity/account-service.ts';
@@ -325,6 +326,7 @@ cli audit checkpoint --out FILE
       };
     },
   },
+  ...paymentCommands(),
 };
 
 const USAGE = `usage: npm run cli -- <command> [arguments] --as LOGIN (each command takes --help)

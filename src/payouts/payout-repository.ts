@@ -5,9 +5,10 @@
 // and the service (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit).
 import { and, eq, inArray, isNotNull, isNull, sql as dsql } from 'drizzle-orm';
 import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
-import { enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
+import { bankMessages, enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
 import { factWatermark } from '../matching/match-repository.ts';
 import { readSnapshotFacts, type SubjectFacts } from '../subjects/facts-repository.ts';
+import { endToEndIdFor } from './payment-keys.ts';
 
 /** Where a statement runs: the drizzle client (its own implicit transaction) or an open transaction. */
 type Executor = Orm | Tx;
@@ -60,7 +61,8 @@ interface NewPayment {
 /** Pending payments of a batch. The primary key (subject, idempotency key) refuses a second payment for an entitlement. */
 async function insertPendingPayments(q: Executor, batchId: number, rows: NewPayment[]): Promise<void> {
   for (let i = 0; i < rows.length; i += PAYMENT_CHUNK) {
-    await q.insert(payments).values(rows.slice(i, i + PAYMENT_CHUNK).map((p) => ({ ...p, batchId, status: 'pending' as const })));
+    // First attempt: the payment key is the entitlement's key; the end-to-end id is derived from it.
+    await q.insert(payments).values(rows.slice(i, i + PAYMENT_CHUNK).map((p) => ({ ...p, batchId, status: 'pending' as const, entitlementKey: p.idempotencyKey, attempt: 0, endToEndId: endToEndIdFor(p.idempotencyKey) })));
   }
 }
 
@@ -96,63 +98,42 @@ async function approvePreparedBatch(q: Executor, batchId: number, approvedBy: nu
   return updated.length > 0;
 }
 
+/**
+ * Locks the batch row for the rest of the transaction (SELECT … FOR UPDATE): a second send of the
+ * same batch waits here until the first has committed, then finds nothing pending.
+ */
+async function lockBatch(q: Executor, batchId: number): Promise<PayoutBatch | undefined> {
+  const [batch] = await q.select().from(payoutBatches).where(eq(payoutBatches.id, batchId)).for('update');
+  return batch;
+}
+
+/** Records a transmitted payment message; a repeat of the same message id is kept as first recorded. */
+async function recordMessage(q: Executor, message: typeof bankMessages.$inferInsert): Promise<void> {
+  await q.insert(bankMessages).values(message).onConflictDoNothing();
+}
+
 /** A batch's pending payments with the payee's name, what a payment instruction needs. */
 function pendingPayments(q: Executor, batchId: number) {
   return q
-    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, amountFen: payments.amountFen, accountNumber: payments.accountNumber, name: enterprises.name })
+    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, endToEndId: payments.endToEndId, amountFen: payments.amountFen, accountNumber: payments.accountNumber, name: enterprises.name, pointId: payoutBatches.pointId, period: payoutBatches.period })
     .from(payments)
     .innerJoin(enterprises, eq(enterprises.uscc, payments.subjectKey))
+    .innerJoin(payoutBatches, eq(payoutBatches.id, payments.batchId))
     .where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending')));
 }
 
 /** Marks these payments of a batch sent, those still pending only. */
-async function markPaymentsSent(q: Executor, batchId: number, idempotencyKeys: string[], at: Date): Promise<void> {
+async function markPaymentsSent(q: Executor, batchId: number, idempotencyKeys: string[], at: Date, messageId: string | null = null): Promise<void> {
   for (let i = 0; i < idempotencyKeys.length; i += PAYMENT_CHUNK) {
     await q
       .update(payments)
-      .set({ status: 'sent', sentAt: at })
+      .set({ status: 'sent', sentAt: at, messageId })
       .where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending'), inArray(payments.idempotencyKey, idempotencyKeys.slice(i, i + PAYMENT_CHUNK))));
   }
 }
 
 async function markBatchSent(q: Executor, batchId: number, sentAt: Date): Promise<void> {
   await q.update(payoutBatches).set({ status: 'sent', sentAt }).where(eq(payoutBatches.id, batchId));
-}
-
-/**
- * Settles a sent payment with the bank's outcome. Undefined when no sent payment has that end-to-end
- * id: the report was applied already, or is not ours.
- */
-async function settleSentPayment(
-  q: Executor,
-  idempotencyKey: string,
-  outcome: { status: 'paid' | 'failed'; bankReference: string; failureCode: string | null; failureReason: string | null; at: Date },
-) {
-  const [payment] = await q
-    .update(payments)
-    .set({ status: outcome.status, bankReference: outcome.bankReference, failureCode: outcome.failureCode, failureReason: outcome.failureReason, settledAt: outcome.at })
-    .where(and(eq(payments.idempotencyKey, idempotencyKey), eq(payments.status, 'sent')))
-    .returning({ subjectKey: payments.subjectKey, batchId: payments.batchId, amountFen: payments.amountFen, idempotencyKey: payments.idempotencyKey });
-  return payment;
-}
-
-/** The list entry a payment pays, given the payment's outcome. */
-async function setEntryPaymentStatus(q: Executor, subjectKey: string, idempotencyKey: string, status: 'paid' | 'payment_failed', at: Date): Promise<void> {
-  await q
-    .update(listEntries)
-    .set({ status, updatedAt: at })
-    .where(and(eq(listEntries.subjectKey, subjectKey), eq(listEntries.idempotencyKey, idempotencyKey)));
-}
-
-/** Payments of a batch still pending or sent: a batch with none left is settled. */
-async function openPaymentCount(q: Executor, batchId: number): Promise<number> {
-  // A count of one batch's payments, far below 2^31, so int is exact here.
-  const [row] = await q.execute<{ n: number }>(dsql`select count(*)::int as n from payments where batch_id = ${batchId} and status in ('pending', 'sent')`);
-  return row?.n ?? 0;
-}
-
-async function markBatchReconciled(q: Executor, batchId: number, at: Date): Promise<void> {
-  await q.update(payoutBatches).set({ status: 'reconciled', reconciledAt: at }).where(eq(payoutBatches.id, batchId));
 }
 
 /** The payout statements bound to one transaction: what a service step writes, all-or-nothing. */
@@ -163,12 +144,11 @@ interface PayoutWrites {
   insertPendingPayments(batchId: number, rows: NewPayment[]): Promise<void>;
   markEntriesBatched(pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void>;
   approvePreparedBatch(batchId: number, approvedBy: number, at: Date, step: 'first' | 'second', final: boolean): Promise<boolean>;
-  markPaymentsSent(batchId: number, idempotencyKeys: string[], at: Date): Promise<void>;
+  markPaymentsSent(batchId: number, idempotencyKeys: string[], at: Date, messageId?: string | null): Promise<void>;
+  lockBatch(batchId: number): Promise<PayoutBatch | undefined>;
+  pendingPayments(batchId: number): ReturnType<typeof pendingPayments>;
+  recordMessage(message: typeof bankMessages.$inferInsert): Promise<void>;
   markBatchSent(batchId: number, sentAt: Date): Promise<void>;
-  settleSentPayment(idempotencyKey: string, outcome: Parameters<typeof settleSentPayment>[2]): ReturnType<typeof settleSentPayment>;
-  setEntryPaymentStatus(subjectKey: string, idempotencyKey: string, status: 'paid' | 'payment_failed', at: Date): Promise<void>;
-  openPaymentCount(batchId: number): Promise<number>;
-  markBatchReconciled(batchId: number, at: Date): Promise<void>;
 }
 
 function writesOn(tx: Tx): PayoutWrites {
@@ -178,16 +158,17 @@ function writesOn(tx: Tx): PayoutWrites {
     insertPendingPayments: (batchId, rows) => insertPendingPayments(tx, batchId, rows),
     markEntriesBatched: (pointId, period, keys, at) => markEntriesBatched(tx, pointId, period, keys, at),
     approvePreparedBatch: (batchId, approvedBy, at, step, final) => approvePreparedBatch(tx, batchId, approvedBy, at, step, final),
-    markPaymentsSent: (batchId, keys, at) => markPaymentsSent(tx, batchId, keys, at),
+    markPaymentsSent: (batchId, keys, at, messageId) => markPaymentsSent(tx, batchId, keys, at, messageId),
+    lockBatch: (batchId) => lockBatch(tx, batchId),
+    pendingPayments: (batchId) => pendingPayments(tx, batchId),
+    recordMessage: (message) => recordMessage(tx, message),
     markBatchSent: (batchId, sentAt) => markBatchSent(tx, batchId, sentAt),
-    settleSentPayment: (key, outcome) => settleSentPayment(tx, key, outcome),
-    setEntryPaymentStatus: (subjectKey, key, status, at) => setEntryPaymentStatus(tx, subjectKey, key, status, at),
-    openPaymentCount: (batchId) => openPaymentCount(tx, batchId),
-    markBatchReconciled: (batchId, at) => markBatchReconciled(tx, batchId, at),
   };
 }
 
 export interface PayoutRepository {
+  /** The executor the repository runs on (reconciliation opens its own transactions on it). */
+  readonly orm: Executor;
   listedEligibleEntries(pointId: string, period: string): ReturnType<typeof listedEligibleEntries>;
   factWatermark(): Promise<bigint>;
   enterpriseFacts(watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }>;
@@ -205,6 +186,7 @@ export interface PayoutRepository {
 export function payoutRepository(db: Pick<Database, 'sql'> & { orm: Executor }): PayoutRepository {
   const { orm, sql } = db;
   return {
+    orm,
     listedEligibleEntries: (pointId, period) => listedEligibleEntries(orm, pointId, period),
     factWatermark: () => factWatermark(sql),
     enterpriseFacts: (watermark, periods, keys) => enterpriseFacts(sql, watermark, periods, keys),

@@ -11,8 +11,9 @@ import { actorRef, authorize, type Actor, type StaffActor } from '../identity/pe
 import type { Logger } from '../logger.ts';
 import { payeeAccount } from '../matching/subject-facts.ts';
 import { CURRENT_PERIOD } from '../subjects/facts-repository.ts';
-import { maskUscc } from '../subjects/uscc.ts';
-import { REASON_TEXT, type BankChannel } from './bank-channel.ts';
+import type { BankChannel } from './bank-channel.ts';
+import { endToEndIdFor, messageIdFor } from './payment-keys.ts';
+import { reconcileReports, type Reconciliation } from './reconciliation.ts';
 import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
 
 export interface PreparedBatch {
@@ -38,11 +39,7 @@ function staffOnly(actor: Actor): StaffActor {
   return actor;
 }
 
-export interface Reconciliation {
-  paid: number;
-  failed: number;
-  batchesReconciled: number[];
-}
+export type { Reconciliation } from './reconciliation.ts';
 
 export interface PayoutService {
   prepare(input: { pointId: string; period: string; actor: Actor }): Promise<PreparedBatch>;
@@ -163,66 +160,48 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
     },
 
     async send(bank, input) {
+      // One send at a time per batch: the batch row is locked (SELECT … FOR UPDATE) for the whole
+      // send, transmission included. A concurrent send waits, then finds nothing pending and sends
+      // nothing. If the channel fails the transaction rolls back and nothing is marked sent; if the
+      // process dies after transmitting, the retry builds the same message id from the same pending
+      // payments, and the channel (like a bank) takes a message id and an end-to-end id once.
       authorize(input.actor, 'batch.send');
-      const batch = await loadBatch(input.batchId);
-      if (batch.status !== 'approved' && batch.status !== 'sent') {
-        const awaiting = batch.approvedBy !== null ? ' (approved once; above the second-approval amount it needs a second finance approver)' : '';
-        throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} is ${batch.status}${awaiting}; it must be approved before it is sent.`);
-      }
-      const pending = await repo.pendingPayments(input.batchId);
-      // Submit first, then mark sent: a crash in between re-submits on the next call, and the bank
-      // books each end-to-end id once, so nobody is paid twice.
-      await atBank(`submitting batch ${input.batchId}`, () => bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: p.name }))));
-      await repo.transaction(async (w) => {
-        await w.markPaymentsSent(input.batchId, pending.map((p) => p.idempotencyKey), clock.now());
-        await w.markBatchSent(input.batchId, batch.sentAt ?? clock.now());
-        await appendAudit(w.tx, clock, { actor: actorRef(input.actor), action: 'batch.sent', entityType: 'payout_batch', entityId: String(input.batchId), payload: { sent: pending.length } });
+      return repo.transaction(async (w) => {
+        const batch = await w.lockBatch(input.batchId);
+        if (!batch) throw new AppError('BATCH_NOT_FOUND', `Payout batch ${input.batchId} does not exist.`);
+        if (batch.status !== 'approved' && batch.status !== 'sent') {
+          const awaiting = batch.approvedBy !== null ? ' (approved once; above the second-approval amount it needs a second finance approver)' : '';
+          throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} is ${batch.status}${awaiting}; it must be approved before it is sent.`);
+        }
+        const pending = await w.pendingPayments(input.batchId);
+        if (pending.length === 0) return { sent: 0 };
+        const instructions = pending.map((p) => ({
+          endToEndId: p.endToEndId ?? endToEndIdFor(p.idempotencyKey),
+          accountNumber: p.accountNumber,
+          amountFen: p.amountFen,
+          payeeName: p.name,
+          remittance: `${p.pointId} ${p.period}`,
+        }));
+        const messageId = messageIdFor(input.batchId, instructions.map((i) => i.endToEndId));
+        const at = clock.now();
+        const transmission = await atBank(`submitting batch ${input.batchId}`, () => bank.transmit({ messageId, batchId: input.batchId, createdAt: at, instructions }));
+        const totalFen = instructions.reduce((sum, i) => sum + i.amountFen, 0n);
+        await w.recordMessage({ messageId, batchId: input.batchId, channel: bank.kind, reference: transmission.reference, sha256: transmission.sha256, paymentCount: instructions.length, totalFen, createdAt: at });
+        await w.markPaymentsSent(input.batchId, pending.map((p) => p.idempotencyKey), at, messageId);
+        await w.markBatchSent(input.batchId, batch.sentAt ?? at);
+        await appendAudit(w.tx, clock, {
+          actor: actorRef(input.actor),
+          action: 'batch.sent',
+          entityType: 'payout_batch',
+          entityId: String(input.batchId),
+          payload: { sent: pending.length, totalFen, messageId, channel: bank.kind, reference: transmission.reference, sha256: transmission.sha256, repeated: transmission.repeated },
+        });
+        return { sent: pending.length };
       });
-      return { sent: pending.length };
     },
 
-    async reconcile(log, bank, actor) {
-      authorize(actor, 'bank.reconcile');
-      const ref = actorRef(actor);
-      const reports = await atBank('reading status reports', () => bank.pendingReports());
-      const result: Reconciliation = { paid: 0, failed: 0, batchesReconciled: [] };
-      await repo.transaction(async (w) => {
-        const touched = new Set<number>();
-        for (const report of reports) {
-          const paid = report.status === 'booked';
-          const payment = await w.settleSentPayment(report.endToEndId, {
-            status: paid ? 'paid' : 'failed',
-            bankReference: report.bankReference,
-            failureCode: paid ? null : report.reasonCode,
-            failureReason: paid ? null : (REASON_TEXT[report.reasonCode ?? ''] ?? report.reasonCode),
-            at: clock.now(),
-          });
-          if (!payment) continue; // already applied, or not ours
-          touched.add(payment.batchId);
-          await w.setEntryPaymentStatus(payment.subjectKey, payment.idempotencyKey, paid ? 'paid' : 'payment_failed', clock.now());
-          await appendAudit(w.tx, clock, {
-            actor: ref,
-            action: paid ? 'payment.paid' : 'payment.failed',
-            entityType: 'payment',
-            entityId: payment.idempotencyKey,
-            payload: { batchId: payment.batchId, amountFen: payment.amountFen, bankReference: report.bankReference, reasonCode: report.reasonCode },
-          });
-          if (paid) result.paid++;
-          else {
-            result.failed++;
-            log.warn({ batchId: payment.batchId, subject: maskUscc(payment.subjectKey), reasonCode: report.reasonCode }, 'payment rejected by bank');
-          }
-        }
-        for (const batchId of touched) {
-          if ((await w.openPaymentCount(batchId)) === 0) {
-            await w.markBatchReconciled(batchId, clock.now());
-            await appendAudit(w.tx, clock, { actor: ref, action: 'batch.reconciled', entityType: 'payout_batch', entityId: String(batchId), payload: {} });
-            result.batchesReconciled.push(batchId);
-          }
-        }
-      });
-      await atBank('acknowledging status reports', () => bank.acknowledge(reports.map((r) => r.endToEndId)));
-      return result;
+    reconcile(log, bank, actor) {
+      return reconcileReports(repo.orm, clock, log, bank, actor);
     },
   };
 }

@@ -1,6 +1,6 @@
 // Payout batches, payment instructions, and the sandbox bank's own ledger.
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { staffAccounts } from './identity.ts';
 
 export const payoutBatches = pgTable(
@@ -24,6 +24,8 @@ export const payoutBatches = pgTable(
     secondApprovedAt: timestamp('second_approved_at', { withTimezone: true }),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     reconciledAt: timestamp('reconciled_at', { withTimezone: true }),
+    /** A follow-up batch (补发批次): the batch whose failed or returned payments it re-sends. */
+    followUpOf: bigint('follow_up_of', { mode: 'number' }),
   },
   // Four eyes on account ids, enforced by the database as well as the service: an approver is never the
   // preparer; a batch past 'prepared' has an approver (and, when it needs one, a second approver
@@ -49,7 +51,21 @@ export const payments = pgTable(
     amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
     accountNumber: text('account_number').notNull(),
     accountKind: text('account_kind', { enum: ['basic', 'social-insurance'] }).notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'paid', 'failed'] }).notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'paid', 'failed', 'returned'] }).notNull(),
+    /**
+     * The entitlement paid: the list entry's idempotency key (point, subject, period). The payment's own
+     * key is the same for the first attempt and `<entitlement>~r1` for the one re-send; filled for
+     * every row (older rows backfilled by the iso-sql migration, which also enforces NOT NULL).
+     */
+    entitlementKey: text('entitlement_key'),
+    /** 0 for the first payment of an entitlement, 1 for its one re-send in a follow-up batch. */
+    attempt: integer('attempt').notNull().default(0),
+    /** ISO EndToEndId sent to the bank: 'MS' + the first 32 hex digits of SHA-256(payment key). */
+    endToEndId: text('end_to_end_id'),
+    /** MsgId of the pain.001 (or sandbox message) that carried it. */
+    messageId: text('message_id'),
+    /** The bank's last non-final transaction status (ACCP, PDNG …) while the payment is in flight. */
+    bankStatus: text('bank_status'),
     bankReference: text('bank_reference'),
     failureCode: text('failure_code'),
     failureReason: text('failure_reason'),
@@ -57,7 +73,98 @@ export const payments = pgTable(
     settledAt: timestamp('settled_at', { withTimezone: true }),
   },
   // One payment per entitlement (point, period, subject): the database refuses a second.
-  (t) => [primaryKey({ columns: [t.subjectKey, t.idempotencyKey] }), index('payments_batch').on(t.batchId, t.status)],
+  (t) => [
+    primaryKey({ columns: [t.subjectKey, t.idempotencyKey] }),
+    index('payments_batch').on(t.batchId, t.status),
+    uniqueIndex('payments_end_to_end_id').on(t.endToEndId),
+    // Each entitlement is re-sent at most once: attempts 0 and 1, one row each.
+    uniqueIndex('payments_entitlement_attempt').on(t.subjectKey, t.entitlementKey, t.attempt),
+    check('payments_attempt_once', sql`${t.attempt} IN (0, 1)`),
+    // One entitlement is never paid twice: at most one payment of it pending, in flight or paid.
+    uniqueIndex('payments_entitlement_live')
+      .on(t.subjectKey, t.entitlementKey)
+      .where(sql`${t.status} IN ('pending', 'sent', 'paid')`),
+  ],
+);
+
+/** Every payment message transmitted (a pain.001 file, or the sandbox's equivalent), for audit. */
+export const bankMessages = pgTable('bank_messages', {
+  messageId: text('message_id').primaryKey(),
+  batchId: bigint('batch_id', { mode: 'number' })
+    .notNull()
+    .references(() => payoutBatches.id),
+  channel: text('channel').notNull(),
+  reference: text('reference').notNull(),
+  sha256: text('sha256').notNull(),
+  paymentCount: integer('payment_count').notNull(),
+  totalFen: bigint('total_fen', { mode: 'bigint' }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+/** Every bank report file seen by reconciliation, and what became of it. */
+export const bankReports = pgTable(
+  'bank_reports',
+  {
+    /** `<channel>:<file name or report id>`: a file is processed once. */
+    reportId: text('report_id').primaryKey(),
+    sha256: text('sha256').notNull(),
+    format: text('format'),
+    messageId: text('message_id'),
+    outcome: text('outcome', { enum: ['applied', 'duplicate', 'malformed'] }).notNull(),
+    detail: text('detail'),
+    lineCount: integer('line_count').notNull().default(0),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+  },
+  // The same bytes, or the same message id, are applied once; a second copy is recorded as a duplicate.
+  (t) => [
+    uniqueIndex('bank_reports_applied_sha256').on(t.sha256).where(sql`${t.outcome} = 'applied'`),
+    uniqueIndex('bank_reports_applied_message').on(t.format, t.messageId).where(sql`${t.outcome} = 'applied'`),
+  ],
+);
+
+/** Report lines reconciliation could not apply: held for a person, never acknowledged silently. */
+export const reportQuarantine = pgTable(
+  'report_quarantine',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    reportId: text('report_id').notNull(),
+    lineNo: integer('line_no').notNull(),
+    endToEndId: text('end_to_end_id'),
+    problem: text('problem', { enum: ['unknown-payment', 'amount-mismatch', 'currency-mismatch', 'state-conflict', 'unknown-status', 'unusable-line'] }).notNull(),
+    detail: text('detail').notNull(),
+    /** The line as read, amounts as decimal strings of fen. */
+    line: jsonb('line').notNull(),
+    status: text('status', { enum: ['open', 'resolved'] }).notNull().default('open'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolution: text('resolution'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('report_quarantine_open').on(t.status, t.id)],
+);
+
+/** Failed and returned payments waiting for their account to be re-verified, then re-sent once. */
+export const accountReverifications = pgTable(
+  'account_reverifications',
+  {
+    subjectKey: text('subject_key').notNull(),
+    /** The failed or returned payment's own idempotency key. */
+    paymentKey: text('payment_key').notNull(),
+    entitlementKey: text('entitlement_key').notNull(),
+    batchId: bigint('batch_id', { mode: 'number' }).notNull(),
+    outcome: text('outcome', { enum: ['failed', 'returned'] }).notNull(),
+    reasonCode: text('reason_code'),
+    reason: text('reason'),
+    failedAccountNumber: text('failed_account_number').notNull(),
+    status: text('status', { enum: ['open', 'verified', 'resent', 'exhausted'] }).notNull(),
+    verifiedAccountNumber: text('verified_account_number'),
+    verifiedAccountKind: text('verified_account_kind', { enum: ['basic', 'social-insurance'] }),
+    verifiedBy: text('verified_by'),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    followUpBatchId: bigint('follow_up_batch_id', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subjectKey, t.paymentKey] }), index('account_reverifications_status').on(t.status, t.batchId)],
 );
 
 /** The sandbox bank's ledger: it books each end-to-end id once, as a real bank does. */
@@ -69,4 +176,5 @@ export const sandboxBankTransfers = pgTable('sandbox_bank_transfers', {
     reasonCode: text('reason_code'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
     reported: integer('reported').notNull().default(0),
+    messageId: text('message_id'),
 });
