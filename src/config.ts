@@ -10,6 +10,15 @@ const ConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .optional()
     .describe('PostgreSQL to use; when unset, an embedded PGlite database is used'),
+  /**
+   * The database owner's login, for migrations and pg-boss's schema (defaults to DATABASE_URL). With it
+   * set, DATABASE_URL is the application's own login: a member of mianshen_app, which may read and
+   * write the tables but only SELECT and INSERT the audit trail, and cannot alter or truncate anything.
+   */
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(3000),
@@ -29,6 +38,8 @@ const ConfigSchema = z.object({
   AUDIT_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
   /** Ed25519 private key (PEM, or base64 of the PKCS#8 DER) that signs audit checkpoints. */
   AUDIT_SIGNING_KEY: z.string().min(40).optional(),
+  /** When the scheduler exports the day's signed checkpoint to DATA_DIR/checkpoints/ (in TIMEZONE). */
+  AUDIT_CHECKPOINT_CRON: z.string().min(9).default('30 0 * * *'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { embedded: boolean };
@@ -48,6 +59,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid environment configuration; fix or unset these variables:\n  ${lines.join('\n  ')}`,
       { variables: parsed.error.issues.map((issue) => issue.path.join('.')) },
     );
+  }
+  if (parsed.data.MIGRATION_DATABASE_URL !== undefined && parsed.data.DATABASE_URL === undefined) {
+    throw new AppError('CONFIG_INVALID', 'MIGRATION_DATABASE_URL is set but DATABASE_URL is not; set DATABASE_URL to the application\'s login, or unset MIGRATION_DATABASE_URL to use the embedded database', { variables: ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] });
   }
   return { ...parsed.data, embedded: parsed.data.DATABASE_URL === undefined };
 }

@@ -13,11 +13,12 @@ export interface Serving {
   server: ReturnType<typeof buildServer>;
 }
 
-export async function startServing(): Promise<Serving> {
+/** `requireSigningKey`: serve mode, which refuses to start on DATABASE_URL without AUDIT_SIGNING_KEY. */
+export async function startServing(options: { requireSigningKey?: boolean } = {}): Promise<Serving> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
-  const app = await startApp(config, systemClock, log);
+  const app = await startApp(config, systemClock, log, { requireSigningKey: options.requireSigningKey });
   const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret });
   let stopping = false;
   const shutdown = async (signal: string) => {

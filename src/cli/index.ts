@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
+import { writeCheckpointFile } from '../audit/checkpoint-export.ts';
 import { parseCheckpoint, recordCheckpoint, verifyAgainstCheckpoint } from '../audit/checkpoints.ts';
 import { runMatchJob, type RunProgress } from '../../jobs/match-run.ts';
 import { startApp, type App } from '../app.ts';
@@ -225,7 +226,7 @@ cli audit checkpoint --out FILE
         return {
           action: async (app) => {
             const checkpoint = await recordCheckpoint(app.db, app.clock, app.auditSigner);
-            writeFileSync(out, `${JSON.stringify(checkpoint, null, 2)}\n`);
+            writeCheckpointFile(out, checkpoint);
             console.log(`audit checkpoint: #${checkpoint.seq} ${checkpoint.hash} (${checkpoint.count} entries, ${checkpoint.algorithm}) signed -> ${out}`);
             return 0;
           },

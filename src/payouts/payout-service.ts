@@ -3,6 +3,7 @@
 // commit together. Sending is safe to repeat: only pending payments go out, and the channel books an
 // end-to-end id once.
 import { appendAudit } from '../audit/audit-trail.ts';
+import { checkpointAfterCommit } from '../audit/checkpoint-events.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
@@ -85,7 +86,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
       }
       const totalFen = withAccount.reduce((sum, e) => sum + (e.amountFen ?? 0n), 0n);
 
-      return repo.transaction(async (w) => {
+      const prepared = await repo.transaction(async (w) => {
         const batchId = await w.insertBatch({ pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, preparedBy: input.actor, preparedAt: clock.now() });
         await w.insertPendingPayments(
           batchId,
@@ -104,6 +105,8 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
         });
         return { batchId, paymentCount: withAccount.length, totalFen, withoutAccount };
       });
+      await checkpointAfterCommit('batch.prepared', String(prepared.batchId));
+      return prepared;
     },
 
     async approve(input) {
@@ -128,6 +131,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
           payload: { preparedBy: batch.preparedBy, totalFen: batch.totalFen, paymentCount: batch.paymentCount },
         });
       });
+      await checkpointAfterCommit('batch.approved', String(input.batchId));
     },
 
     async send(bank, input) {
@@ -144,6 +148,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
         await w.markBatchSent(input.batchId, batch.sentAt ?? clock.now());
         await appendAudit(w.tx, clock, { actor: input.actor, action: 'batch.sent', entityType: 'payout_batch', entityId: String(input.batchId), payload: { sent: pending.length } });
       });
+      await checkpointAfterCommit('batch.sent', String(input.batchId));
       return { sent: pending.length };
     },
 
@@ -169,7 +174,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
             action: paid ? 'payment.paid' : 'payment.failed',
             entityType: 'payment',
             entityId: payment.idempotencyKey,
-            payload: { batchId: payment.batchId, amountFen: payment.amountFen, bankReference: report.bankReference, reasonCode: report.reasonCode },
+            payload: { batchId: payment.batchId, subjectKey: payment.subjectKey, amountFen: payment.amountFen, bankReference: report.bankReference, reasonCode: report.reasonCode },
           });
           if (paid) result.paid++;
           else {
@@ -185,6 +190,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
           }
         }
       });
+      if (result.paid + result.failed > 0) await checkpointAfterCommit('payments.settled', result.batchesReconciled.join(',') || 'open batches');
       await atBank('acknowledging status reports', () => bank.acknowledge(reports.map((r) => r.endToEndId)));
       return result;
     },
