@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
 import { writeCheckpointFile } from '../audit/checkpoint-export.ts';
+import { auditHistory } from '../audit/history.ts';
 import { parseCheckpoint, recordCheckpoint, verifyAgainstCheckpoint } from '../audit/checkpoints.ts';
 import { runMatchJob, type RunProgress } from '../../jobs/match-run.ts';
 import { startApp, type App } from '../app.ts';
@@ -208,6 +209,7 @@ cli runs show <id>
   audit: {
     usage: `cli audit verify [--checkpoint FILE]
 cli audit checkpoint --out FILE
+cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
   verify      re-hashes the whole audit trail; exits 1 naming the first entry that does not verify.
               With --checkpoint FILE it also checks the chain against a signed checkpoint: signed by
               this system's key (AUDIT_SIGNING_KEY), the chain still reaches its entry, and that entry
@@ -215,11 +217,29 @@ cli audit checkpoint --out FILE
               Entries after the checkpoint are reported as not yet covered: a forged append there is
               only caught by the next checkpoint.
   checkpoint  verifies the chain, signs its head (Ed25519) and writes the checkpoint with the public key
-              to FILE as JSON; keep the file where the database's administrators cannot change it.`,
+              to FILE as JSON; keep the file where the database's administrators cannot change it.
+  history     every audit entry about one subject (USCC or identity number) or one payout batch, oldest
+              first, one per line; at most --limit (500) from after entry --after (0).`,
     prepare(argv) {
-      const { values, positionals } = args.parse(argv, { checkpoint: { type: 'string' }, out: { type: 'string' } }, this.usage);
-      const sub = args.positional(positionals, 0, 'verify|checkpoint', this.usage);
+      const { values, positionals } = args.parse(argv, { checkpoint: { type: 'string' }, out: { type: 'string' }, subject: { type: 'string' }, batch: { type: 'string' }, after: { type: 'string' }, limit: { type: 'string' } }, this.usage);
+      const sub = args.positional(positionals, 0, 'verify|checkpoint|history', this.usage);
       args.noMore(positionals, 1, this.usage);
+      if (sub === 'history') {
+        if ((values.subject === undefined) === (values.batch === undefined)) throw new UsageError('give exactly one of --subject KEY or --batch ID', this.usage);
+        if (values.batch !== undefined && !/^[1-9]\d{0,18}$/.test(values.batch)) throw new UsageError(`--batch "${values.batch}" is not a payout batch id (a positive whole number)`, this.usage);
+        if (values.after !== undefined && !/^\d{1,19}$/.test(values.after)) throw new UsageError(`--after "${values.after}" is not an audit entry number`, this.usage);
+        if (values.limit !== undefined && !/^\d{1,4}$/.test(values.limit)) throw new UsageError(`--limit "${values.limit}" is not a number from 1 to 5000`, this.usage);
+        const query = { subject: values.subject, batch: values.batch, after: values.after, limit: values.limit };
+        return {
+          action: async (app) => {
+            const history = await auditHistory(app.db, query);
+            const of = 'subject' in history.of ? `subject ${history.of.subject}` : `payout batch ${history.of.batch}`;
+            console.log(`audit history of ${of}: ${history.entries.length} entries${history.nextAfter ? ` (more: --after ${history.nextAfter})` : ''}`);
+            for (const e of history.entries) console.log(`#${e.seq} ${e.at} ${e.actor} ${e.action} ${e.entityType}:${e.entityId} ${JSON.stringify(e.payload)}`);
+            return 0;
+          },
+        };
+      }
       if (sub === 'checkpoint') {
         if (!values.out) throw new UsageError('missing --out FILE', this.usage);
         const out = resolve(values.out);
@@ -232,7 +252,7 @@ cli audit checkpoint --out FILE
           },
         };
       }
-      if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify, audit checkpoint`, this.usage);
+      if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify, audit checkpoint, audit history`, this.usage);
       const file = values.checkpoint === undefined ? undefined : args.existingFile(values.checkpoint, '--checkpoint');
       return {
         action: async (app) => {

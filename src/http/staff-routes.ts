@@ -4,6 +4,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { z } from 'zod';
 import { runProgress } from '../../jobs/match-run.ts';
 import { toJson } from '../audit/canonical-json.ts';
+import { auditHistory, type AuditHistoryQuery } from '../audit/history.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { runSummary } from '../matching/run-service.ts';
@@ -66,6 +67,10 @@ export function staffRoutes(deps: { db: Database; clock: Clock; secret: string }
       const body = parse(WhatIfBody, request.body, 'what-if request');
       return toJson(await simulate(deps.db, body));
     });
+
+    // Every audit entry about one subject or one payout batch (src/audit/history.ts). The permission
+    // audit.read belongs here: with role-bearing staff sign-in this becomes readAuditHistory(db, actor, …).
+    staff.get('/audit/history', async (request) => toJson(await auditHistory(deps.db, request.query as AuditHistoryQuery)));
 
     staff.post('/batches/:id/approve', async (request) => {
       const { id } = parse(RunParams, request.params, 'batch id');
