@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUDIT_CHECKPOINT_QUEUE } from '../jobs/audit-checkpoint.ts';
 import { startApp, type App } from '../src/app.ts';
 import { verifyAuditChain } from '../src/audit/audit-trail.ts';
+import { auditHistory } from '../src/audit/history.ts';
 import { parseCheckpoint, verifyAgainstCheckpoint } from '../src/audit/checkpoints.ts';
 import { fixedClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
@@ -118,6 +119,16 @@ describe('the application on its restricted login', () => {
     await waitUntil(async () => existsSync(file), 30_000);
     const checkpoint = parseCheckpoint(readFileSync(file, 'utf8'), file);
     expect(await verifyAgainstCheckpoint(app.db.sql, checkpoint, app.auditSigner.publicKeyPem)).toMatchObject({ ok: true, uncovered: 0 });
+  });
+
+  it("keeps a paid subject's and a batch's history: the payment names both, the batch's steps in order", async () => {
+    const [paid] = await db.sql<{ subject_key: string; batch_id: bigint }[]>`select subject_key, batch_id from payments where status = 'paid' order by subject_key limit 1`;
+    const subject = await auditHistory(app.db, { subject: paid!.subject_key });
+    expect(subject.entries.map((e) => e.action)).toContain('payment.paid');
+    const batch = await auditHistory(app.db, { batch: paid!.batch_id.toString(), limit: 5000 });
+    const steps = batch.entries.map((e) => e.action).filter((a) => a.startsWith('batch.'));
+    expect(steps).toEqual(['batch.prepared', 'batch.approved', 'batch.sent', 'batch.reconciled']);
+    expect(batch.entries.filter((e) => e.action.startsWith('payment.')).length).toBeGreaterThan(0);
   });
 
   it.each([
