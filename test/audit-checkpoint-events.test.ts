@@ -14,6 +14,7 @@ import { POLICIES_DIR } from '../src/cycle.ts';
 import { createLogger } from '../src/logger.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { objectContaining, stringContaining } from './support/expect.ts';
 
 const clock = fixedClock('2024-06-15T00:00:00.000Z');
 const pem = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -94,7 +95,7 @@ describe('checkpoints after committed events', () => {
     expect((await db.sql<{ n: number }[]>`select count(*)::int as n from audit_log where action = 'policy.library-published' and entity_id = ${published.hash}`)[0]!.n).toBe(1);
     expect((await db.sql<{ n: number }[]>`select count(*)::int as n from audit_checkpoints`)[0]!.n).toBe(checkpointsBefore);
     expect(logged).toEqual([
-      expect.objectContaining({ level: 50, event: 'policy.published', entityId: published.hash, msg: expect.stringContaining('AUDIT CHECKPOINT FAILED after policy.published') }),
+      objectContaining({ level: 50, event: 'policy.published', entityId: published.hash, msg: stringContaining('AUDIT CHECKPOINT FAILED after policy.published') }),
     ]);
     expect(JSON.stringify(logged)).toContain(`entry #${tampered}`);
   });

@@ -14,6 +14,7 @@ import { issueToken } from '../src/http/portal-tokens.ts';
 import { buildServer } from '../src/http/server.ts';
 import { STAFF_ROLES, type StaffActor } from '../src/identity/permissions.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { stringMatching } from './support/expect.ts';
 
 const clock = fixedClock('2024-06-15T00:00:00.000Z');
 const A = '91440300MA5F00001A';
@@ -59,7 +60,7 @@ describe('audit history', () => {
   it('of a batch: every step and every payment of that batch in order, not those of batch 70', async () => {
     const history = await auditHistory(db, { batch: '7' });
     expect(history.entries.map((e) => `${e.seq} ${e.action}`)).toEqual(['1 batch.prepared', '2 batch.approved', '4 batch.sent', '5 payment.paid', '6 payment.failed', '9 batch.reconciled']);
-    expect(history.entries[0]).toMatchObject({ actor: 'account:3', at: '2024-06-15T00:00:00.000Z', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(history.entries[0]).toMatchObject({ actor: 'account:3', at: '2024-06-15T00:00:00.000Z', hash: stringMatching(/^[0-9a-f]{64}$/) });
     expect((await auditHistory(db, { batch: '70' })).entries.map((e) => e.seq)).toEqual(['3', '8']);
   });
 
@@ -98,7 +99,7 @@ describe('audit history', () => {
     try {
       const ok = await server.inject({ method: 'GET', url: `/api/staff/audit/history?subject=${A}`, headers: { authorization: `Bearer ${issueToken(secret, 'staff', 'staff:auditor')}` } });
       expect(ok.statusCode).toBe(200);
-      expect(ok.json().entries.map((e: { seq: string }) => e.seq)).toEqual(['5', '7']);
+      expect(ok.json<{ entries: { seq: string }[] }>().entries.map((e) => e.seq)).toEqual(['5', '7']);
       const bad = await server.inject({ method: 'GET', url: '/api/staff/audit/history?batch=x', headers: { authorization: `Bearer ${issueToken(secret, 'staff', 'staff:auditor')}` } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ code: 'BAD_REQUEST', fields: ['batch'] });

@@ -116,7 +116,7 @@ describe('the application on its restricted login', () => {
     await app.boss.send(AUDIT_CHECKPOINT_QUEUE, {});
     // The fixed clock says 2024-06-15T02:00Z, which is 10:00 on the 15th in Shanghai.
     const file = join(dataDir, 'checkpoints', 'checkpoint-2024-06-15.json');
-    await waitUntil(async () => existsSync(file), 30_000);
+    await waitUntil(() => Promise.resolve(existsSync(file)), 30_000);
     const checkpoint = parseCheckpoint(readFileSync(file, 'utf8'), file);
     expect(await verifyAgainstCheckpoint(app.db.sql, checkpoint, app.auditSigner.publicKeyPem)).toMatchObject({ ok: true, uncovered: 0 });
   });

@@ -12,6 +12,7 @@ import { rateLimited } from '../src/http/hardening.ts';
 import { issueToken } from '../src/http/portal-tokens.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { anyString, stringContaining } from './support/expect.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
@@ -57,11 +58,11 @@ describe('rate limits', () => {
     let attempts = 0;
     // A route as the identity helper's sign-in will declare it: in a plugin registered after the limiter.
     app.register((scope, _options, done) => {
-      scope.post('/test/sign-in', rateLimited('signIn', { signIn: { max: 5, timeWindowMs: 60_000 } }), async () => {
+      scope.post('/test/sign-in', rateLimited('signIn', { signIn: { max: 5, timeWindowMs: 60_000 } }), (_request, reply) => {
         attempts++;
-        return { signedIn: false };
+        void reply.send({ signedIn: false });
       });
-      scope.post('/test/unlimited', async () => ({ ok: true }));
+      scope.post('/test/unlimited', (_request, reply) => void reply.send({ ok: true }));
       done();
     });
     const statuses: number[] = [];
@@ -69,7 +70,7 @@ describe('rate limits', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
     expect(attempts).toBe(5);
     const refused = await app.inject({ method: 'POST', url: '/test/sign-in', payload: {} });
-    expect(refused.json()).toEqual({ code: 'RATE_LIMITED', message: expect.stringContaining('at most 5'), messageZh: ErrorCodes.RATE_LIMITED.zh, requestId: expect.any(String) });
+    expect(refused.json()).toEqual({ code: 'RATE_LIMITED', message: stringContaining('at most 5'), messageZh: ErrorCodes.RATE_LIMITED.zh, requestId: anyString() });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.body).not.toMatch(/at \S+\.(ts|js):\d+/);
     // A route that did not opt in is not limited.
@@ -106,7 +107,7 @@ describe('the body limit', () => {
     // It reached the route, which refuses the unknown point: not the body limit, and not a fault of ours.
     expect(fits.statusCode).not.toBe(413);
     expect(fits.statusCode).toBeLessThan(500);
-    expect(fits.json().code).not.toBe('PAYLOAD_TOO_LARGE');
+    expect(fits.json<{ code: string }>().code).not.toBe('PAYLOAD_TOO_LARGE');
   });
 });
 

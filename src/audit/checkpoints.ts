@@ -64,7 +64,7 @@ async function trustedAnchor(sql: Sql, signer: AuditSigner): Promise<ChainAnchor
   const ours = publicKey.export({ type: 'spki', format: 'der' });
   for (const row of rows) {
     const body = { seq: Number(row.seq), hash: row.head_hash, count: Number(row.count), at: row.at.toISOString(), algorithm: row.hash_alg };
-    let genuine = false;
+    let genuine: boolean;
     try {
       genuine = createPublicKey(row.public_key).export({ type: 'spki', format: 'der' }).equals(ours) && verify(null, signedBody(body), publicKey, Buffer.from(row.signature, 'base64'));
     } catch {

@@ -22,7 +22,7 @@ export const AuditHistoryQuery = z
   .refine((q) => (q.subject === undefined) !== (q.batch === undefined), { message: 'give exactly one of subject (a USCC or identity number) or batch (a payout batch id)', path: ['subject'] });
 export type AuditHistoryQuery = z.input<typeof AuditHistoryQuery>;
 
-export interface AuditHistoryEntry {
+interface AuditHistoryEntry {
   seq: string;
   at: string;
   actor: string;

@@ -1,7 +1,7 @@
 // Operator commands (npm run cli -- <command> …). Each checks its arguments first (a bad one exits 2
 // with a message naming it), then opens the configured database (DATABASE_URL or the embedded one in
 // DATA_DIR), does one thing, and exits 0, or 1 when the thing it did failed. `<command> --help` says how.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
