@@ -77,7 +77,7 @@ async function prepareQueuesAsOwner(ownerUrl: string, log: Logger): Promise<void
   }
 }
 
-export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean; requireSigningKey?: boolean } = {}): Promise<App> {
+export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean; requireSigningKey?: boolean; scheduler?: boolean } = {}): Promise<App> {
   setAuditHashAlgorithm(config.AUDIT_HASH);
   const signer = signingKey(config, log, options.requireSigningKey === true && !config.embedded);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, migrationUrl: config.MIGRATION_DATABASE_URL, dataDir: config.DATA_DIR });
@@ -102,6 +102,10 @@ export async function startApp(config: Config, clock: Clock, log: Logger, option
     await boss.start();
     if (options.workers !== false) {
       await registerMatchJobs(boss, { db, clock, log }, { shardWorkers: config.MATCH_WORKERS });
+    }
+    // The daily export writes into this process's DATA_DIR, so only the serving process (serve, the
+    // demo) works and schedules it, never a `cli worker` on another machine.
+    if (options.scheduler === true) {
       await registerAuditCheckpointJob(boss, { db, clock, log, signer, dataDir: config.DATA_DIR, timeZone: config.TIMEZONE }, { cron: config.AUDIT_CHECKPOINT_CRON, tz: config.TIMEZONE });
     }
   } catch (error) {

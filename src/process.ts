@@ -18,7 +18,7 @@ export async function startServing(options: { requireSigningKey?: boolean } = {}
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
-  const app = await startApp(config, systemClock, log, { requireSigningKey: options.requireSigningKey });
+  const app = await startApp(config, systemClock, log, { requireSigningKey: options.requireSigningKey, scheduler: true });
   const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret });
   let stopping = false;
   const shutdown = async (signal: string) => {

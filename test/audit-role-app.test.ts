@@ -53,7 +53,7 @@ beforeAll(async () => {
     BOSS_SUPERVISE_SECONDS: '1',
     LOG_LEVEL: 'silent',
   });
-  app = await startApp(config, clock, silentLog, { requireSigningKey: true });
+  app = await startApp(config, clock, silentLog, { requireSigningKey: true, scheduler: true });
   app.boss.on('error', (error) => bossErrors.push(error));
   summary = await runCycle(app, { seed: 11, enterprises: 20, persons: 0, dataDir, shards: 2, runs: [DEMO_RUNS[0]!] });
 }, 240_000);
