@@ -4,11 +4,14 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgBoss } from 'pg-boss';
-import { registerMatchJobs } from '../jobs/match-run.ts';
+import { createAuditCheckpointQueue, registerAuditCheckpointJob } from '../jobs/audit-checkpoint.ts';
+import { createMatchQueues, registerMatchJobs } from '../jobs/match-run.ts';
 import { setAuditHashAlgorithm } from './audit/audit-trail.ts';
+import { setCheckpointRecorder } from './audit/checkpoint-events.ts';
 import { auditSigner, type AuditSigner } from './audit/checkpoints.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
 import { BOSS_POOL_SIZE, openDatabase, type OpenedDatabase } from './db/open.ts';
 import type { Logger } from './logger.ts';
 
@@ -40,8 +43,12 @@ function portalSecret(config: Config, log: Logger): string {
  * embedded/demo setup). A key next to the database it vouches for protects against little: production
  * sets AUDIT_SIGNING_KEY from a store the database's administrators cannot write.
  */
-function signingKey(config: Config, log: Logger): AuditSigner {
+function signingKey(config: Config, log: Logger, required: boolean): AuditSigner {
   if (config.AUDIT_SIGNING_KEY) return auditSigner(config.AUDIT_SIGNING_KEY);
+  // No default secret: a production server must be given its key, never make one up beside its data.
+  if (required) {
+    throw new AppError('CONFIG_INVALID', 'AUDIT_SIGNING_KEY is not set; serve on DATABASE_URL signs audit checkpoints with a key from the environment and will not generate one. Set AUDIT_SIGNING_KEY to an Ed25519 private key (openssl genpkey -algorithm ed25519), kept where the database\'s administrators cannot read it', { variables: ['AUDIT_SIGNING_KEY'] });
+  }
   const file = join(config.DATA_DIR, 'audit-signing-key.pem');
   if (existsSync(file)) return auditSigner(readFileSync(file, 'utf8'));
   mkdirSync(config.DATA_DIR, { recursive: true });
@@ -51,22 +58,59 @@ function signingKey(config: Config, log: Logger): AuditSigner {
   return auditSigner(pem);
 }
 
-export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean } = {}): Promise<App> {
+const BOSS_SCHEMA = 'pgboss';
+
+/**
+ * As the database owner: installs or upgrades pg-boss's schema and creates every queue. The
+ * application's role may then only read and write the queue tables (migration grants and default
+ * privileges): creating a partitioned queue makes a table, which that role may not.
+ */
+async function prepareQueuesAsOwner(ownerUrl: string, log: Logger): Promise<void> {
+  const owner = new PgBoss({ connectionString: ownerUrl, max: 2, schema: BOSS_SCHEMA, supervise: false, schedule: false });
+  owner.on('error', (error) => log.error({ err: error }, 'pg-boss error (owner)'));
+  await owner.start();
+  try {
+    await createMatchQueues(owner);
+    await createAuditCheckpointQueue(owner);
+  } finally {
+    await owner.stop({ graceful: false });
+  }
+}
+
+export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean; requireSigningKey?: boolean; scheduler?: boolean } = {}): Promise<App> {
   setAuditHashAlgorithm(config.AUDIT_HASH);
-  const signer = signingKey(config, log);
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const signer = signingKey(config, log, options.requireSigningKey === true && !config.embedded);
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, migrationUrl: config.MIGRATION_DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    if (db.ownerUrl !== undefined) await prepareQueuesAsOwner(db.ownerUrl, log);
+  } catch (error) {
+    await db.shutdown();
+    throw error;
+  }
   const boss = new PgBoss({
     connectionString: db.url,
     max: BOSS_POOL_SIZE,
-    schema: 'pgboss',
+    schema: BOSS_SCHEMA,
+    // The owner migrated pg-boss's schema above; the application's role only checks its version.
+    migrate: db.ownerUrl === undefined,
     superviseIntervalSeconds: config.BOSS_SUPERVISE_SECONDS,
     monitorIntervalSeconds: config.BOSS_SUPERVISE_SECONDS,
   });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
+  setCheckpointRecorder({ db, clock, signer, log });
   try {
     await boss.start();
-    if (options.workers !== false) await registerMatchJobs(boss, { db, clock, log }, { shardWorkers: config.MATCH_WORKERS });
+    if (options.workers !== false) {
+      await registerMatchJobs(boss, { db, clock, log }, { shardWorkers: config.MATCH_WORKERS });
+    }
+    // The daily export writes into this process's DATA_DIR, so only the serving process (serve, the
+    // demo) works and schedules it, never a `cli worker` on another machine.
+    if (options.scheduler === true) {
+      await registerAuditCheckpointJob(boss, { db, clock, log, signer, dataDir: config.DATA_DIR, timeZone: config.TIMEZONE }, { cron: config.AUDIT_CHECKPOINT_CRON, tz: config.TIMEZONE });
+    }
   } catch (error) {
+    setCheckpointRecorder(undefined);
+    await boss.stop({ graceful: false }).catch(() => undefined);
     await db.shutdown();
     throw error;
   }
@@ -83,6 +127,7 @@ export async function startApp(config: Config, clock: Clock, log: Logger, option
       if (stopped) return;
       stopped = true;
       await boss.stop({ graceful: true, timeout: 10_000 });
+      setCheckpointRecorder(undefined);
       await db.shutdown();
     },
   };

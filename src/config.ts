@@ -13,6 +13,15 @@ const ConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .optional()
     .describe('PostgreSQL to use; when unset, an embedded PGlite database is used'),
+  /**
+   * The database owner's login, for migrations and pg-boss's schema (defaults to DATABASE_URL). With it
+   * set, DATABASE_URL is the application's own login: a member of mianshen_app, which may read and
+   * write the tables but only SELECT and INSERT the audit trail, and cannot alter or truncate anything.
+   */
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(3000),
@@ -50,6 +59,8 @@ const ConfigSchema = z.object({
   FUND_ACCOUNT_NAME: z.string().min(1).max(140).default('示范区财政局零余额账户'),
   FUND_ACCOUNT_NUMBER: z.string().regex(/^\d{6,34}$/, 'must be the fund account number, 6 to 34 digits').default('44201501100052500001'),
   FUND_ACCOUNT_CNAPS: z.string().regex(/^\d{12}$/, 'must be the 12-digit CNAPS bank code of the fund account\'s bank').default('105584000013'),
+  /** When the scheduler exports the day's signed checkpoint to DATA_DIR/checkpoints/ (in TIMEZONE). */
+  AUDIT_CHECKPOINT_CRON: z.string().min(9).default('30 0 * * *'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { embedded: boolean };
@@ -69,6 +80,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid environment configuration; fix or unset these variables:\n  ${lines.join('\n  ')}`,
       { variables: parsed.error.issues.map((issue) => issue.path.join('.')) },
     );
+  }
+  if (parsed.data.MIGRATION_DATABASE_URL !== undefined && parsed.data.DATABASE_URL === undefined) {
+    throw new AppError('CONFIG_INVALID', 'MIGRATION_DATABASE_URL is set but DATABASE_URL is not; set DATABASE_URL to the application\'s login, or unset MIGRATION_DATABASE_URL to use the embedded database', { variables: ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] });
   }
   return { ...parsed.data, embedded: parsed.data.DATABASE_URL === undefined };
 }

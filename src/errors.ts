@@ -39,6 +39,7 @@ export const ErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持所提交内容的格式。请以 JSON（Content-Type: application/json）提交。' },
   REQUEST_TIMEOUT: { status: 408, zh: '请求未能在规定时间内传送完毕，未作处理。请检查网络后重新提交。' },
   HEADERS_TOO_LARGE: { status: 431, zh: '请求头过大，未作处理。请清除浏览器中本站的 Cookie 后重试。' },
+  RATE_LIMITED: { status: 429, zh: '请求过于频繁，本次请求未处理。请稍候片刻（见响应头 Retry-After 的秒数）再试。' },
   UNAUTHENTICATED: { status: 401, zh: '尚未登录或登录已失效。请重新登录后再试。' },
   FORBIDDEN: { status: 403, zh: '当前身份无权进行这项操作。请使用有相应权限的账号登录。' },
   AUDIT_CHAIN_BROKEN: { status: 500, zh: '审计记录校验未通过，可能已被篡改。请立即联系系统管理员核查，核查完成前不要继续办理。' },

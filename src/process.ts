@@ -14,11 +14,12 @@ export interface Serving {
   server: ReturnType<typeof buildServer>;
 }
 
-export async function startServing(): Promise<Serving> {
+/** `requireSigningKey`: serve mode, which refuses to start on DATABASE_URL without AUDIT_SIGNING_KEY. */
+export async function startServing(options: { requireSigningKey?: boolean } = {}): Promise<Serving> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   console.log(config.embedded ? `database: embedded PGlite in ${config.DATA_DIR}/pglite` : 'database: PostgreSQL from DATABASE_URL');
-  const app = await startApp(config, systemClock, log);
+  const app = await startApp(config, systemClock, log, { requireSigningKey: options.requireSigningKey, scheduler: true });
   const accounts = accountsOf(app.db.orm, app.clock, { idleMinutes: config.SESSION_IDLE_MINUTES, absoluteMinutes: config.SESSION_ABSOLUTE_MINUTES });
   const server = buildServer({ db: app.db, log, clock: app.clock, portalSecret: app.portalSecret, accounts });
   let stopping = false;

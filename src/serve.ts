@@ -34,7 +34,7 @@ export async function scheduleConfiguredMatches(app: App, config: Config): Promi
 }
 
 async function main(): Promise<void> {
-  const { config, app, server } = await startServing();
+  const { config, app, server } = await startServing({ requireSigningKey: true });
   console.log(await scheduleConfiguredMatches(app, config));
   const address = await server.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   console.log(`listening on ${address} (GET /health; match workers: ${config.MATCH_WORKERS})`);

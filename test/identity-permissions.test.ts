@@ -79,11 +79,13 @@ const ROUTES: Record<string, { needs: Permission | 'signed-in' | 'public'; url: 
   'GET /api/staff/runs/:id/changes': { needs: 'list.read', url: '/api/staff/runs/424242/changes' },
   'POST /api/staff/what-if': { needs: 'whatif.run', url: '/api/staff/what-if', payload: { pointId: 'no-such-point', period: '2024', draftFiles: [{ file: 'x.policy.yaml', text: 'x' }] } },
   'POST /api/staff/batches/:id/approve': { needs: 'batch.approve', url: '/api/staff/batches/424242/approve' },
+  'GET /api/staff/audit/history': { needs: 'audit.read', url: '/api/staff/audit/history?batch=424242' },
 };
 
 describe('every staff route, every role', () => {
   it('refuses a role without the route’s permission 403 FORBIDDEN and lets one with it through', async () => {
-    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'permissions-test-secret-0123456789', accounts: accountsOf(db.orm, clock) });
+    // A fresh sign-in per request: the sign-in rate limit (10 a minute per address) is lifted for this test.
+    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'permissions-test-secret-0123456789', accounts: accountsOf(db.orm, clock), rateLimits: { signIn: { max: 1_000_000, timeWindowMs: 60_000 } } });
     const seen: { key: string; declared: string | undefined }[] = [];
     app.addHook('onRoute', (route) => {
       const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');

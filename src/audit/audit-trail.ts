@@ -115,16 +115,26 @@ export interface ChainVerification {
   problem?: ChainProblem;
 }
 
-/** Re-hashes the whole trail in order, streaming it, and names the first row that does not verify. */
-export async function verifyAuditChain(sqlClient: Sql): Promise<ChainVerification> {
-  let expectedPrev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let rows = 0;
+/** A verified point of the chain to continue from: entry `seq` had `hash` (0 and GENESIS_HASH: the start). */
+export interface ChainAnchor {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Re-hashes the trail in order, streaming it, and names the first row that does not verify. With an
+ * anchor (an entry already verified and signed), only the entries after it are re-hashed, the first
+ * of them linked to the anchor's hash; `rows` then counts the anchor's entries too.
+ */
+export async function verifyAuditChain(sqlClient: Sql, anchor: ChainAnchor = { seq: 0, hash: GENESIS_HASH }): Promise<ChainVerification> {
+  let expectedPrev = anchor.hash;
+  let expectedSeq = anchor.seq + 1;
+  let rows = anchor.seq;
   let problem: ChainProblem | undefined;
   // seq is a bigint: read as it is (an ::int cast would fail past 2^31), a number only for the hash.
   const query = sqlClient`
     select seq, at, actor, action, entity_type, entity_id, payload, prev_hash, hash, hash_alg
-    from audit_log order by seq`;
+    from audit_log where seq > ${anchor.seq} order by seq`;
   for await (const batch of rowBatches(sqlClient, query, 1000)) {
     for (const r of batch) {
       const seq = Number(r.seq);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Database, Sql } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
-import { verifyAuditChain, type ChainVerification } from './audit-trail.ts';
+import { verifyAuditChain, type ChainAnchor, type ChainVerification } from './audit-trail.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 export interface AuditSigner {
@@ -53,12 +53,42 @@ function signedBody(c: Pick<SignedCheckpoint, 'seq' | 'hash' | 'count' | 'at' | 
 }
 
 /**
+ * The newest stored checkpoint that this signer's key signed and whose entry still has the signed hash:
+ * a point the chain was verified up to. A row forged into audit_checkpoints fails the signature check
+ * (the forger lacks the key) and is passed over, as is one whose entry was since rewritten.
+ */
+async function trustedAnchor(sql: Sql, signer: AuditSigner): Promise<ChainAnchor | undefined> {
+  const rows = await sql<{ seq: bigint; head_hash: string; count: bigint; at: Date; hash_alg: string; signature: string; public_key: string }[]>`
+    select seq, head_hash, count, at, hash_alg, signature, public_key from audit_checkpoints order by seq desc, id desc limit 20`;
+  const publicKey = createPublicKey(signer.privateKey);
+  const ours = publicKey.export({ type: 'spki', format: 'der' });
+  for (const row of rows) {
+    const body = { seq: Number(row.seq), hash: row.head_hash, count: Number(row.count), at: row.at.toISOString(), algorithm: row.hash_alg };
+    let genuine: boolean;
+    try {
+      genuine = createPublicKey(row.public_key).export({ type: 'spki', format: 'der' }).equals(ours) && verify(null, signedBody(body), publicKey, Buffer.from(row.signature, 'base64'));
+    } catch {
+      genuine = false;
+    }
+    if (!genuine || body.seq === 0) continue;
+    const [entry] = await sql<{ hash: string }[]>`select hash from audit_log where seq = ${body.seq}`;
+    if (entry?.hash === body.hash) return { seq: body.seq, hash: body.hash };
+  }
+  return undefined;
+}
+
+/**
  * Verifies the chain, then signs its head and stores the checkpoint. A chain that does not verify is
  * refused: signing it would vouch for the tampering. Writing a checkpoint is not itself an audit entry:
  * that entry would be appended after the head it signs, leaving every checkpoint one entry behind.
+ * `incremental` (the checkpoints written after each publish, run and batch) re-hashes only the entries
+ * after the newest checkpoint this key signed: the signed head hash commits to everything before it,
+ * so nothing is vouched for that was not verified once, and the cost follows the new entries, not the
+ * trail's length. The daily export and `cli audit checkpoint` re-verify the whole trail.
  */
-export async function recordCheckpoint(db: Database, clock: Clock, signer: AuditSigner): Promise<SignedCheckpoint> {
-  const chain = await verifyAuditChain(db.sql);
+export async function recordCheckpoint(db: Database, clock: Clock, signer: AuditSigner, options: { incremental?: boolean } = {}): Promise<SignedCheckpoint> {
+  const anchor = options.incremental ? await trustedAnchor(db.sql, signer) : undefined;
+  const chain = await verifyAuditChain(db.sql, anchor);
   if (!chain.ok) {
     throw new AppError('AUDIT_CHAIN_BROKEN', `the audit chain does not verify at entry #${chain.problem!.seq} (${chain.problem!.message}); no checkpoint was signed. Investigate before signing a new one`);
   }

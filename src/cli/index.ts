@@ -6,6 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
+import { writeCheckpointFile } from '../audit/checkpoint-export.ts';
+import { readAuditHistory } from '../audit/history.ts';
 import { parseCheckpoint, recordCheckpoint, verifyAgainstCheckpoint } from '../audit/checkpoints.ts';
 import { runMatchJob, type RunProgress } from '../../jobs/match-run.ts';
 import { startApp, type App } from '../app.ts';
@@ -210,6 +212,7 @@ cli runs show <id>
   audit: {
     usage: `cli audit verify [--checkpoint FILE]
 cli audit checkpoint --out FILE
+cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
   verify      re-hashes the whole audit trail; exits 1 naming the first entry that does not verify.
               With --checkpoint FILE it also checks the chain against a signed checkpoint: signed by
               this system's key (AUDIT_SIGNING_KEY), the chain still reaches its entry, and that entry
@@ -217,11 +220,30 @@ cli audit checkpoint --out FILE
               Entries after the checkpoint are reported as not yet covered: a forged append there is
               only caught by the next checkpoint.
   checkpoint  verifies the chain, signs its head (Ed25519) and writes the checkpoint with the public key
-              to FILE as JSON; keep the file where the database's administrators cannot change it.`,
+              to FILE as JSON; keep the file where the database's administrators cannot change it.
+  history     every audit entry about one subject (USCC or identity number) or one payout batch, oldest
+              first, one per line; at most --limit (500) from after entry --after (0).`,
     prepare(argv) {
-      const { values, positionals } = args.parse(argv, { checkpoint: { type: 'string' }, out: { type: 'string' } }, this.usage);
-      const sub = args.positional(positionals, 0, 'verify|checkpoint', this.usage);
+      const { values, positionals } = args.parse(argv, { checkpoint: { type: 'string' }, out: { type: 'string' }, subject: { type: 'string' }, batch: { type: 'string' }, after: { type: 'string' }, limit: { type: 'string' } }, this.usage);
+      const sub = args.positional(positionals, 0, 'verify|checkpoint|history', this.usage);
       args.noMore(positionals, 1, this.usage);
+      if (sub === 'history') {
+        if ((values.subject === undefined) === (values.batch === undefined)) throw new UsageError('give exactly one of --subject KEY or --batch ID', this.usage);
+        if (values.batch !== undefined && !/^[1-9]\d{0,18}$/.test(values.batch)) throw new UsageError(`--batch "${values.batch}" is not a payout batch id (a positive whole number)`, this.usage);
+        if (values.after !== undefined && !/^\d{1,19}$/.test(values.after)) throw new UsageError(`--after "${values.after}" is not an audit entry number`, this.usage);
+        if (values.limit !== undefined && !/^\d{1,4}$/.test(values.limit)) throw new UsageError(`--limit "${values.limit}" is not a number from 1 to 5000`, this.usage);
+        const query = { subject: values.subject, batch: values.batch, after: values.after, limit: values.limit };
+        return {
+          permission: 'audit.read',
+          action: async (app, actor) => {
+            const history = await readAuditHistory(app.db, actor!, query);
+            const of = 'subject' in history.of ? `subject ${history.of.subject}` : `payout batch ${history.of.batch}`;
+            console.log(`audit history of ${of}: ${history.entries.length} entries${history.nextAfter ? ` (more: --after ${history.nextAfter})` : ''}`);
+            for (const e of history.entries) console.log(`#${e.seq} ${e.at} ${e.actor} ${e.action} ${e.entityType}:${e.entityId} ${JSON.stringify(e.payload)}`);
+            return 0;
+          },
+        };
+      }
       if (sub === 'checkpoint') {
         if (!values.out) throw new UsageError('missing --out FILE', this.usage);
         const out = resolve(values.out);
@@ -229,13 +251,13 @@ cli audit checkpoint --out FILE
           permission: 'audit.checkpoint',
           action: async (app) => {
             const checkpoint = await recordCheckpoint(app.db, app.clock, app.auditSigner);
-            writeFileSync(out, `${JSON.stringify(checkpoint, null, 2)}\n`);
+            writeCheckpointFile(out, checkpoint);
             console.log(`audit checkpoint: #${checkpoint.seq} ${checkpoint.hash} (${checkpoint.count} entries, ${checkpoint.algorithm}) signed -> ${out}`);
             return 0;
           },
         };
       }
-      if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify, audit checkpoint`, this.usage);
+      if (sub !== 'verify') throw new UsageError(`unknown audit command "${sub}"; expected: audit verify, audit checkpoint, audit history`, this.usage);
       const file = values.checkpoint === undefined ? undefined : args.existingFile(values.checkpoint, '--checkpoint');
       return {
         permission: 'audit.read',

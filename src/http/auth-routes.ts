@@ -8,6 +8,7 @@
 // 401 UNAUTHENTICATED; a state-changing request without the right CSRF token is 403 CSRF_MISSING; a
 // route's declared permission (route config `permission`) is checked before its handler, and the
 // services it calls check again.
+import { rateLimited, type RateLimitOverrides } from './hardening.ts';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -65,9 +66,10 @@ function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date): 
 }
 
 /** /api/auth: sign-in, sign-out, me. Needs @fastify/cookie registered on the app. */
-export function authRoutes(deps: { accounts: AccountService }): FastifyPluginCallback {
+export function authRoutes(deps: { accounts: AccountService; rateLimits?: RateLimitOverrides }): FastifyPluginCallback {
   return (auth, _options, done) => {
-    auth.post('/sign-in', async (request, reply) => {
+    // Rate-limited per client address: password guessing is slowed here, and locked out per account.
+    auth.post('/sign-in', rateLimited('signIn', deps.rateLimits), async (request, reply) => {
       const body = parseRequest(SignInBody, request.body, 'sign-in request');
       const signedIn = await deps.accounts.signIn(body);
       setSessionCookie(reply, signedIn.token, signedIn.expiresAt);

@@ -10,6 +10,7 @@ import { maskAccount } from '../subjects/id-number.ts';
 import { explainEntry } from '../matching/explain-service.ts';
 import { entitlementsOf } from './entitlements-repository.ts';
 import { catalogueServerOptions, installErrorReplies } from './error-replies.ts';
+import { installHardening, rateLimited, type RateLimitOverrides } from './hardening.ts';
 import { authenticate } from './portal-tokens.ts';
 import { staffRoutes } from './staff-routes.ts';
 import { authRoutes } from './auth-routes.ts';
@@ -19,20 +20,33 @@ import type { Clock } from '../clock.ts';
 const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', undetermined: '数据不全，暂无法判定' } as const;
 const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
 
-export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string; accounts: AccountService }) {
-  const app = Fastify({ loggerInstance: deps.log, ...catalogueServerOptions });
+/**
+ * The largest request body accepted (Fastify's default, stated so it is a decision): the biggest body
+ * any route takes is a what-if request with draft policy files, a few tens of kB. Larger is
+ * PAYLOAD_TOO_LARGE (413) from the catalogue. Feed files are imported from disk by the CLI, not posted.
+ */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string; accounts: AccountService; rateLimits?: RateLimitOverrides }) {
+  const app = Fastify({ loggerInstance: deps.log, ...catalogueServerOptions, bodyLimit: BODY_LIMIT_BYTES });
   installErrorReplies(app);
+  installHardening(app);
   app.register(cookie);
 
-  // For load balancers and probes: healthy only when the database answers.
-  app.get('/health', async (_request, reply) => {
-    try {
-      await deps.db.sql`select 1`;
-      return { status: 'ok', database: 'ok' };
-    } catch (error) {
-      deps.log.warn({ err: error }, 'health check: the database does not answer');
-      return reply.status(503).send({ status: 'unavailable', database: 'down' });
-    }
+  // For load balancers and probes: healthy only when the database answers. Public and unauthenticated,
+  // and it costs a query, so it is rate-limited per client address. Declared in a plugin registered
+  // after the rate limiter, as every route must be for its rateLimit config to take effect.
+  app.register((scope, _options, done) => {
+    scope.get('/health', rateLimited('public', deps.rateLimits), async (_request, reply) => {
+      try {
+        await deps.db.sql`select 1`;
+        return { status: 'ok', database: 'ok' };
+      } catch (error) {
+        deps.log.warn({ err: error }, 'health check: the database does not answer');
+        return reply.status(503).send({ status: 'unavailable', database: 'down' });
+      }
+    });
+    done();
   });
 
   app.register(
@@ -69,7 +83,7 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
     },
     { prefix: '/api/portal' },
   );
-  app.register(authRoutes({ accounts: deps.accounts }), { prefix: '/api/auth' });
+  app.register(authRoutes({ accounts: deps.accounts, rateLimits: deps.rateLimits }), { prefix: '/api/auth' });
   app.register(staffRoutes({ db: deps.db, clock: deps.clock, accounts: deps.accounts }), { prefix: '/api/staff' });
   return app;
 }

@@ -5,6 +5,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { z } from 'zod';
 import { runProgress } from '../../jobs/match-run.ts';
 import { toJson } from '../audit/canonical-json.ts';
+import { readAuditHistory, type AuditHistoryQuery } from '../audit/history.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { runSummary } from '../matching/run-service.ts';
@@ -66,6 +67,9 @@ export function staffRoutes(deps: { db: Database; clock: Clock; accounts: Accoun
       const body = parse(WhatIfBody, request.body, 'what-if request');
       return toJson(await simulate(deps.db, { ...body, actor: staffSession(request).actor }));
     });
+
+    // Every audit entry about one subject or one payout batch (src/audit/history.ts).
+    staff.get('/audit/history', { config: { permission: 'audit.read' } }, async (request) => toJson(await readAuditHistory(deps.db, staffSession(request).actor, request.query as AuditHistoryQuery)));
 
     staff.post('/batches/:id/approve', { config: { permission: 'batch.approve' } }, async (request) => {
       const { id } = parse(RunParams, request.params, 'batch id');

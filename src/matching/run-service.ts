@@ -5,6 +5,7 @@
 // transaction with its audit entry. Incremental runs re-evaluate only subjects whose facts changed.
 import type postgres from 'postgres';
 import { appendAuditSql } from '../audit/audit-trail.ts';
+import { checkpointAfterCommit } from '../audit/checkpoint-events.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
@@ -561,6 +562,7 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
       payload: { kind: run.kind, period: run.period, evaluated: totals!.evaluated, eligible: totals!.eligible, undetermined: totals!.undetermined, totalFen: totals!.total, listChanges: changes, lockedChanges: lockedRow?.n ?? 0, budgets },
     });
   });
+  await checkpointAfterCommit('match.completed', String(runId));
   return runSummary(db, runId);
 }
 

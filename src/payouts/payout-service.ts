@@ -3,6 +3,7 @@
 // commit together. Sending is safe to repeat: only pending payments go out, and the channel books an
 // end-to-end id once.
 import { appendAudit } from '../audit/audit-trail.ts';
+import { checkpointAfterCommit } from '../audit/checkpoint-events.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { DEFAULT_SECOND_APPROVAL_ABOVE_FEN } from '../config.ts';
@@ -103,7 +104,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
       }
       const totalFen = withAccount.reduce((sum, e) => sum + (e.amountFen ?? 0n), 0n);
 
-      return repo.transaction(async (w) => {
+      const prepared = await repo.transaction(async (w) => {
         const batchId = await w.insertBatch({ pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, preparedBy: preparer.accountId, preparedAt: clock.now(), needsSecondApproval: totalFen > secondApprovalAboveFen });
         await w.insertPendingPayments(
           batchId,
@@ -122,6 +123,8 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         });
         return { batchId, paymentCount: withAccount.length, totalFen, withoutAccount };
       });
+      await checkpointAfterCommit('batch.prepared', String(prepared.batchId));
+      return prepared;
     },
 
     async approve(input) {
@@ -156,6 +159,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
           payload: { preparedBy: `account:${batch.preparedBy}`, ...(step === 'second' ? { firstApprovedBy: `account:${batch.approvedBy}` } : {}), totalFen: batch.totalFen, paymentCount: batch.paymentCount, needsSecondApproval: batch.needsSecondApproval },
         });
       });
+      await checkpointAfterCommit('batch.approved', String(input.batchId));
       return { status: final ? 'approved' : 'awaiting_second_approval' };
     },
 
@@ -166,7 +170,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
       // process dies after transmitting, the retry builds the same message id from the same pending
       // payments, and the channel (like a bank) takes a message id and an end-to-end id once.
       authorize(input.actor, 'batch.send');
-      return repo.transaction(async (w) => {
+      const outcome = await repo.transaction(async (w) => {
         const batch = await w.lockBatch(input.batchId);
         if (!batch) throw new AppError('BATCH_NOT_FOUND', `Payout batch ${input.batchId} does not exist.`);
         if (batch.status !== 'approved' && batch.status !== 'sent') {
@@ -198,10 +202,14 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         });
         return { sent: pending.length };
       });
+      if (outcome.sent > 0) await checkpointAfterCommit('batch.sent', String(input.batchId));
+      return outcome;
     },
 
-    reconcile(log, bank, actor) {
-      return reconcileReports(repo.orm, clock, log, bank, actor);
+    async reconcile(log, bank, actor) {
+      const result = await reconcileReports(repo.orm, clock, log, bank, actor);
+      if (result.paid + result.failed + result.returned > 0) await checkpointAfterCommit('payments.settled', result.batchesReconciled.join(',') || 'open batches');
+      return result;
     },
   };
 }

@@ -141,7 +141,7 @@ async function applyReport(tx: Tx, clock: Clock, log: Logger, actor: string, rep
       action: `payment.${outcome}`,
       entityType: 'payment',
       entityId: payment.idempotencyKey,
-      payload: { batchId: payment.batchId, amountFen: payment.amountFen, endToEndId: payment.endToEndId, reportId: reportKey, bankReference, reasonCode: code },
+      payload: { batchId: payment.batchId, subjectKey: payment.subjectKey, amountFen: payment.amountFen, endToEndId: payment.endToEndId, reportId: reportKey, bankReference, reasonCode: code },
     });
     tally.batches.add(payment.batchId);
     tally[outcome]++;

@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { and, desc, eq, max } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-trail.ts';
+import { checkpointAfterCommit } from '../audit/checkpoint-events.ts';
 import type { Clock } from '../clock.ts';
 import type { Orm } from '../db/clients.ts';
 import { policyDocuments, policyLibraries, policyVersions } from '../db/schema/index.ts';
@@ -74,8 +75,10 @@ export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: L
   const actor = actorRef(by);
   const library = buildLibrary(files);
   const hash = libraryHash(files);
-  return orm.transaction(async (tx) => {
+  let audited = false;
+  const published = await orm.transaction(async (tx) => {
     const inserted = await tx.insert(policyLibraries).values({ hash, files, publishedAt: clock.now(), publishedBy: actor }).onConflictDoNothing().returning({ hash: policyLibraries.hash });
+    audited = inserted.length > 0;
     if (inserted.length > 0) {
       await appendAudit(tx, clock, { actor, action: 'policy.library-published', entityType: 'policy_library', entityId: hash, payload: { files: files.map((f) => f.file), points: library.points.length } });
     }
@@ -120,6 +123,8 @@ export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: L
     }
     return { hash, library, versions, created };
   });
+  if (audited || published.created.length > 0) await checkpointAfterCommit('policy.published', hash);
+  return published;
 }
 
 const cache = new Map<string, Library>();

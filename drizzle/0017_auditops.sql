@@ -1,0 +1,3 @@
+CREATE INDEX "audit_log_entity_idx" ON "audit_log" USING btree ("entity_type","entity_id","seq");--> statement-breakpoint
+CREATE INDEX "audit_log_subject_idx" ON "audit_log" USING btree (("payload"->>'subjectKey'),"seq") WHERE "audit_log"."payload" ? 'subjectKey';--> statement-breakpoint
+CREATE INDEX "audit_log_batch_idx" ON "audit_log" USING btree (("payload"->>'batchId'),"seq") WHERE "audit_log"."payload" ? 'batchId';
