@@ -3,3 +3,4 @@ export * from './subjects.ts';
 export * from './matching.ts';
 export * from './payouts.ts';
 export * from './audit.ts';
+export * from './portal.ts';
