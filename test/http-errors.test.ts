@@ -8,7 +8,8 @@ import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
 import { ErrorCodes } from '../src/errors.ts';
 import { buildServer } from '../src/http/server.ts';
-import { issueToken } from '../src/http/portal-tokens.ts';
+import { issueStaffToken } from '../src/http/staff-routes.ts';
+import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
 import { createLogger } from '../src/logger.ts';
 import { publishLibrary, readLibraryFiles, type LibraryFile } from '../src/policies/library-registry.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -29,14 +30,13 @@ const log = createLogger(
 let db: TestDatabase;
 let app: ReturnType<typeof buildServer>;
 let files: LibraryFile[];
-const staff = { authorization: `Bearer ${issueToken(SECRET, 'staff', 'staff:policy.li')}` };
-const portal = { authorization: `Bearer ${issueToken(SECRET, 'portal', '91440300MA5FXXXX0X')}` };
+const staff = { authorization: `Bearer ${issueStaffToken(SECRET, 'staff:policy.li')}` };
 
 beforeAll(async () => {
   db = await createTestDatabase();
   files = await readLibraryFiles(POLICIES_DIR);
   await publishLibrary(db.orm, clock, 'staff:policy.li', files);
-  app = buildServer({ db, log, clock, portalSecret: SECRET });
+  app = buildServer({ db, log, clock, portalSecret: SECRET, portal: portalSignInOff });
   // A handler with a fault of ours, to see what a client is told about it.
   app.get('/test/fault', () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secretColumn')");
@@ -63,14 +63,16 @@ const whatIf = (payload: unknown, headers: Record<string, string> = staff) => ap
 describe('HTTP errors: authentication', () => {
   it('answers a staff route without a token 401 UNAUTHENTICATED, and with a forged one too', async () => {
     errorBody(await app.inject({ url: '/api/staff/runs/1' }), 401, 'UNAUTHENTICATED');
-    const forged = `${issueToken(SECRET, 'staff', 'staff:policy.li').split('.')[0]}.forged`;
+    const forged = `${issueStaffToken(SECRET, 'staff:policy.li').split('.')[0]}.forged`;
     errorBody(await app.inject({ url: '/api/staff/runs/1', headers: { authorization: `Bearer ${forged}` } }), 401, 'UNAUTHENTICATED');
   });
 
-  it('answers a valid token of the wrong kind 403 FORBIDDEN, on both sides', async () => {
-    const onStaff = errorBody(await app.inject({ url: '/api/staff/runs/1', headers: portal }), 403, 'FORBIDDEN');
+  it('takes neither side\'s credentials on the other: 401 UNAUTHENTICATED both ways', async () => {
+    const portal = await portalSessionHeaders(db.orm, clock, { kind: 'subject', role: 'enterprise', subjectKey: '91440300MA5FXXXX0X' });
+    const onStaff = errorBody(await app.inject({ url: '/api/staff/runs/1', headers: portal }), 401, 'UNAUTHENTICATED');
     expect(onStaff.message).toContain('staff token');
-    errorBody(await app.inject({ url: '/api/portal/entitlements', headers: staff }), 403, 'FORBIDDEN');
+    const onPortal = errorBody(await app.inject({ url: '/api/portal/entitlements', headers: staff }), 401, 'UNAUTHENTICATED');
+    expect(onPortal.message).toContain('mianshen_portal');
   });
 });
 

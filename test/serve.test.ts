@@ -11,6 +11,7 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { connect } from '../src/db/clients.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { portalSignInOff } from './support/portal.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -91,7 +92,7 @@ describe('GET /health', () => {
   it('answers 503 when the database does not answer', async () => {
     const closed = connect(db.url, false);
     await closed.close();
-    const server = buildServer({ db: { ...closed, shutdown: async () => {} } as never, log: silentLog, clock: fixedClock('2024-06-15T00:00:00Z'), portalSecret: 'x'.repeat(32) });
+    const server = buildServer({ db: { ...closed, shutdown: async () => {} } as never, log: silentLog, clock: fixedClock('2024-06-15T00:00:00Z'), portalSecret: 'x'.repeat(32), portal: portalSignInOff });
     const response = await server.inject({ method: 'GET', url: '/health' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ status: 'unavailable', database: 'down' });

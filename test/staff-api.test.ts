@@ -8,7 +8,7 @@ import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
 import { loadDemoPopulation } from '../src/demo/load-demo.ts';
 import { buildServer } from '../src/http/server.ts';
-import { issueToken } from '../src/http/portal-tokens.ts';
+import { issueStaffToken } from '../src/http/staff-routes.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { prepareBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles, type LibraryFile } from '../src/policies/library-registry.ts';
@@ -16,6 +16,7 @@ import type { RunProgress } from '../jobs/match-run.ts';
 import type { RunSummary } from '../src/matching/run-service.ts';
 import type { WhatIfReport } from '../src/matching/what-if.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
 import type { Wire } from './support/expect.ts';
 
 type RunReply = Wire<RunProgress & { summary: RunSummary | null }>;
@@ -28,7 +29,7 @@ let app: ReturnType<typeof buildServer>;
 let runId: number;
 let batchId: number;
 let files: LibraryFile[];
-const auth = (user: string) => ({ authorization: `Bearer ${issueToken(SECRET, 'staff', user)}` });
+const auth = (user: string) => ({ authorization: `Bearer ${issueStaffToken(SECRET, user)}` });
 const listChecksum = async () => (await db.sql<{ c: string }[]>`select md5(string_agg(subject_key || point_id || outcome || coalesce(amount_fen::text, ''), ',' order by subject_key, point_id)) as c from list_entries`)[0]!.c;
 
 beforeAll(async () => {
@@ -38,7 +39,7 @@ beforeAll(async () => {
   await loadDemoPopulation(db, clock, { seed: 3, count: 400, dataYear: 2023, asOf: '2024-03-31', dataDir: mkdtempSync(join(tmpdir(), 'mianshen-staff-')) });
   runId = (await runToCompletion(db, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'staff:policy.li', shards: 3 })).runId;
   batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: 'finance:zhang' })).batchId;
-  app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET });
+  app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET, portal: portalSignInOff });
 });
 afterAll(async () => {
   await app?.close();
@@ -52,12 +53,14 @@ const draftWith = (from: string, to: string) => {
 };
 
 describe('staff API', () => {
-  it('refuses requests without a staff token (401), and portal tokens as the wrong kind (403)', async () => {
+  it('refuses requests without a staff token (401), and a signed-in enterprise\'s portal session (401)', async () => {
     expect((await app.inject({ url: `/api/staff/runs/${runId}` })).statusCode).toBe(401);
-    const portal = issueToken(SECRET, 'portal', 'staff:policy.li');
-    const wrongKind = await app.inject({ url: `/api/staff/runs/${runId}`, headers: { authorization: `Bearer ${portal}` } });
-    expect(wrongKind.statusCode).toBe(403);
-    expect(wrongKind.json()).toMatchObject({ code: 'FORBIDDEN' });
+    const [firm] = await db.sql<{ uscc: string }[]>`select uscc from enterprises order by uscc limit 1`;
+    const portal = await portalSessionHeaders(db.orm, clock, { kind: 'subject', role: 'enterprise', subjectKey: firm!.uscc });
+    expect((await app.inject({ url: '/api/portal/me', headers: portal })).statusCode).toBe(200);
+    const wrongKind = await app.inject({ url: `/api/staff/runs/${runId}`, headers: portal });
+    expect(wrongKind.statusCode).toBe(401);
+    expect(wrongKind.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('reports a finished run at 100% with per-point counts', async () => {
