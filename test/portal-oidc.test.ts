@@ -469,10 +469,13 @@ describe('portal sign-in refuses', () => {
   for (const tamper of ['id-token-signature', 'id-token-claims', 'id-token-alg-none', 'wrong-nonce'] as const) {
     it(`an ID token tampered on the way (${tamper})`, async () => {
       const browser = new Browser();
+      // The nonce is changed on the authorization request, the ID token on the token response.
+      if (tamper === 'wrong-nonce') proxyState.tamper = tamper;
       const callback = (await signIn(browser, who.a, true)).stoppedAt!;
       proxyState.tamper = tamper;
       try {
-        await refused(browser, callback, 401, 'OIDC_SIGN_IN_REFUSED');
+        const { message } = await refused(browser, callback, 401, 'OIDC_SIGN_IN_REFUSED');
+        expect(message).toMatch(tamper === 'wrong-nonce' ? /nonce/ : /signature|alg/i);
       } finally {
         proxyState.tamper = 'none';
       }

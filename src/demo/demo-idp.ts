@@ -96,7 +96,7 @@ export async function startDemoIdp(options: { settings: OidcSettings; accounts: 
   const byId = new Map(accounts.map((a, n) => [String(n), a]));
   // Every authorization asks whom to sign in as, so the demo can switch between accounts.
   const policy = interactionPolicy.base();
-  policy.get('login')?.checks.add(new interactionPolicy.Check('demo_choose_account', '模拟环境每次登录都选择账户', () => interactionPolicy.Check.REQUEST_PROMPT));
+  policy.get('login')?.checks.add(new interactionPolicy.Check('demo_choose_account', '模拟环境每次登录都选择账户', (ctx) => !(ctx as { oidc: { result?: { login?: unknown } } }).oidc.result?.login));
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 
   const server = createServer();

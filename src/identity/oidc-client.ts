@@ -1,6 +1,6 @@
 // The relying party of the unified identity (统一身份认证) over OpenID Connect, with openid-client v6:
 // discovery, the authorization code flow with PKCE (S256), state and nonce, and the ID token validated
-// by the library (signature against the IdP's JWKS, iss, aud, exp/iat, nonce). This module only talks
+// by the library (signature against the IdP's JWKS, alg, iss, aud, exp/iat, nonce). This module only talks
 // to the IdP; which subject a verified identity becomes is portal-sign-in.ts's decision.
 import * as client from 'openid-client';
 import type { Config } from '../config.ts';
@@ -67,7 +67,10 @@ function reasonOf(error: unknown): string {
     return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
   }
   const code = (error as { code?: string }).code;
-  return `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+  // openid-client wraps the check that failed ("JWT signature verification failed", "unexpected JWT
+  // "nonce" (nonce) claim value"); its message names the check, never a value.
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}${cause}`;
 }
 
 export function oidcClient(settings: OidcSettings): OidcClient {
@@ -84,7 +87,11 @@ export function oidcClient(settings: OidcSettings): OidcClient {
     discovered ??= client
       .discovery(settings.issuer, settings.clientId, { redirect_uris: [settings.redirectUri.href], response_types: ['code'] }, client.ClientSecretBasic(settings.clientSecret), {
         timeout: 10,
-        ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+        // OIDC lets a client skip the ID token's signature when it came straight from the token
+        // endpoint over TLS, and openid-client does by default: then whoever terminates or sits on
+        // that connection could swap the USCC claim (test/portal-oidc.test.ts does). We verify it
+        // against the IdP's JWKS always.
+        execute: insecure ? [client.allowInsecureRequests, client.enableNonRepudiationChecks] : [client.enableNonRepudiationChecks],
       })
       .catch((error: unknown) => {
         discovered = undefined;

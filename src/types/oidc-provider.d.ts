@@ -25,7 +25,6 @@ declare module 'oidc-provider' {
   }
   class Check {
     constructor(reason: string, description: string, check: (ctx: unknown) => boolean);
-    static REQUEST_PROMPT: true;
   }
   interface Prompt {
     checks: { add(check: Check, index?: number): void };
