@@ -88,6 +88,54 @@ async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /**
+ * The IdP's storage (codes, sessions, grants) in this process's memory: a demo IdP forgets everything
+ * on restart, which is what a demo wants. (oidc-provider's own in-memory adapter does the same but
+ * warns on every start.)
+ */
+function memoryAdapter() {
+  const store = new Map<string, { payload: Record<string, unknown>; expiresAt: number }>();
+  const live = (key: string) => {
+    const found = store.get(key);
+    if (found && found.expiresAt < Date.now()) store.delete(key);
+    return found && found.expiresAt >= Date.now() ? found.payload : undefined;
+  };
+  return class MemoryAdapter {
+    readonly name: string;
+    constructor(name: string) {
+      this.name = name;
+    }
+    upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
+      store.set(`${this.name}:${id}`, { payload, expiresAt: Date.now() + expiresIn * 1000 });
+      if (typeof payload.uid === 'string') store.set(`${this.name}:uid:${payload.uid}`, { payload: { id }, expiresAt: Date.now() + expiresIn * 1000 });
+      return Promise.resolve();
+    }
+    find(id: string) {
+      return Promise.resolve(live(`${this.name}:${id}`));
+    }
+    findByUid(uid: string) {
+      const id = live(`${this.name}:uid:${uid}`)?.id;
+      return Promise.resolve(typeof id === 'string' ? live(`${this.name}:${id}`) : undefined);
+    }
+    findByUserCode() {
+      return Promise.resolve(undefined);
+    }
+    consume(id: string) {
+      const payload = live(`${this.name}:${id}`);
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+      return Promise.resolve();
+    }
+    destroy(id: string) {
+      store.delete(`${this.name}:${id}`);
+      return Promise.resolve();
+    }
+    revokeByGrantId(grantId: string) {
+      for (const [key, { payload }] of store) if (payload.grantId === grantId) store.delete(key);
+      return Promise.resolve();
+    }
+  };
+}
+
+/**
  * Starts the demo IdP on host:port (0 for an ephemeral port). `issuer` may differ from where it listens
  * when something sits in front of it (the tests' interposer), so it is given, not derived.
  */
@@ -125,7 +173,10 @@ export async function startDemoIdp(options: { settings: OidcSettings; accounts: 
     // The identity claims ride in the ID token, whose signature covers them.
     claims: { openid: ['sub', 'name', settings.usccClaim, settings.idNumberClaim] },
     conformIdTokenClaims: false,
+    adapter: memoryAdapter(),
     pkce: { required: () => true },
+    // Seconds. Codes are single-use and short; a demo session lasts an hour.
+    ttl: { AuthorizationCode: 60, AccessToken: 600, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`, policy },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
