@@ -164,11 +164,11 @@ export async function startDemoIdp(options: { settings: OidcSettings; accounts: 
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
-    async findAccount(_ctx: unknown, id: string) {
+    findAccount(_ctx: unknown, id: string) {
       const account = byId.get(id);
-      if (!account) return undefined;
+      if (!account) return Promise.resolve(undefined);
       const claim = account.kind === 'enterprise' ? settings.usccClaim : settings.idNumberClaim;
-      return { accountId: id, claims: () => ({ sub: `demo-${id}`, name: account.name, [claim]: account.identifier }) };
+      return Promise.resolve({ accountId: id, claims: () => ({ sub: `demo-${id}`, name: account.name, [claim]: account.identifier }) });
     },
     // The identity claims ride in the ID token, whose signature covers them.
     claims: { openid: ['sub', 'name', settings.usccClaim, settings.idNumberClaim] },
@@ -181,9 +181,10 @@ export async function startDemoIdp(options: { settings: OidcSettings; accounts: 
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`, policy },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     jwks: { keys: [{ ...signingKey, kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' }] },
-    async renderError(ctx: { type: string; body: string }, out: Record<string, string>) {
+    renderError(ctx: { type: string; body: string }, out: Record<string, string>) {
       ctx.type = 'html';
       ctx.body = page('模拟统一身份认证 - 出错', `<p class="error">${escapeHtml(out.error ?? 'error')}: ${escapeHtml(out.error_description ?? '')}</p>`);
+      return Promise.resolve();
     },
   });
   const handle = provider.callback();
@@ -206,7 +207,7 @@ export async function startDemoIdp(options: { settings: OidcSettings; accounts: 
     if (accountId === undefined) throw new Error('consent without a signed-in account');
     // The demo consents on the user's behalf to what the portal asked for (openid and its claims).
     const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId: String(details.params.client_id) });
-    grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+    grant.addOIDCScope(typeof details.params.scope === 'string' ? details.params.scope : 'openid');
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
   }

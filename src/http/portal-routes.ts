@@ -18,10 +18,10 @@ import { portalService } from '../portal/portal-service.ts';
 import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
 import { parseRequest as parse } from './error-replies.ts';
 
-export const SESSION_COOKIE = 'mianshen_portal';
-export const CSRF_COOKIE = 'mianshen_csrf';
-export const LOGIN_COOKIE = 'mianshen_login';
-export const CSRF_HEADER = 'x-csrf-token';
+const SESSION_COOKIE = 'mianshen_portal';
+const CSRF_COOKIE = 'mianshen_csrf';
+const LOGIN_COOKIE = 'mianshen_login';
+const CSRF_HEADER = 'x-csrf-token';
 
 export interface PortalOptions {
   /** Undefined: the sign-in routes answer PORTAL_SIGN_IN_DISABLED (every other route 401). */
@@ -114,7 +114,7 @@ export function portalRoutes(deps: { db: Database; clock: Clock; log: Logger; po
       return { signedOut: true, message: '已退出登录' };
     });
 
-    portal.get('/me', async (request) => {
+    portal.get('/me', (request) => {
       const { actor, display, createdAt, expiresAt, absoluteExpiresAt } = session(request);
       return { role: actor.role, roleText: ROLE_TEXT[actor.role], subject: display, signedInAt: createdAt, expiresAt, absoluteExpiresAt };
     });

@@ -31,7 +31,7 @@ export function oidcSettingsFrom(config: Config): OidcSettings | undefined {
 }
 
 /** What one authorization request is bound to; kept server-side between the redirect and the callback. */
-export interface LoginChecks {
+interface LoginChecks {
   state: string;
   nonce: string;
   codeVerifier: string;

@@ -111,5 +111,3 @@ export function portalSignIn(deps: PortalSignInDeps) {
     },
   };
 }
-
-export type PortalSignIn = ReturnType<typeof portalSignIn>;

@@ -67,5 +67,3 @@ export function portalService(db: Database) {
     },
   };
 }
-
-export type PortalService = ReturnType<typeof portalService>;
