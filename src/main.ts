@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     const idp = await startDemoIdp({ settings: demoSettings, accounts, host: config.HTTP_HOST, port: config.DEMO_IDP_PORT, issuer: demoSettings.issuer.origin });
     console.log(`模拟统一身份认证 (demo identity provider, no passwords; demo mode only): ${idp.url}`);
     console.log(`  sign in to the portal in a browser: ${demoSettings.redirectUri.origin}/api/portal/auth/login`);
-    console.log(`  choose one of ${accounts.length} demo accounts (${accounts.map((a) => a.name).join('、')}); you land on /api/portal/me, then open`);
+    const firms = accounts.filter((a) => a.kind === 'enterprise').length;
+    console.log(`  and choose one of the demo accounts it lists (${firms} enterprises, ${accounts.length - firms} citizens); you land on /api/portal/me, then open`);
     console.log(`  ${demoSettings.redirectUri.origin}/api/portal/entitlements and ${demoSettings.redirectUri.origin}/api/portal/payments`);
   } else if (oidc) {
     console.log(`  portal sign-in through ${oidc.issuer.href}: ${address}/api/portal/auth/login`);

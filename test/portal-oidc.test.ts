@@ -291,7 +291,11 @@ describe('portal sign-in through OIDC', () => {
     expect(everything[0]!.t).not.toContain(browser.cookie(base, 'mianshen_csrf')!);
     const [audit] = await db.sql<{ actor: string }[]>`select actor from audit_log where action = 'portal.signed-in' order by seq desc limit 1`;
     expect(audit?.actor).toBe(`enterprise:${who.a}`);
-    // No token in the logs.
+    // No token in the logs, nor the callback's single-use code.
+    const code = callback.url.searchParams.get('code');
+    expect(code).toMatch(/^[\w-]{20,}$/);
+    expect(logLines.some((l) => l.includes('/api/portal/auth/callback'))).toBe(true);
+    expect(logLines.join('')).not.toContain(code!);
     expect(logLines.join('')).not.toContain(token);
     expect(logLines.join('')).not.toContain(browser.cookie(base, 'mianshen_csrf')!);
   });

@@ -43,6 +43,14 @@ export function portalOptionsFrom(config: Config, personKeyOf: (idNumber: string
   };
 }
 
+/**
+ * The request as the portal's log lines show it: without the query string, which on the callback
+ * carries the authorization code and state (and elsewhere could carry an identifier someone typed).
+ */
+export const portalLogSerializers = {
+  req: (request: FastifyRequest): string => `${request.method} ${request.url.includes('?') ? `${request.url.split('?')[0]}?[query not logged]` : request.url} from ${request.ip}`,
+};
+
 const EntryParams = z.object({
   pointId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'a policy point id, e.g. wengang-fanhuan-2024'),
   period: z

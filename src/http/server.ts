@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import type { Database } from '../db/clients.ts';
 import type { Logger } from '../logger.ts';
 import { catalogueServerOptions, installErrorReplies } from './error-replies.ts';
-import { portalRoutes, type PortalOptions } from './portal-routes.ts';
+import { portalLogSerializers, portalRoutes, type PortalOptions } from './portal-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
 import type { Clock } from '../clock.ts';
 
@@ -27,7 +27,7 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
     }
   });
 
-  app.register(portalRoutes({ db: deps.db, clock: deps.clock, log: deps.log, portal: deps.portal }), { prefix: '/api/portal' });
+  app.register(portalRoutes({ db: deps.db, clock: deps.clock, log: deps.log, portal: deps.portal }), { prefix: '/api/portal', logSerializers: portalLogSerializers });
   app.register(staffRoutes({ db: deps.db, clock: deps.clock, secret: deps.portalSecret }), { prefix: '/api/staff' });
   return app;
 }
