@@ -21,6 +21,7 @@ import { buildServer } from '../src/http/server.ts';
 import { issueStaffToken } from '../src/http/staff-routes.ts';
 import { oidcClient, type OidcSettings } from '../src/identity/oidc-client.ts';
 import { createLogger } from '../src/logger.ts';
+import { portalService } from '../src/portal/portal-service.ts';
 import { maskIdNumber } from '../src/subjects/id-number.ts';
 import { buildUscc, maskUscc, USCC_ALPHABET } from '../src/subjects/uscc.ts';
 import { startBoss } from './support/boss.ts';
@@ -497,6 +498,15 @@ describe('portal sign-in refuses', () => {
     expect(message).not.toContain(who.badIdNumber);
   });
 
+  it('a sign-in the user cancelled at the IdP (error=access_denied)', async () => {
+    const browser = new Browser();
+    const login = await browser.go(`${base}/api/portal/auth/login`, {}, (url) => url.pathname === '/auth');
+    const state = login.stoppedAt!.searchParams.get('state')!;
+    const cancelled = new URL(`${base}/api/portal/auth/callback`);
+    cancelled.search = new URLSearchParams({ error: 'access_denied', error_description: 'End-User aborted interaction', state, iss: idp.url }).toString();
+    expect((await refused(browser, cancelled, 401, 'OIDC_SIGN_IN_REFUSED')).message).toMatch(/access_denied/);
+  });
+
   it('signing in at all when no identity provider is configured', async () => {
     const off = buildServer({ db, log: silentLog, clock, portalSecret: 'staff-secret-0123456789', portal: portalSignInOff });
     for (const url of ['/api/portal/auth/login', '/api/portal/auth/callback?code=x&state=y']) {
@@ -554,6 +564,16 @@ describe('portal sessions', () => {
     expect((await get(other, '/api/portal/me')).status).toBe(200);
     const [audit] = await db.sql<{ actor: string }[]>`select actor from audit_log where action = 'portal.signed-out' order by seq desc limit 1`;
     expect(audit?.actor).toBe(`enterprise:${who.a}`);
+  });
+
+  it('serve only enterprises and citizens: the portal service refuses a staff actor of any role', async () => {
+    const service = portalService(db);
+    for (const role of ['auditor', 'administrator', 'finance_officer'] as const) {
+      const staff = { kind: 'staff' as const, accountId: 1, roles: [role] };
+      for (const read of [() => service.entitlements(staff), () => service.entitlement(staff, who.aOwn.pointId, who.aOwn.period), () => service.payments(staff)]) {
+        await expect(read()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      }
+    }
   });
 
   it('do not take a staff token, and the audit chain still verifies', async () => {
