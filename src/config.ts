@@ -46,6 +46,23 @@ const ConfigSchema = z.object({
   /** Staff sessions end after this many minutes without a request, and this many after sign-in. */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_ABSOLUTE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(12 * 60),
+  // Enterprise and citizen sign-in through OpenID Connect (the unified government identity). All
+  // optional: without OIDC_ISSUER the portal sign-in answers PORTAL_SIGN_IN_DISABLED.
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be the issuer URL, e.g. https://id.example.gov.cn' }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(16, 'must be the client secret the identity provider issued (at least 16 characters)').optional(),
+  OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'must be the absolute URL of /api/portal/auth/callback on this service' }).optional(),
+  OIDC_SCOPE: z.string().min(6).default('openid'),
+  /** The claim carrying the 统一社会信用代码 of an enterprise (法人) login. */
+  OIDC_USCC_CLAIM: z.string().min(1).default('uscc'),
+  /** The claim carrying the 公民身份号码 of a citizen login. */
+  OIDC_ID_NUMBER_CLAIM: z.string().min(1).default('id_number'),
+  PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  PORTAL_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(8),
+  /** Where the browser lands after signing in. */
+  PORTAL_HOME: z.string().startsWith('/').default('/api/portal/me'),
+  /** The demo's in-process identity provider (模拟统一身份认证), `npm start` only. */
+  DEMO_IDP_PORT: port.default(3001),
   /** The hash new audit entries are chained with; each entry records its own, so switching is safe. */
   AUDIT_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
   /** Ed25519 private key (PEM, or base64 of the PKCS#8 DER) that signs audit checkpoints. */
@@ -81,8 +98,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { variables: parsed.error.issues.map((issue) => issue.path.join('.')) },
     );
   }
-  if (parsed.data.MIGRATION_DATABASE_URL !== undefined && parsed.data.DATABASE_URL === undefined) {
-    throw new AppError('CONFIG_INVALID', 'MIGRATION_DATABASE_URL is set but DATABASE_URL is not; set DATABASE_URL to the application\'s login, or unset MIGRATION_DATABASE_URL to use the embedded database', { variables: ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] });
+  const oidc = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URI'] as const;
+  const given = oidc.filter((key) => parsed.data[key] !== undefined);
+  if (given.length > 0 && given.length < oidc.length) {
+    const missing = oidc.filter((key) => parsed.data[key] === undefined);
+    throw new AppError('CONFIG_INVALID', `Portal sign-in is half configured: ${given.join(', ')} set but ${missing.join(', ')} not; set all four OIDC_* variables, or none to leave the portal sign-in off.`, { variables: missing });
   }
   return { ...parsed.data, embedded: parsed.data.DATABASE_URL === undefined };
 }

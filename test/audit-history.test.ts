@@ -17,6 +17,7 @@ import { signedInHeaders } from './support/staff.ts';
 import { buildServer } from '../src/http/server.ts';
 import { STAFF_ROLES, type StaffActor } from '../src/identity/permissions.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { portalSignInOff } from './support/portal.ts';
 import { stringMatching } from './support/expect.ts';
 
 const clock = fixedClock('2024-06-15T00:00:00.000Z');
@@ -98,7 +99,7 @@ describe('audit history', () => {
 
   it('is served at GET /api/staff/audit/history to signed-in staff, and refused without sign-in', async () => {
     const secret = 's'.repeat(32);
-    const server = buildServer({ db, log: silentLog, clock, portalSecret: secret, accounts: accountsOf(db.orm, clock) });
+    const server = buildServer({ db, log: silentLog, clock, portalSecret: secret, accounts: accountsOf(db.orm, clock), portal: portalSignInOff });
     try {
       const { headers } = await signedInHeaders(server, db, ['auditor']);
       const ok = await server.inject({ method: 'GET', url: `/api/staff/audit/history?subject=${A}`, headers });

@@ -8,7 +8,7 @@ import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
 import { ErrorCodes } from '../src/errors.ts';
 import { buildServer } from '../src/http/server.ts';
-import { issueToken } from '../src/http/portal-tokens.ts';
+import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
 import { createLogger } from '../src/logger.ts';
 import { publishLibrary, readLibraryFiles, type LibraryFile } from '../src/policies/library-registry.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -34,13 +34,12 @@ let files: LibraryFile[];
 // Headers of signed-in staff sessions (cookie + CSRF token), made in beforeAll.
 let staff: Record<string, string>;
 let approver: Record<string, string>;
-const portal = { authorization: `Bearer ${issueToken(SECRET, 'portal', '91440300MA5FXXXX0X')}` };
 
 beforeAll(async () => {
   db = await createTestDatabase();
   files = await readLibraryFiles(POLICIES_DIR);
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files);
-  app = buildServer({ db, log, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock) });
+  app = buildServer({ db, log, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock), portal: portalSignInOff });
   // A handler with a fault of ours, to see what a client is told about it.
   app.get('/test/fault', () => {
     throw new TypeError("Cannot read properties of undefined (reading 'secretColumn')");
@@ -72,7 +71,8 @@ describe('HTTP errors: authentication', () => {
     errorBody(await app.inject({ url: '/api/staff/runs/1', headers: { cookie: 'mianshen_staff=forged-session-token' } }), 401, 'UNAUTHENTICATED');
   });
 
-  it('does not take a portal token for a staff session, nor a staff session for a portal token', async () => {
+  it('does not take a portal session for a staff session, nor a staff session for a portal session', async () => {
+    const portal = await portalSessionHeaders(db.orm, clock, { kind: 'subject', role: 'enterprise', subjectKey: '91440300MA5FXXXX0X' });
     errorBody(await app.inject({ url: '/api/staff/runs/1', headers: portal }), 401, 'UNAUTHENTICATED');
     errorBody(await app.inject({ url: '/api/portal/entitlements', headers: staff }), 401, 'UNAUTHENTICATED');
   });

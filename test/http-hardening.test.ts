@@ -13,6 +13,7 @@ import { accountsOf } from '../src/identity/account-service.ts';
 import { signedInHeaders } from './support/staff.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { portalSignInOff } from './support/portal.ts';
 import { anyString, stringContaining } from './support/expect.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 function server(rateLimits?: Parameters<typeof buildServer>[0]['rateLimits']) {
-  const app = buildServer({ db, log: silentLog, clock, portalSecret: 'h'.repeat(32), accounts: accountsOf(db.orm, clock), rateLimits });
+  const app = buildServer({ db, log: silentLog, clock, portalSecret: 'h'.repeat(32), accounts: accountsOf(db.orm, clock), portal: portalSignInOff, rateLimits });
   servers.push(app);
   return app;
 }

@@ -28,6 +28,7 @@ import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts
 import type { BankChannel } from '../src/payouts/bank-channel.ts';
 import { publishLibrary } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { portalSignInOff } from './support/portal.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const PASSWORD = 'permission test password';
@@ -85,7 +86,7 @@ const ROUTES: Record<string, { needs: Permission | 'signed-in' | 'public'; url: 
 describe('every staff route, every role', () => {
   it('refuses a role without the route’s permission 403 FORBIDDEN and lets one with it through', async () => {
     // A fresh sign-in per request: the sign-in rate limit (10 a minute per address) is lifted for this test.
-    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'permissions-test-secret-0123456789', accounts: accountsOf(db.orm, clock), rateLimits: { signIn: { max: 1_000_000, timeWindowMs: 60_000 } } });
+    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'permissions-test-secret-0123456789', accounts: accountsOf(db.orm, clock), portal: portalSignInOff, rateLimits: { signIn: { max: 1_000_000, timeWindowMs: 60_000 } } });
     const seen: { key: string; declared: string | undefined }[] = [];
     app.addHook('onRoute', (route) => {
       const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');

@@ -7,6 +7,7 @@ import { buildServer } from '../src/http/server.ts';
 import { accountsOf, staffActorOf } from '../src/identity/account-service.ts';
 import { createLogger } from '../src/logger.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { portalSignInOff } from './support/portal.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const PASSWORD = 'a long staff password';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const accounts = accountsOf(db.orm, clock);
   const admin = staffActorOf(await accounts.create(null, { login: 'admin', displayName: '管理', roles: ['administrator'], password: PASSWORD }));
   await accounts.create(admin, { login: 'chen', displayName: '陈审核', roles: ['reviewer'], password: PASSWORD });
-  app = buildServer({ db, log, clock, portalSecret: 'sessions-test-secret-0123456789', accounts: accountsOf(db.orm, clock, { idleMinutes: 30, absoluteMinutes: 12 * 60 }), rateLimits: { signIn: { max: 1_000_000, timeWindowMs: 60_000 } } });
+  app = buildServer({ db, log, clock, portalSecret: 'sessions-test-secret-0123456789', accounts: accountsOf(db.orm, clock, { idleMinutes: 30, absoluteMinutes: 12 * 60 }), portal: portalSignInOff, rateLimits: { signIn: { max: 1_000_000, timeWindowMs: 60_000 } } });
 });
 afterAll(async () => {
   await app?.close();

@@ -14,6 +14,7 @@ import { buildServer } from '../src/http/server.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
 import { accountsOf } from '../src/identity/account-service.ts';
+import { portalSignInOff } from './support/portal.ts';
 
 // serve on DATABASE_URL needs its audit signing key from the environment.
 const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -96,7 +97,7 @@ describe('GET /health', () => {
   it('answers 503 when the database does not answer', async () => {
     const closed = connect(db.url, false);
     await closed.close();
-    const server = buildServer({ db: { ...closed, shutdown: async () => {} } as never, log: silentLog, clock: fixedClock('2024-06-15T00:00:00Z'), portalSecret: 'x'.repeat(32), accounts: accountsOf(closed.orm, fixedClock('2024-06-15T00:00:00Z')) });
+    const server = buildServer({ db: { ...closed, shutdown: async () => {} } as never, log: silentLog, clock: fixedClock('2024-06-15T00:00:00Z'), portalSecret: 'x'.repeat(32), accounts: accountsOf(closed.orm, fixedClock('2024-06-15T00:00:00Z')), portal: portalSignInOff });
     const response = await server.inject({ method: 'GET', url: '/health' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ status: 'unavailable', database: 'down' });

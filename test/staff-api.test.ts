@@ -8,7 +8,6 @@ import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
 import { loadDemoPopulation } from '../src/demo/load-demo.ts';
 import { buildServer } from '../src/http/server.ts';
-import { issueToken } from '../src/http/portal-tokens.ts';
 import { accountsOf } from '../src/identity/account-service.ts';
 import { createStaff, signedInHeaders } from './support/staff.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
@@ -18,6 +17,7 @@ import type { RunProgress } from '../jobs/match-run.ts';
 import type { RunSummary } from '../src/matching/run-service.ts';
 import type { WhatIfReport } from '../src/matching/what-if.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
 import type { Wire } from './support/expect.ts';
 
 type RunReply = Wire<RunProgress & { summary: RunSummary | null }>;
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files);
   await loadDemoPopulation(db, clock, { seed: 3, count: 400, dataYear: 2023, asOf: '2024-03-31', dataDir: mkdtempSync(join(tmpdir(), 'mianshen-staff-')) });
   runId = (await runToCompletion(db, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'staff:policy.li', shards: 3 })).runId;
-  app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock) });
+  app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock), portal: portalSignInOff });
   sessions.policy = await signedInHeaders(app, db, ['policy_staff']);
   // zhang holds both finance roles: only four eyes on ids keeps him from approving his own batch.
   sessions.zhang = await signedInHeaders(app, db, ['finance_officer', 'finance_approver']);
@@ -62,10 +62,12 @@ const draftWith = (from: string, to: string) => {
 };
 
 describe('staff API', () => {
-  it('refuses requests without a staff session (401), and a portal token is no staff session (401)', async () => {
+  it('refuses requests without a staff token (401), and a signed-in enterprise\'s portal session (401)', async () => {
     expect((await app.inject({ url: `/api/staff/runs/${runId}` })).statusCode).toBe(401);
-    const portal = issueToken(SECRET, 'portal', '91440300MA5FXXXX0X');
-    const wrongKind = await app.inject({ url: `/api/staff/runs/${runId}`, headers: { authorization: `Bearer ${portal}` } });
+    const [firm] = await db.sql<{ uscc: string }[]>`select uscc from enterprises order by uscc limit 1`;
+    const portal = await portalSessionHeaders(db.orm, clock, { kind: 'subject', role: 'enterprise', subjectKey: firm!.uscc });
+    expect((await app.inject({ url: '/api/portal/me', headers: portal })).statusCode).toBe(200);
+    const wrongKind = await app.inject({ url: `/api/staff/runs/${runId}`, headers: portal });
     expect(wrongKind.statusCode).toBe(401);
     expect(wrongKind.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
   });

@@ -15,11 +15,11 @@ import { runCycle, type CycleSummary } from '../src/cycle.ts';
 import { enterprises, listEntries, payments, payoutBatches } from '../src/db/schema/index.ts';
 import { buildServer } from '../src/http/server.ts';
 import { explainEntry } from '../src/matching/explain-service.ts';
-import { issuePortalToken } from '../src/http/portal-tokens.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
 import { startBoss } from './support/boss.ts';
 import { accountsOf } from '../src/identity/account-service.ts';
+import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 let db: TestDatabase;
@@ -143,11 +143,13 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
 
   it('shows an enterprise its own entitlements, and only its own', async () => {
     const { uscc } = await entryOf('鹏城精密制造');
-    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'test-secret-0123456789', accounts: accountsOf(db.orm, clock) });
-    const response = await app.inject({ url: '/api/portal/entitlements', headers: { authorization: `Bearer ${issuePortalToken('test-secret-0123456789', uscc)}` } });
+    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'test-secret-0123456789', accounts: accountsOf(db.orm, clock), portal: portalSignInOff });
+    // Signed in as this enterprise (test/portal-oidc.test.ts goes through the real OIDC sign-in).
+    const headers = await portalSessionHeaders(db.orm, clock, { kind: 'subject', role: 'enterprise', subjectKey: uscc });
+    const response = await app.inject({ url: '/api/portal/entitlements', headers });
     expect(response.statusCode).toBe(200);
-    const body = response.json<{ uscc: string; entitlements: { pointId: string; payment: { accountNumber: string } | null; explanation: string[] }[] }>();
-    expect(body.uscc).toBe(uscc);
+    const body = response.json<{ subject: string; entitlements: { pointId: string; payment: { accountNumber: string } | null; explanation: string[] }[] }>();
+    expect(body.subject).toBe(uscc);
     const mine = body.entitlements.find((e) => e.pointId === POINT);
     expect(mine).toMatchObject({ amountYuan: '370,370.37', outcomeText: '符合条件', statusText: '已拨付', citation: stringContaining('人社部发〔2024〕40号') });
     expect(mine?.payment?.accountNumber).toMatch(/^\*+\d{4}$/);
@@ -156,8 +158,8 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(body.entitlements.length).toBe(others.filter((e) => e.outcome !== 'ineligible' || e.reasonCodes.length > 0).length);
 
     expect((await app.inject({ url: '/api/portal/entitlements' })).json()).toMatchObject({ code: 'UNAUTHENTICATED' });
-    const forged = `${issuePortalToken('test-secret-0123456789', uscc).split('.')[0]}.not-a-signature`;
-    expect((await app.inject({ url: '/api/portal/entitlements', headers: { authorization: `Bearer ${forged}` } })).statusCode).toBe(401);
+    const forged = headers.cookie.replace(/mianshen_portal=[^;]+/, `mianshen_portal=${'A'.repeat(43)}`);
+    expect((await app.inject({ url: '/api/portal/entitlements', headers: { cookie: forged } })).statusCode).toBe(401);
     await app.close();
   });
 

@@ -1,24 +1,18 @@
 // Fastify application: every error answered from the error catalogue (error-replies.ts); the portal
-// plugin serves an enterprise its own entitlements, in Chinese first; the staff plugin serves runs,
-// what-if simulations and approvals.
-import cookie from '@fastify/cookie';
+// plugin (portal-routes.ts) signs enterprises and citizens in over OIDC and serves each its own data,
+// in Chinese first; the staff plugin (behind staff sign-in, auth-routes.ts) serves runs, what-if
+// simulations, audit history and approvals.
+import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { Database } from '../db/clients.ts';
 import type { Logger } from '../logger.ts';
-import { formatYuan, roundingLabels, type Rounding } from '../money.ts';
-import { maskAccount } from '../subjects/id-number.ts';
-import { explainEntry } from '../matching/explain-service.ts';
-import { entitlementsOf } from './entitlements-repository.ts';
 import { catalogueServerOptions, installErrorReplies } from './error-replies.ts';
 import { installHardening, rateLimited, type RateLimitOverrides } from './hardening.ts';
-import { authenticate } from './portal-tokens.ts';
+import { portalLogSerializers, portalRoutes, type PortalOptions } from './portal-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { AccountService } from '../identity/account-service.ts';
 import type { Clock } from '../clock.ts';
-
-const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', undetermined: '数据不全，暂无法判定' } as const;
-const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
 
 /**
  * The largest request body accepted (Fastify's default, stated so it is a decision): the biggest body
@@ -27,11 +21,12 @@ const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨
  */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string; accounts: AccountService; rateLimits?: RateLimitOverrides }) {
+export function buildServer(deps: { db: Database; log: Logger; clock: Clock; portalSecret: string; accounts: AccountService; portal: PortalOptions; rateLimits?: RateLimitOverrides }) {
   const app = Fastify({ loggerInstance: deps.log, ...catalogueServerOptions, bodyLimit: BODY_LIMIT_BYTES });
   installErrorReplies(app);
   installHardening(app);
-  app.register(cookie);
+  // Cookies (staff and portal sessions) for every plugin; registered once, at the root.
+  app.register(fastifyCookie);
 
   // For load balancers and probes: healthy only when the database answers. Public and unauthenticated,
   // and it costs a query, so it is rate-limited per client address. Declared in a plugin registered
@@ -49,40 +44,7 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
     done();
   });
 
-  app.register(
-    (portal, _options, done) => {
-      portal.decorateRequest('uscc', '');
-      // Callback-style hook: nothing to await; Fastify turns what authenticate throws into the reply.
-      portal.addHook('onRequest', (request, _reply, next) => {
-        (request as unknown as { uscc: string }).uscc = authenticate(deps.portalSecret, 'portal', request.headers.authorization);
-        next();
-      });
-      // The subject comes from the token, never from the URL: an enterprise sees only its own data.
-      portal.get('/entitlements', async (request) => {
-        const uscc = (request as unknown as { uscc: string }).uscc;
-        const items = await entitlementsOf(deps.db.orm, uscc);
-        const entitlements = [];
-        for (const item of items) {
-          // Why, in plain Chinese with citations: re-derived from the pinned library and snapshot.
-          const why = await explainEntry(deps.db, { subjectKey: uscc, pointId: item.pointId, period: item.period }, { kind: 'subject', role: 'enterprise', subjectKey: uscc });
-          entitlements.push({
-            ...item,
-            amountFen: item.amountFen?.toString() ?? null,
-            ruleAmountFen: item.ruleAmountFen?.toString() ?? null,
-            amountYuan: item.amountFen === null ? null : formatYuan(item.amountFen),
-            roundingText: item.rounding ? roundingLabels[item.rounding as Rounding] : null,
-            outcomeText: OUTCOME_TEXT[item.outcome],
-            statusText: STATUS_TEXT[item.status],
-            explanation: why.lines,
-            payment: item.payment ? { ...item.payment, accountNumber: maskAccount(item.payment.accountNumber) } : null,
-          });
-        }
-        return { uscc, entitlements };
-      });
-      done();
-    },
-    { prefix: '/api/portal' },
-  );
+  app.register(portalRoutes({ db: deps.db, clock: deps.clock, log: deps.log, portal: deps.portal, rateLimits: deps.rateLimits }), { prefix: '/api/portal', logSerializers: portalLogSerializers });
   app.register(authRoutes({ accounts: deps.accounts, rateLimits: deps.rateLimits }), { prefix: '/api/auth' });
   app.register(staffRoutes({ db: deps.db, clock: deps.clock, accounts: deps.accounts }), { prefix: '/api/staff' });
   return app;

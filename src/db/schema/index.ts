@@ -4,3 +4,4 @@ export * from './matching.ts';
 export * from './payouts.ts';
 export * from './audit.ts';
 export * from './identity.ts';
+export * from './portal.ts';
