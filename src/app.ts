@@ -11,6 +11,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { BOSS_POOL_SIZE, openDatabase, type OpenedDatabase } from './db/open.ts';
 import type { Logger } from './logger.ts';
+import { installDataKeys, loadDataKeys } from './subjects/personal-data.ts';
 
 export interface App {
   config: Config;
@@ -53,6 +54,8 @@ function signingKey(config: Config, log: Logger): AuditSigner {
 
 export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean } = {}): Promise<App> {
   setAuditHashAlgorithm(config.AUDIT_HASH);
+  // Before the database opens: a serve on DATABASE_URL without the keys stops here, naming them.
+  installDataKeys(loadDataKeys(config, log));
   const signer = signingKey(config, log);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const boss = new PgBoss({

@@ -29,6 +29,12 @@ const ConfigSchema = z.object({
   AUDIT_HASH: z.enum(['sm3', 'sha256']).default('sm3'),
   /** Ed25519 private key (PEM, or base64 of the PKCS#8 DER) that signs audit checkpoints. */
   AUDIT_SIGNING_KEY: z.string().min(40).optional(),
+  /** SM4 keys for personal data at rest: "kid1:base64-16-byte-key,kid2:…" (src/subjects/personal-data.ts). */
+  DATA_KEYS: z.string().min(1).optional(),
+  /** The key id in DATA_KEYS that new values are encrypted under. */
+  DATA_KEY_CURRENT: z.string().min(1).optional(),
+  /** HMAC-SM3 key (base64, ≥ 16 bytes) of the person key; never rotated. */
+  ID_HASH_KEY: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { embedded: boolean };

@@ -11,6 +11,7 @@ import { listEntries, payments, payoutBatches } from '../src/db/schema/index.ts'
 import { isAppError } from '../src/errors.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
+import { decryptField } from '../src/subjects/personal-data.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
@@ -92,7 +93,7 @@ describe('payout batches', () => {
 
     // Even if our own records were lost between submit and mark-sent, the bank books an id once.
     const pending = await db.orm.select().from(payments).where(eq(payments.batchId, batchId));
-    await bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: 'x' })));
+    await bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: decryptField(p.accountEnc), amountFen: p.amountFen, payeeName: 'x' })));
     expect(await bank.bookedCount()).toBe(booked);
 
     const rec1 = await reconcile(db, clock, silentLog, bank, 'system');

@@ -32,7 +32,7 @@ export async function entitlementsOf(orm: Orm | Tx, subjectKey: string) {
       status: entry.status,
       reasonCodes: entry.reasonCodes,
       payment: payment
-        ? { status: payment.status, accountKind: payment.accountKind, accountNumber: payment.accountNumber, failureReason: payment.failureReason, settledAt: payment.settledAt }
+        ? { status: payment.status, accountKind: payment.accountKind, accountNumber: payment.accountMasked, failureReason: payment.failureReason, settledAt: payment.settledAt }
         : null,
     };
   });

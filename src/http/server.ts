@@ -5,7 +5,6 @@ import Fastify from 'fastify';
 import type { Database } from '../db/clients.ts';
 import type { Logger } from '../logger.ts';
 import { formatYuan, roundingLabels, type Rounding } from '../money.ts';
-import { maskAccount } from '../subjects/id-number.ts';
 import { explainEntry } from '../matching/explain-service.ts';
 import { entitlementsOf } from './entitlements-repository.ts';
 import { catalogueServerOptions, installErrorReplies } from './error-replies.ts';
@@ -56,7 +55,8 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
             outcomeText: OUTCOME_TEXT[item.outcome],
             statusText: STATUS_TEXT[item.status],
             explanation: why.lines,
-            payment: item.payment ? { ...item.payment, accountNumber: maskAccount(item.payment.accountNumber) } : null,
+            // accountNumber is the masked form: payments keep no clear account.
+            payment: item.payment,
           });
         }
         return { uscc, entitlements };

@@ -53,7 +53,10 @@ interface NewPayment {
   subjectKey: string;
   idempotencyKey: string;
   amountFen: bigint;
-  accountNumber: string;
+  /** SM4-encrypted (sm4:<kid>:…), with its key id and masked form; the clear number is never stored. */
+  accountEnc: string;
+  accountKeyId: string;
+  accountMasked: string;
   accountKind: AccountKind;
 }
 
@@ -87,7 +90,7 @@ async function approvePreparedBatch(q: Executor, batchId: number, approvedBy: st
 /** A batch's pending payments with the payee's name, what a payment instruction needs. */
 function pendingPayments(q: Executor, batchId: number) {
   return q
-    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, amountFen: payments.amountFen, accountNumber: payments.accountNumber, name: enterprises.name })
+    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, amountFen: payments.amountFen, accountEnc: payments.accountEnc, name: enterprises.name })
     .from(payments)
     .innerJoin(enterprises, eq(enterprises.uscc, payments.subjectKey))
     .where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending')));

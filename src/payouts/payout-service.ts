@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { payeeAccount } from '../matching/subject-facts.ts';
 import { CURRENT_PERIOD } from '../subjects/facts-repository.ts';
+import { decryptField, sealAccount } from '../subjects/personal-data.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { REASON_TEXT, type BankChannel } from './bank-channel.ts';
 import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
@@ -91,7 +92,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
           batchId,
           withAccount.map((e) => {
             const account = accounts.get(e.subjectKey)!;
-            return { subjectKey: e.subjectKey, idempotencyKey: e.idempotencyKey, amountFen: e.amountFen!, accountNumber: account.accountNumber, accountKind: account.accountKind };
+            return { subjectKey: e.subjectKey, idempotencyKey: e.idempotencyKey, amountFen: e.amountFen!, ...sealAccount(account.accountNumber), accountKind: account.accountKind };
           }),
         );
         await w.markEntriesBatched(input.pointId, input.period, withAccount.map((e) => e.subjectKey), clock.now());
@@ -138,7 +139,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock): PayoutServi
       const pending = await repo.pendingPayments(input.batchId);
       // Submit first, then mark sent: a crash in between re-submits on the next call, and the bank
       // books each end-to-end id once, so nobody is paid twice.
-      await atBank(`submitting batch ${input.batchId}`, () => bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: p.name }))));
+      await atBank(`submitting batch ${input.batchId}`, () => bank.submit(pending.map((p) => ({ endToEndId: p.idempotencyKey, accountNumber: decryptField(p.accountEnc), amountFen: p.amountFen, payeeName: p.name }))));
       await repo.transaction(async (w) => {
         await w.markPaymentsSent(input.batchId, pending.map((p) => p.idempotencyKey), clock.now());
         await w.markBatchSent(input.batchId, batch.sentAt ?? clock.now());

@@ -4,6 +4,8 @@ import { inArray, eq, sql as dsql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Orm } from '../db/clients.ts';
 import { sandboxBankTransfers } from '../db/schema/index.ts';
+import { maskAccount } from '../subjects/id-number.ts';
+import { keyedHash } from '../subjects/personal-data.ts';
 import type { BankChannel, PaymentInstruction, StatusReport } from './bank-channel.ts';
 
 export function sandboxBank(orm: Orm, clock: Clock): BankChannel & { bookedCount(): Promise<number> } {
@@ -14,7 +16,9 @@ export function sandboxBank(orm: Orm, clock: Clock): BankChannel & { bookedCount
           const closed = ins.accountNumber.endsWith('0000');
           return {
             endToEndId: ins.endToEndId,
-            accountNumber: ins.accountNumber,
+            // The clear number reaches the channel only; the sandbox's own ledger keeps none.
+            accountMasked: maskAccount(ins.accountNumber),
+            accountHash: keyedHash(ins.accountNumber),
             amountFen: ins.amountFen,
             status: closed ? ('rejected' as const) : ('booked' as const),
             reasonCode: closed ? 'AC04' : null,
