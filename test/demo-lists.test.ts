@@ -12,6 +12,7 @@ import { runCycle, type CycleSummary } from '../src/cycle.ts';
 import { explainEntry } from '../src/matching/explain-service.ts';
 import { loadLibraryOrThrow } from '../src/policies/library.ts';
 import { formatSummary } from '../src/summary.ts';
+import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { startBoss } from './support/boss.ts';
 
@@ -19,6 +20,10 @@ let db: TestDatabase;
 let boss: PgBoss;
 let summary: CycleSummary;
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
+
+
+// A planted person is recorded under its person key, not its 公民身份号码.
+const recordedKey = (s: { subject: string; key: string }) => (s.subject === 'person' ? personKeyOf(s.key) : s.key);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -61,7 +66,7 @@ describe('the demo lists every policy point', () => {
       // Plainly ineligible subjects are not written to the list (a million of them would be); the
       // explanation re-derives the decision and names the condition that failed.
       const miss = misses[0]!;
-      const why = await explainEntry(db, { subjectKey: miss.key, pointId: point.id, period: miss.period });
+      const why = await explainEntry(db, { subjectKey: recordedKey(miss), pointId: point.id, period: miss.period });
       if (why.outcome !== miss.expected || !why.lines.some((l) => l.startsWith('✗'))) unexplained.push(`${point.id}: ${why.outcome}\n${why.lines.join('\n')}`);
     }
     expect(unexplained).toEqual([]);
@@ -77,7 +82,7 @@ describe('the demo lists every policy point', () => {
       const runId = runOf.get(`${s.subject} ${s.period}`);
       expect(runId, `${s.pointId}: no run for ${s.period}`).toBeDefined();
       const [d] = await db.sql<{ outcome: string; reason_codes: string[] }[]>`
-        select outcome, reason_codes from decisions where run_id = ${runId!} and point_id = ${s.pointId} and subject_key = ${s.key}`;
+        select outcome, reason_codes from decisions where run_id = ${runId!} and point_id = ${s.pointId} and subject_key = ${recordedKey(s)}`;
       // A run keeps no row for a plainly ineligible subject (one whose failed conditions are not labelled exceptions).
       const got = d ? { outcome: d.outcome, reasons: d.outcome === 'ineligible' ? d.reason_codes : [] } : { outcome: 'ineligible', reasons: null };
       const want = { outcome: s.expected, reasons: s.expected === 'ineligible' ? s.reasons : [] };

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { rowBatches, type Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
 import { roundingLabels, type Rounding } from '../money.ts';
+import { isPersonKey } from '../subjects/personal-data.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -51,7 +52,8 @@ interface Row {
 
 function cells(r: Row): string[] {
   // A person's name is personal data: shown masked to its first character, like the ID number.
-  const masked = r.person_name !== null ? (r.id_masked ?? '') : maskUscc(r.subject_key);
+  // A person's key is a pseudonym: the masked number recorded beside it is what a reader recognises.
+  const masked = r.id_masked ?? (isPersonKey(r.subject_key) ? r.subject_key : maskUscc(r.subject_key));
   const name = r.enterprise_name ?? (r.person_name ? `${r.person_name.slice(0, 1)}${'*'.repeat(Math.max(1, r.person_name.length - 1))}` : '');
   return [
     masked,
