@@ -1,7 +1,7 @@
 // The operator's tools as an operator runs them: `npm run cli -- <command>` as child processes against a
 // throwaway PostgreSQL database.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -12,6 +12,7 @@ import { EXPORT_COLUMNS, fenToYuanText } from '../src/lists/export.ts';
 import { libraryHash, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { writeFeedFiles } from '../src/population/write.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { tempDir } from './support/temp.ts';
 
 describe('the policy library hash', () => {
   it('does not depend on the working directory the library is read from', async () => {
@@ -24,7 +25,7 @@ describe('the policy library hash', () => {
       expect(fromTmp.map((f) => f.file)).toEqual(fromSrc.map((f) => f.file));
       expect(fromTmp[0]!.file).not.toMatch(/^\.\.|^\//);
       expect(libraryHash(fromTmp)).toBe(libraryHash(fromSrc));
-      process.chdir(mkdtempSync(join(tmpdir(), 'mianshen-cwd-')));
+      process.chdir(tempDir('cwd'));
       expect(libraryHash(await readLibraryFiles(POLICIES_DIR))).toBe(libraryHash(fromSrc));
     } finally {
       process.chdir(before);
@@ -40,7 +41,7 @@ const run = (argv: string[], env: Record<string, string> = {}) =>
     });
   });
 
-const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-cli-data-'));
+const dataDir = tempDir('cli-data');
 const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'audit', 'worker', 'explain', 'what-if'];
 
 describe('every command', () => {
@@ -90,7 +91,7 @@ describe('every command', () => {
 
 describe('an operator cycle: import, publish, ledger, match, export', () => {
   let db: TestDatabase;
-  const work = mkdtempSync(join(tmpdir(), 'mianshen-cli-'));
+  const work = tempDir('cli');
   let env: Record<string, string>;
   beforeAll(async () => {
     db = await createTestDatabase();

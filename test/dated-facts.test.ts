@@ -1,8 +1,7 @@
 // Valid time: a fact that changes on a date (a 户籍 move, a death) holds from that date, so a run reads
 // each subject as it stood at the start of the period it pays, and a pinned snapshot still reproduces
 // what an earlier run read.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -14,9 +13,10 @@ import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-07-01T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-dated-'));
+const work = tempDir('dated');
 const MOVER = buildIdNumber('440305', '19440101', '123'); // 80 in 2024, Shenzhen 户籍
 const DIES = buildIdNumber('440304', '19431001', '245');
 const POINT = 'gaoling-jintie';

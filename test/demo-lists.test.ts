@@ -2,9 +2,6 @@
 // real PostgreSQL, every point has someone eligible and someone who just misses (a condition, a labelled
 // exception, or a missing fact), and every subject planted from a point's own test cases got the outcome
 // the explaining evaluator gives on the facts its feed rows carry.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -15,6 +12,7 @@ import { formatSummary } from '../src/summary.ts';
 import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { startBoss } from './support/boss.ts';
+import { tempDir } from './support/temp.ts';
 
 let db: TestDatabase;
 let boss: PgBoss;
@@ -28,7 +26,7 @@ const recordedKey = (s: { subject: string; key: string }) => (s.subject === 'per
 beforeAll(async () => {
   db = await createTestDatabase();
   boss = await startBoss(db, clock);
-  summary = await runCycle({ db, boss, clock, log: silentLog }, { seed: 5, enterprises: 30, persons: 60, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-lists-')), shards: 2 });
+  summary = await runCycle({ db, boss, clock, log: silentLog }, { seed: 5, enterprises: 30, persons: 60, dataDir: tempDir('lists'), shards: 2 });
 }, 240_000);
 
 afterAll(async () => {

@@ -1,6 +1,5 @@
 // List export: what leaves the system is masked, exact to the fen, states its rounding, and adds up.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +8,10 @@ import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { protectIdNumber } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { tempDir } from './support/temp.ts';
 
 let db: TestDatabase;
-const work = mkdtempSync(join(tmpdir(), 'mianshen-export-'));
+const work = tempDir('export');
 const FIRM = buildUscc('9', '1', '440300', 'MA5KBR48');
 const PERSON = buildIdNumber('440305', '19500101', '123');
 const OTHER = buildIdNumber('440305', '19600101', '456');

@@ -1,8 +1,7 @@
 // 人社 hire records may list one person twice in a month (two employers). Both rows are kept, and the
 // identity ledger picks the employer by a fixed order, so the result does not depend on the order of
 // the file, and a hire that does not qualify at one firm never blocks a qualifying one at another.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -14,9 +13,10 @@ import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { objectContaining, stringContaining } from './support/expect.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2023-09-05T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-hires-'));
+const work = tempDir('hires');
 const [A, B, C] = ['MA5A1B2C', 'MA5D3E4F', 'MA5G5H6J'].map((body) => buildUscc('9', '1', '440305', body)).sort() as [string, string, string];
 const [P1, P2, P3] = ['101', '203', '305'].map((seq) => buildIdNumber('440305', '20010101', seq)) as [string, string, string];
 const HEADER = 'id_number,hire_month,employer_uscc,contract_signed,insured_months,expansion_target,absorption_target';

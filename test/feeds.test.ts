@@ -1,6 +1,5 @@
 // Feed import on both database paths: COPY on real PostgreSQL, batched INSERT on the embedded PGlite.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -14,6 +13,7 @@ import { decryptField, personKeyOf } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
+import { tempDir } from './support/temp.ts';
 
 const A = buildUscc('9', '1', '440305', 'MA5F0K3B');
 const B = buildUscc('9', '1', '440304', 'MA5G1L4C');
@@ -24,7 +24,7 @@ const P1 = buildIdNumber('440305', '19500101', '123');
 const P2 = buildIdNumber('440304', '19800202', '246');
 
 const clock = fixedClock('2024-04-01T00:00:00Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-feeds-'));
+const work = tempDir('feeds');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function file(name: string, content: string): string {

@@ -1,7 +1,6 @@
 // One graduate counts for one firm: the identity ledger dedupes hires across firms and months before
 // the 扩岗补助 / 吸纳就业补贴 points read the counts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -16,9 +15,10 @@ import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2023-09-05T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-ledger-'));
+const work = tempDir('ledger');
 const [A, B, C] = ['MA5A1B2C', 'MA5D3E4F', 'MA5G5H6J'].map((body) => buildUscc('9', '1', '440305', body)) as [string, string, string];
 const [P1, P2, P3, P4] = ['101', '203', '305', '407'].map((seq) => buildIdNumber('440305', '20010101', seq)) as [string, string, string, string];
 let db: TestDatabase;

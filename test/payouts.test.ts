@@ -1,7 +1,4 @@
 // Four eyes, idempotent matching and idempotent payment, on real PostgreSQL.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -15,11 +12,12 @@ import { decryptField } from '../src/subjects/personal-data.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { tempDir } from './support/temp.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
-const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payouts-'));
+const dataDir = tempDir('payouts');
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -1,9 +1,6 @@
 // `npm run serve` as an operator starts it: the production server and workers on DATABASE_URL, with no
 // demo data, a health check that asks the database, and a clean exit on SIGTERM.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
@@ -11,6 +8,7 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { connect } from '../src/db/clients.ts';
 import { buildServer } from '../src/http/server.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { tempDir } from './support/temp.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -21,7 +19,7 @@ afterAll(async () => db?.drop());
 describe('npm run serve', () => {
   it('serves /health on a fresh database, creates no subject and no demo import, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['src/serve.ts'], {
-      env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'mianshen-serve-')), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789' },
+      env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: tempDir('serve'), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -75,7 +73,7 @@ describe('npm run serve with a published library', () => {
 
 async function serveUntilListening(env: Record<string, string>): Promise<{ stdout: string; code: number | null }> {
   const child = spawn(process.execPath, ['src/serve.ts'], {
-    env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'mianshen-serve-')), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789', ...env },
+    env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: tempDir('serve'), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';

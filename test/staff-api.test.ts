@@ -1,8 +1,5 @@
 // The staff API through Fastify's inject: run progress and changes, what-if simulation (which writes
 // nothing), and four-eyes approval by the token's user.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
@@ -17,6 +14,7 @@ import type { RunSummary } from '../src/matching/run-service.ts';
 import type { WhatIfReport } from '../src/matching/what-if.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import type { Wire } from './support/expect.ts';
+import { tempDir } from './support/temp.ts';
 
 type RunReply = Wire<RunProgress & { summary: RunSummary | null }>;
 type ChangesReply = { runId: number; changes: { change: string; subject_key: string }[] };
@@ -35,7 +33,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   files = await readLibraryFiles(POLICIES_DIR);
   await publishLibrary(db.orm, clock, 'staff:policy.li', files);
-  await loadDemoPopulation(db, clock, { seed: 3, count: 400, dataYear: 2023, asOf: '2024-03-31', dataDir: mkdtempSync(join(tmpdir(), 'mianshen-staff-')) });
+  await loadDemoPopulation(db, clock, { seed: 3, count: 400, dataYear: 2023, asOf: '2024-03-31', dataDir: tempDir('staff') });
   runId = (await runToCompletion(db, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'staff:policy.li', shards: 3 })).runId;
   batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: 'finance:zhang' })).batchId;
   app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET });

@@ -2,9 +2,6 @@
 // list -> batch approved by a second person -> sandbox bank -> reconciled -> portal; audit verified.
 import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +16,7 @@ import { issuePortalToken } from '../src/http/portal-tokens.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
 import { startBoss } from './support/boss.ts';
+import { tempDir } from './support/temp.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 let db: TestDatabase;
@@ -55,7 +53,7 @@ async function explanationOf(name: string) {
 beforeAll(async () => {
   db = await createTestDatabase();
   boss = await startBoss(db, clock);
-  summary = await runCycle({ db, boss, clock, log: silentLog, auditSigner: auditSigner(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }, { seed: 7, enterprises: 80, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-e2e-')) });
+  summary = await runCycle({ db, boss, clock, log: silentLog, auditSigner: auditSigner(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }, { seed: 7, enterprises: 80, dataDir: tempDir('e2e') });
 });
 
 afterAll(async () => {
