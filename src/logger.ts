@@ -40,7 +40,7 @@ const EIGHTEEN = /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-
 const ACCOUNT = /(?<![0-9A-Za-z])\d{4}(?:[ -]?\d){8,15}(?![0-9A-Za-z])/g;
 
 /** Masks identity numbers, USCCs and account numbers anywhere in a text. */
-export function maskIdentifiers(text: string): string {
+function maskIdentifiers(text: string): string {
   if (!/\d{4}/.test(text)) return text;
   return text
     .replace(EIGHTEEN, (id) => `${id.slice(0, 6)}********${id.slice(14)}`)

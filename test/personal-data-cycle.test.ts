@@ -88,17 +88,21 @@ describe('personal data after a full cycle', () => {
       order by 1, 2, 3`;
     expect(columns.map((c) => `${c.table}.${c.column}`)).toEqual(expect.arrayContaining(['persons.id_enc', 'fact_records.facts', 'payments.account_enc', 'audit_log.payload', 'sandbox_bank_transfers.account_masked']));
     const hits: string[] = [];
+    const encryptedIn = new Set<string>();
     let scanned = 0;
     for (const c of columns) {
       const rows = await db.sql.unsafe<{ v: string | null }[]>(`select "${c.column}"::text as v from "${c.schema}"."${c.table}"`);
       for (const { v } of rows) {
         if (v === null) continue;
         scanned++;
+        if (v.includes('sm4:')) encryptedIn.add(`${c.table}.${c.column}`);
         for (const raw of rawIn(v)) hits.push(`${c.schema}.${c.table}.${c.column}: ${raw.slice(0, 4)}…`);
       }
     }
     expect(scanned).toBeGreaterThan(1000);
     expect(hits).toEqual([]);
+    // Encrypted values live only where `cli keys rotate` re-encrypts them (not in the append-only audit trail).
+    expect([...encryptedIn].sort()).toEqual(['fact_records.facts', 'payments.account_enc', 'persons.id_enc']);
   });
 
   it('keeps each person under its person key, with the number recoverable only through the key', async () => {
