@@ -42,7 +42,7 @@ const run = (argv: string[], env: Record<string, string> = {}) =>
   });
 
 const dataDir = tempDir('cli-data');
-const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'audit', 'worker', 'explain', 'what-if'];
+const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'audit', 'worker', 'explain', 'what-if', 'keys'];
 
 describe('every command', () => {
   it('documents itself with --help and exits 0', async () => {
@@ -72,6 +72,8 @@ describe('every command', () => {
       [['export', 'list', 'wengang-fanhuan-2024', '2024', '--format', 'csv'], /missing --out FILE/],
       [['publish', '/no/such/dir'], /library-dir "\/no\/such\/dir" is not a directory/],
       [['audit', 'check'], /unknown audit command "check"/],
+      [['keys', 'forget'], /unknown keys command "forget"; the only one is: rotate/],
+      [['keys', 'rotate', '--batch', '0'], /bad --batch "0"/],
     ];
     const results = await Promise.all(cases.map(([argv]) => run(argv)));
     for (const [i, r] of results.entries()) {

@@ -180,7 +180,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(tampered.ok).toBe(false);
     expect(tampered.problem).toMatchObject({ seq: approved!.seq, reason: 'content-altered' });
 
-    const cli = spawnSync(process.execPath, ['src/cli/index.ts', 'audit', 'verify'], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, ['src/cli/index.ts', 'audit', 'verify'], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', DATA_DIR: tempDir('e2e-cli') }, encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain(`#${approved!.seq}`);
   });
