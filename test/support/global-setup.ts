@@ -64,6 +64,9 @@ export function checkTempRoot(root: string): void {
 
 export default async function setup(project: TestProject) {
   const tempRoot = useRunTempRoot();
+  // A process started without DATA_DIR writes generated keys and secrets into ./.data: none may.
+  const cwdData = join(process.cwd(), '.data');
+  const cwdDataBefore = leftoverEntries(cwdData);
   const server = await findServer();
   const runPrefix = `mianshen_t${process.pid}_${Date.now().toString(36)}`;
   const templateDatabase = `${runPrefix}_tpl`;
@@ -88,5 +91,9 @@ export default async function setup(project: TestProject) {
     await admin.end();
     await server.stop();
     checkTempRoot(tempRoot);
+    const added = leftoverEntries(cwdData).filter((entry) => !cwdDataBefore.includes(entry));
+    if (added.length > 0) {
+      throw new Error(`TEMP_FILES_LEFT: the tests wrote ${added.join(', ')} into ${cwdData}; give every child process a DATA_DIR from tempDir() (test/support/temp.ts). Remove them by hand.`);
+    }
   };
 }
