@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { BOSS_POOL_SIZE, openDatabase, type OpenedDatabase } from './db/open.ts';
 import type { Logger } from './logger.ts';
+import { installDataKeys, loadDataKeys } from './subjects/personal-data.ts';
 
 export interface App {
   config: Config;
@@ -79,6 +80,8 @@ async function prepareQueuesAsOwner(ownerUrl: string, log: Logger): Promise<void
 
 export async function startApp(config: Config, clock: Clock, log: Logger, options: { workers?: boolean; requireSigningKey?: boolean; scheduler?: boolean } = {}): Promise<App> {
   setAuditHashAlgorithm(config.AUDIT_HASH);
+  // Before the database opens: a serve on DATABASE_URL without the data keys stops here, naming them.
+  installDataKeys(loadDataKeys(config, log));
   const signer = signingKey(config, log, options.requireSigningKey === true && !config.embedded);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, migrationUrl: config.MIGRATION_DATABASE_URL, dataDir: config.DATA_DIR });
   try {

@@ -4,8 +4,10 @@
 // detail; the specific `message` of the error goes beside it.
 
 export const ErrorCodes = {
-  CONFIG_INVALID: { status: 500, zh: '服务配置有误，服务未能启动。请管理员按日志中列出的配置项（如 DATABASE_URL、DATA_DIR、PORTAL_TOKEN_SECRET）更正后重启。' },
+  CONFIG_INVALID: { status: 500, zh: '服务配置有误，服务未能启动。请管理员按日志中列出的配置项（如 DATABASE_URL、DATA_DIR、PORTAL_TOKEN_SECRET、DATA_KEYS）更正后重启。' },
   TEST_DATABASE_MISSING: { status: 500, zh: '未配置测试数据库。请设置 TEST_DATABASE_URL 指向一个 PostgreSQL 服务后再运行测试。' },
+  DATA_KEY_UNKNOWN: { status: 500, zh: '个人数据所用的加密密钥未配置，无法读取。请管理员在 DATA_KEYS 中补回该密钥编号对应的密钥后重试。' },
+  DATA_VALUE_INVALID: { status: 500, zh: '加密保存的个人数据无法解密，可能密钥配置有误或数据被改动。请管理员核对 DATA_KEYS 配置并核查数据。' },
   DATA_DIR_LOCKED: { status: 500, zh: '内置数据库的数据目录正被另一个进程使用。请先停止该进程，或将 DATA_DIR 改为其他目录（或设置 DATABASE_URL 使用 PostgreSQL 服务）。' },
   EMBEDDED_DB_UNSUPPORTED: { status: 500, zh: '内置数据库组件（@electric-sql/pglite-socket）的版本与本系统不兼容，服务未能启动。请安装 package-lock.json 中锁定的版本，或设置 DATABASE_URL 使用 PostgreSQL 服务。' },
   DB_CLIENT_DISCONNECTED: { status: 503, zh: '数据库连接已断开，本次操作未完成。请稍后重试。' },

@@ -3,8 +3,7 @@
 // superuser would (triggers disabled) and first shown to pass plain chain verification.
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAuditChain } from '../src/audit/audit-trail.ts';
@@ -13,6 +12,7 @@ import { canonicalJson } from '../src/audit/canonical-json.ts';
 import { fixedClock } from '../src/clock.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { objectContaining, stringContaining, stringMatching } from './support/expect.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-15T00:00:00.000Z');
 const pem = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -125,7 +125,7 @@ describe('signed audit checkpoints', () => {
 
   it('from the CLI: audit checkpoint --out writes it, audit verify --checkpoint exits 0, then 1 once the newest entries are deleted', async () => {
     const { db } = await trailWithCheckpoint(6);
-    const dir = mkdtempSync(join(tmpdir(), 'mianshen-audit-cli-'));
+    const dir = tempDir('audit-cli');
     const file = join(dir, 'checkpoint.json');
     const key = pem();
     const cli = (...argv: string[]) =>

@@ -1,8 +1,5 @@
 // A bank channel that fails (a dropped connection, the bank's own error) reaches callers as the
 // catalogue's BANK_CHANNEL_FAILED naming the step, and nothing is marked sent or settled.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -17,6 +14,7 @@ import { createTestDatabase, silentLog, type TestDatabase } from './support/data
 import { stringContaining } from './support/expect.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
@@ -27,7 +25,7 @@ const unreachableBank: BankChannel = { kind: 'sandbox', transmit: down, fetchRep
 beforeAll(async () => {
   db = await createTestDatabase();
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
-  await loadDemoPopulation(db, clock, { seed: 5, count: 30, dataYear: 2023, asOf: '2024-03-31', dataDir: mkdtempSync(join(tmpdir(), 'mianshen-bank-')) });
+  await loadDemoPopulation(db, clock, { seed: 5, count: 30, dataYear: 2023, asOf: '2024-03-31', dataDir: tempDir('bank') });
   await runToCompletion(db, clock, silentLog, { scope: 'wengang-fanhuan-2024', period: '2024', trigger: 'test', actor: 'staff:a', shards: 1 });
   batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: await createStaff(db, ['finance_officer']) })).batchId;
   await approveBatch(db, clock, { batchId, actor: await createStaff(db, ['finance_approver']) });

@@ -2,8 +2,7 @@
 // (with and without `other`), pro rata and priority — each pool pays exactly min(limit, claims) to
 // the fen, never lends to another district, and the cut does not depend on import or key order.
 // The library is a test fixture (test/fixtures/budget-library); facts go in through the importer.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -18,11 +17,12 @@ import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 const LIBRARY = join(import.meta.dirname, 'fixtures', 'budget-library');
 const FIXTURE = join(LIBRARY, 'budget-test.policy.yaml');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-budget-'));
+const work = tempDir('budget');
 
 interface Firm {
   name: string;

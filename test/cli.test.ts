@@ -1,7 +1,7 @@
 // The operator's tools as an operator runs them: `npm run cli -- <command>` as child processes against a
 // throwaway PostgreSQL database.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -14,6 +14,7 @@ import { writeFeedFiles } from '../src/population/write.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { accountsOf } from '../src/identity/account-service.ts';
 import { systemClock } from '../src/clock.ts';
+import { tempDir } from './support/temp.ts';
 
 describe('the policy library hash', () => {
   it('does not depend on the working directory the library is read from', async () => {
@@ -26,7 +27,7 @@ describe('the policy library hash', () => {
       expect(fromTmp.map((f) => f.file)).toEqual(fromSrc.map((f) => f.file));
       expect(fromTmp[0]!.file).not.toMatch(/^\.\.|^\//);
       expect(libraryHash(fromTmp)).toBe(libraryHash(fromSrc));
-      process.chdir(mkdtempSync(join(tmpdir(), 'mianshen-cwd-')));
+      process.chdir(tempDir('cwd'));
       expect(libraryHash(await readLibraryFiles(POLICIES_DIR))).toBe(libraryHash(fromSrc));
     } finally {
       process.chdir(before);
@@ -46,8 +47,8 @@ const run = (given: string[], env: Record<string, string> = {}) =>
     });
   });
 
-const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-cli-data-'));
-const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'audit', 'worker', 'explain', 'what-if', 'user'];
+const dataDir = tempDir('cli-data');
+const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'audit', 'worker', 'explain', 'what-if', 'bank', 'quarantine', 'reverify', 'user', 'keys'];
 
 describe('every command', () => {
   it('documents itself with --help and exits 0', async () => {
@@ -77,6 +78,8 @@ describe('every command', () => {
       [['export', 'list', 'wengang-fanhuan-2024', '2024', '--format', 'csv'], /missing --out FILE/],
       [['publish', '/no/such/dir'], /library-dir "\/no\/such\/dir" is not a directory/],
       [['audit', 'check'], /unknown audit command "check"/],
+      [['keys', 'forget'], /unknown keys command "forget"; the only one is: rotate/],
+      [['keys', 'rotate', '--batch', '0'], /bad --batch "0"/],
     ];
     const results = await Promise.all(cases.map(([argv]) => run(argv)));
     for (const [i, r] of results.entries()) {
@@ -96,7 +99,7 @@ describe('every command', () => {
 
 describe('an operator cycle: import, publish, ledger, match, export', () => {
   let db: TestDatabase;
-  const work = mkdtempSync(join(tmpdir(), 'mianshen-cli-'));
+  const work = tempDir('cli');
   let env: Record<string, string>;
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -1,8 +1,7 @@
 // Valid time: a fact that changes on a date (a 户籍 move, a death) holds from that date, so a run reads
 // each subject as it stood at the start of the period it pays, and a pinned snapshot still reproduces
 // what an earlier run read.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -12,12 +11,14 @@ import { runToCompletion } from '../src/matching/run-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
+import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-07-01T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-dated-'));
+const work = tempDir('dated');
 const MOVER = buildIdNumber('440305', '19440101', '123'); // 80 in 2024, Shenzhen 户籍
 const DIES = buildIdNumber('440304', '19431001', '245');
 const POINT = 'gaoling-jintie';
@@ -51,24 +52,24 @@ afterAll(async () => {
 
 describe('dated facts', () => {
   it('stops 高龄津贴 from the month after a 户籍 move, keeps the month of the move, and a pinned snapshot reproduces the old answer', async () => {
-    const before = await outcome('2024-03', MOVER);
+    const before = await outcome('2024-03', personKeyOf(MOVER));
     expect(before.outcome).toBe('eligible');
     const oldSnapshot = await snapshotOf(before.runId);
 
     const moved = await police('2024-03-20', [`${MOVER},甲,440100,,2024-03-15`, `${DIES},乙,440304,,`]);
     expect(moved).toMatchObject({ status: 'imported', rowsRejected: 0, rowsUnchanged: 1 });
-    const [record] = await db.sql<{ valid_from: string }[]>`select valid_from::text from fact_records where subject_key = ${MOVER} and source = 'police-population' order by seq desc limit 1`;
+    const [record] = await db.sql<{ valid_from: string }[]>`select valid_from::text from fact_records where subject_key = ${personKeyOf(MOVER)} and source = 'police-population' order by seq desc limit 1`;
     expect(record!.valid_from).toBe('2024-03-15');
 
-    expect((await outcome('2024-04', MOVER)).outcome).toBe('ineligible');
-    expect((await outcome('2024-03', MOVER)).outcome).toBe('eligible');
-    expect((await outcome('2024-04', MOVER, oldSnapshot)).outcome).toBe('eligible'); // the older snapshot predates the move
+    expect((await outcome('2024-04', personKeyOf(MOVER))).outcome).toBe('ineligible');
+    expect((await outcome('2024-03', personKeyOf(MOVER))).outcome).toBe('eligible');
+    expect((await outcome('2024-04', personKeyOf(MOVER), oldSnapshot)).outcome).toBe('eligible'); // the older snapshot predates the move
   });
 
   it('stops after a death dated in May, reported in June, from June but not for May', async () => {
     await police('2024-06-05', [`${MOVER},甲,440100,,`, `${DIES},乙,440304,2024-05-10,2024-05-10`]);
-    expect((await outcome('2024-05', DIES)).outcome).toBe('eligible');
-    expect((await outcome('2024-06', DIES)).outcome).toBe('ineligible');
+    expect((await outcome('2024-05', personKeyOf(DIES))).outcome).toBe('eligible');
+    expect((await outcome('2024-06', personKeyOf(DIES))).outcome).toBe('ineligible');
   });
 
   it('dates a change without an effective date from the import’s as-of date, and a retraction too', async () => {
@@ -79,8 +80,8 @@ describe('dated facts', () => {
       select subject_key, valid_from::text, retracted from fact_records where source = 'police-population' and as_of = '2024-07-31' order by subject_key`;
     expect(rows).toEqual(
       [
-        { subject_key: MOVER, valid_from: '2024-07-31', retracted: false },
-        { subject_key: p3, valid_from: '2024-07-31', retracted: true },
+        { subject_key: personKeyOf(MOVER), valid_from: '2024-07-31', retracted: false },
+        { subject_key: personKeyOf(p3), valid_from: '2024-07-31', retracted: true },
       ].sort((a, b) => (a.subject_key < b.subject_key ? -1 : 1)),
     );
     const [{ w }] = (await db.sql<{ w: number }[]>`select max(seq)::int as w from fact_records`) as unknown as [{ w: number }];
@@ -91,9 +92,9 @@ describe('dated facts', () => {
     };
     const july = await read('2024-07');
     const august = await read('2024-08');
-    expect(july.get(MOVER)?.hukouRegion).toBe('440100');
-    expect(august.get(MOVER)?.hukouRegion).toBe('440300');
-    expect(july.get(p3)?.hukouRegion).toBe('440306'); // p3's first record holds for all time ...
-    expect(august.has(p3)).toBe(false); // ... until the retraction of 2024-07-31
+    expect(july.get(personKeyOf(MOVER))?.hukouRegion).toBe('440100');
+    expect(august.get(personKeyOf(MOVER))?.hukouRegion).toBe('440300');
+    expect(july.get(personKeyOf(p3))?.hukouRegion).toBe('440306'); // p3's first record holds for all time ...
+    expect(august.has(personKeyOf(p3))).toBe(false); // ... until the retraction of 2024-07-31
   });
 });

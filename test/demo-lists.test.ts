@@ -2,9 +2,6 @@
 // real PostgreSQL, every point has someone eligible and someone who just misses (a condition, a labelled
 // exception, or a missing fact), and every subject planted from a point's own test cases got the outcome
 // the explaining evaluator gives on the facts its feed rows carry.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -12,18 +9,24 @@ import { runCycle, type CycleSummary } from '../src/cycle.ts';
 import { explainEntry } from '../src/matching/explain-service.ts';
 import { loadLibraryOrThrow } from '../src/policies/library.ts';
 import { formatSummary } from '../src/summary.ts';
+import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { startBoss } from './support/boss.ts';
+import { tempDir } from './support/temp.ts';
 
 let db: TestDatabase;
 let boss: PgBoss;
 let summary: CycleSummary;
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
 
+
+// A planted person is recorded under its person key, not its 公民身份号码.
+const recordedKey = (s: { subject: string; key: string }) => (s.subject === 'person' ? personKeyOf(s.key) : s.key);
+
 beforeAll(async () => {
   db = await createTestDatabase();
   boss = await startBoss(db, clock);
-  summary = await runCycle({ db, boss, clock, log: silentLog }, { seed: 5, enterprises: 30, persons: 60, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-lists-')), shards: 2 });
+  summary = await runCycle({ db, boss, clock, log: silentLog }, { seed: 5, enterprises: 30, persons: 60, dataDir: tempDir('lists'), shards: 2 });
 }, 240_000);
 
 afterAll(async () => {
@@ -61,7 +64,7 @@ describe('the demo lists every policy point', () => {
       // Plainly ineligible subjects are not written to the list (a million of them would be); the
       // explanation re-derives the decision and names the condition that failed.
       const miss = misses[0]!;
-      const why = await explainEntry(db, { subjectKey: miss.key, pointId: point.id, period: miss.period }, summary.staff.reviewer);
+      const why = await explainEntry(db, { subjectKey: recordedKey(miss), pointId: point.id, period: miss.period }, summary.staff.reviewer);
       if (why.outcome !== miss.expected || !why.lines.some((l) => l.startsWith('✗'))) unexplained.push(`${point.id}: ${why.outcome}\n${why.lines.join('\n')}`);
     }
     expect(unexplained).toEqual([]);
@@ -77,7 +80,7 @@ describe('the demo lists every policy point', () => {
       const runId = runOf.get(`${s.subject} ${s.period}`);
       expect(runId, `${s.pointId}: no run for ${s.period}`).toBeDefined();
       const [d] = await db.sql<{ outcome: string; reason_codes: string[] }[]>`
-        select outcome, reason_codes from decisions where run_id = ${runId!} and point_id = ${s.pointId} and subject_key = ${s.key}`;
+        select outcome, reason_codes from decisions where run_id = ${runId!} and point_id = ${s.pointId} and subject_key = ${recordedKey(s)}`;
       // A run keeps no row for a plainly ineligible subject (one whose failed conditions are not labelled exceptions).
       const got = d ? { outcome: d.outcome, reasons: d.outcome === 'ineligible' ? d.reason_codes : [] } : { outcome: 'ineligible', reasons: null };
       const want = { outcome: s.expected, reasons: s.expected === 'ineligible' ? s.reasons : [] };

@@ -1,7 +1,6 @@
 // The embedded default: PGlite served over its socket runs the same migrations and queries, keeps its
 // data in the folder, and a second start resumes where the first stopped.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
 import { PgBoss } from 'pg-boss';
@@ -12,8 +11,9 @@ import { startEmbeddedDatabase } from '../src/db/embedded.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { WholeExchangeQueue, type HandlerQueue } from '../src/db/pglite-queue.ts';
 import { stringContaining } from './support/expect.ts';
+import { tempDir } from './support/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'mianshen-embedded-'));
+const dir = tempDir('embedded');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('embedded database', () => {
@@ -41,7 +41,7 @@ describe('embedded database', () => {
 describe('embedded database lock', () => {
   it('refuses a second process on the same data folder, naming the folder and the holder', async () => {
     const { writeFileSync } = await import('node:fs');
-    const other = mkdtempSync(join(tmpdir(), 'mianshen-locked-'));
+    const other = tempDir('locked');
     writeFileSync(join(other, 'pglite.lock'), String(process.ppid)); // a live process that is not us
     await expect(openDatabase({ databaseUrl: undefined, dataDir: other })).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED', message: stringContaining(`process ${process.ppid}`) });
     rmSync(other, { recursive: true, force: true });
@@ -50,7 +50,7 @@ describe('embedded database lock', () => {
 
 describe('embedded database under concurrent clients', () => {
   it('answers interleaved parameterised queries from several pools correctly', async () => {
-    const db = await openDatabase({ databaseUrl: undefined, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-concurrent-')) });
+    const db = await openDatabase({ databaseUrl: undefined, dataDir: tempDir('concurrent') });
     // node-postgres, as pg-boss uses it: unnamed statements and portals, sent message by message.
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: db.url, max: 3 });
@@ -84,7 +84,7 @@ describe('embedded database under concurrent clients', () => {
 
 describe('embedded database socket server', () => {
   it('refuses to start when the socket handler does not use the whole-exchange queue, and frees the folder', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'mianshen-bypass-'));
+    const folder = tempDir('bypass');
     // What a pglite-socket upgrade that ignored the queue it is given would look like: a queue of its own.
     class OwnQueueHandler extends PGLiteSocketHandler {
       constructor(options: PGLiteSocketHandlerOptions) {
@@ -99,7 +99,7 @@ describe('embedded database socket server', () => {
   });
 
   it('answers a client over the connection limit with a PostgreSQL error, not raw text', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'mianshen-limit-'));
+    const folder = tempDir('limit');
     const server = await startEmbeddedDatabase(folder, 2);
     await new Promise((r) => setTimeout(r, 200)); // the startup probe's connection is released asynchronously
     const { default: pg } = await import('pg');

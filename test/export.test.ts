@@ -1,33 +1,41 @@
 // List export: what leaves the system is masked, exact to the fen, states its rounding, and adds up.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS, exportList, fenToYuanText } from '../src/lists/export.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
+import { protectIdNumber } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
+import { tempDir } from './support/temp.ts';
 
 let db: TestDatabase;
-const work = mkdtempSync(join(tmpdir(), 'mianshen-export-'));
+const work = tempDir('export');
 const FIRM = buildUscc('9', '1', '440300', 'MA5KBR48');
 const PERSON = buildIdNumber('440305', '19500101', '123');
+const OTHER = buildIdNumber('440305', '19600101', '456');
 const now = new Date('2024-06-15T00:00:00Z');
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await db.sql`insert into enterprises (uscc, name, region_code, created_at) values (${FIRM}, ${'深圳市"甲",有限公司'}, '440300', ${now})`;
-  await db.sql`insert into persons (id_number, name, region_code, created_at) values (${PERSON}, '张三丰', '440305', ${now})`;
+  // Persons as the importer records them: by person key, the number encrypted and masked beside it.
+  const person = (id: string, name: string) => {
+    const p = protectIdNumber(id);
+    return db.sql`insert into persons (person_key, id_enc, key_id, id_masked, name, region_code, created_at) values (${p.personKey}, ${p.idEnc}, ${p.keyId}, ${p.idMasked}, ${name}, '440305', ${now})`;
+  };
+  await person(PERSON, '张三丰');
+  await person(OTHER, '李四');
   const entry = (subject: string, point: string, outcome: string, amount: string | null, codes: string[]) => ({
     subject_key: subject, point_id: point, period: '2024', idempotency_key: `${point}/2024/${subject}`, outcome, rule_amount_fen: amount, amount_fen: amount,
     rounding: 'half-up-fen', allocation: amount ? 'full' : 'none', reason_codes: codes, policy_version: 1, run_id: 1, status: 'listed', updated_at: now,
   });
   await db.sql`insert into list_entries ${db.sql([
     entry(FIRM, 'firm-point', 'eligible', '123456789012', []),
-    entry(PERSON, 'person-point', 'eligible', '5', []),
-    entry(buildIdNumber('440305', '19600101', '456'), 'person-point', 'undetermined', null, ['MISSING:disabilityGrade']),
+    entry(protectIdNumber(PERSON).personKey, 'person-point', 'eligible', '5', []),
+    entry(protectIdNumber(OTHER).personKey, 'person-point', 'undetermined', null, ['MISSING:disabilityGrade']),
   ])}`;
 });
 afterAll(async () => db?.drop());
@@ -47,6 +55,8 @@ describe('a list export', () => {
     const text = readFileSync(csv, 'utf8');
     expect(text.startsWith('\ufeff')).toBe(true);
     expect(text).not.toContain(PERSON);
+    expect(text).not.toContain(OTHER);
+    expect(text).not.toContain(protectIdNumber(PERSON).personKey); // the masked number, not the pseudonym
     expect(text).not.toContain('张三丰');
     expect(text).toContain('440305********123');
     expect(text).toContain('张**');

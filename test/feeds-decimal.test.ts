@@ -1,8 +1,7 @@
 // An annual average from 人社 is a decimal (37.5 insured staff); it reaches the policy language as the
 // exact rational, so the 稳岗返还 layoff-rate test (claimants / average insured ≤ 5.5%) decides right
 // where rounding the average to a whole person would not.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -14,9 +13,10 @@ import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-01T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-decimal-'));
+const work = tempDir('decimal');
 // 2 new claimants over: 37.5 -> 5.33% (eligible); 36 -> 5.56% (not); 36.4 -> 5.49% (eligible, though 36.4
 // rounded to 36 would not be); 36.36 -> 5.5005% (not, though a float could round it to 5.50%).
 const FIRMS = { A: '37.5', B: '36', C: '36.4', D: '36.36' } as const;

@@ -1,6 +1,5 @@
 // Feed import on both database paths: COPY on real PostgreSQL, batched INSERT on the embedded PGlite.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -10,10 +9,12 @@ import { importFeed } from '../src/feeds/importer.ts';
 import { changedSubjectsSince, readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { createSnapshot } from '../src/subjects/snapshots.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
+import { decryptField, personKeyOf } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const A = buildUscc('9', '1', '440305', 'MA5F0K3B');
 const B = buildUscc('9', '1', '440304', 'MA5G1L4C');
@@ -24,7 +25,7 @@ const P1 = buildIdNumber('440305', '19500101', '123');
 const P2 = buildIdNumber('440304', '19800202', '246');
 
 const clock = fixedClock('2024-04-01T00:00:00Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-feeds-'));
+const work = tempDir('feeds');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function file(name: string, content: string): string {
@@ -172,12 +173,15 @@ describe.each(backends)('feed import on %s', (_label, open) => {
     const [rejection] = result.rejections;
     expect(rejection!.value).toBe(`${P2.slice(0, 6)}********${P2.slice(14, 17)}0`);
     expect(JSON.stringify(result.rejections)).not.toContain(P2.slice(6, 14));
-    const people = await db.sql<{ id_number: string }[]>`select id_number from persons`;
-    expect(people.map((p) => p.id_number)).toEqual([P1]); // 李四's death date 2024-02-30 is not a date
+    const people = await db.sql<{ person_key: string; id_enc: string; id_masked: string }[]>`select person_key, id_enc, id_masked from persons`;
+    // 李四's death date 2024-02-30 is not a date. 张三 is kept by person key, the number encrypted and masked.
+    expect(people.map((p) => p.person_key)).toEqual([personKeyOf(P1)]);
+    expect(people[0]!.id_masked).toBe(`${P1.slice(0, 6)}********${P1.slice(14)}`);
+    expect(decryptField(people[0]!.id_enc)).toBe(P1);
     const snapshot = await db.sql.begin((tx) => createSnapshot(tx, clock, 'staff:test', '2024-04-01'));
     const facts = [];
     for await (const s of readSnapshotFacts(db.sql, Number(snapshot.watermarkSeq), ['current'], { subjectType: 'person' })) facts.push(s);
     // The birth date comes from the 公民身份号码 itself.
-    expect(facts).toEqual([{ subjectKey: P1, facts: { birthDate: '1950-01-01', hukouRegion: '440305', deathDate: null, introducedDate: null, dibaoHousehold: true, lowIncomeHousehold: null } }]);
+    expect(facts).toEqual([{ subjectKey: personKeyOf(P1), facts: { birthDate: '1950-01-01', hukouRegion: '440305', deathDate: null, introducedDate: null, dibaoHousehold: true, lowIncomeHousehold: null } }]);
   });
 });

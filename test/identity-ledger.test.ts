@@ -1,7 +1,6 @@
 // One graduate counts for one firm: the identity ledger dedupes hires across firms and months before
 // the 扩岗补助 / 吸纳就业补贴 points read the counts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -13,13 +12,15 @@ import { prepareBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { readSnapshotFacts } from '../src/subjects/facts-repository.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
+import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2023-09-05T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-ledger-'));
+const work = tempDir('ledger');
 const [A, B, C] = ['MA5A1B2C', 'MA5D3E4F', 'MA5G5H6J'].map((body) => buildUscc('9', '1', '440305', body)) as [string, string, string];
 const [P1, P2, P3, P4] = ['101', '203', '305', '407'].map((seq) => buildIdNumber('440305', '20010101', seq)) as [string, string, string, string];
 let db: TestDatabase;
@@ -62,11 +63,12 @@ describe('identity-used ledger', () => {
     await hires('2023-08', [`${P1},$M,${B},是,1,是,否`, `${P3},$M,${C},是,1,是,否`, `${P4},$M,${C},是,1,是,否`]);
     const august = await buildHireLedger(db, clock, { month: '2023-08', actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
     expect(august.counted).toBe(1);
-    expect(august.alreadyUsed.map((u) => [u.usedBy, u.period, u.hiredBy])).toEqual([
-      [A, '2023-07', B],
-      [B, '2023-07', C],
+    // Named by person key (a pseudonym), never by the 公民身份号码; in person-key order.
+    expect([...august.alreadyUsed].sort((x, y) => (x.usedBy < y.usedBy ? -1 : 1))).toEqual([
+      { person: personKeyOf(P1), usedBy: A, period: '2023-07', hiredBy: B },
+      { person: personKeyOf(P3), usedBy: B, period: '2023-07', hiredBy: C },
     ]);
-    expect(august.alreadyUsed[0]!.person).toMatch(/^440305\*{8}/);
+    expect(JSON.stringify(august.alreadyUsed)).not.toContain(P1.slice(6, 14));
     const augustFacts = await countsFor('2023-08');
     expect(augustFacts.get(B)).toMatchObject({ expansionHires1m: 0, absorbedHires: 0 });
     expect(augustFacts.get(C)).toMatchObject({ expansionHires1m: 1 });

@@ -179,6 +179,7 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   bank: { needs: 'bank.reconcile', argv: [['reconcile'], ['sandbox']] },
   quarantine: { needs: 'batch.read', argv: [['list']] },
   reverify: { needs: 'batch.read', argv: [['list']] },
+  keys: { needs: 'keys.rotate', argv: [['rotate']] },
   user: { needs: 'account.manage', argv: [['list'], ['add', '--login', 'cli.made', '--name', '新人', '--roles', 'auditor'], ['disable', '--login', 'cli.made'], ['reset-password', '--login', 'cli.made', '--password-stdin']] },
 };
 const AUDIT_CHECKPOINT = ['checkpoint', '--out', join(work, 'checkpoint.json')];

@@ -1,8 +1,7 @@
 // Matching at scale, on real PostgreSQL over generated data: the sharded run gives exactly what the
 // explaining evaluator gives subject by subject; parallel and killed workers change nothing;
 // incremental equals full; budgets, exclusion groups and caps hold.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +20,10 @@ import { createTestDatabase, silentLog, type TestDatabase } from './support/data
 import { killAllWorkers, startWorker, stopWorker, waitUntil } from './support/workers.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-matching-'));
+const work = tempDir('matching');
 const ENTERPRISES = 1200;
 let db: TestDatabase;
 let libraryHash: string;

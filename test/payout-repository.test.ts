@@ -1,9 +1,6 @@
 // The payout repository joins the transaction it is given: a caller can run a payout step inside its
 // own transaction, and everything the step wrote (batch, payments, list statuses, audit entry) commits
 // or rolls back with it.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -17,6 +14,7 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
 import type { StaffActor } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 const BIG_SEQ = 3_000_000_000n; // past 2^31 - 1, int4's largest value
@@ -24,7 +22,7 @@ const clock = fixedClock('2024-06-15T02:00:00.000Z');
 let db: TestDatabase;
 // The preparer, as an account (batches name account ids).
 let zhang: StaffActor;
-const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payout-repo-'));
+const dataDir = tempDir('payout-repo');
 
 beforeAll(async () => {
   db = await createTestDatabase();

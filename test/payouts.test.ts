@@ -1,7 +1,4 @@
 // Four eyes, idempotent matching and idempotent payment, on real PostgreSQL.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
@@ -11,11 +8,13 @@ import { listEntries, payments, payoutBatches } from '../src/db/schema/index.ts'
 import { isAppError } from '../src/errors.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
+import { decryptField } from '../src/subjects/personal-data.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -23,7 +22,7 @@ let db: TestDatabase;
 // Two finance staff and a reviewer, as accounts: four eyes compares their ids.
 let zhang: StaffActor;
 let wang: StaffActor;
-const dataDir = mkdtempSync(join(tmpdir(), 'mianshen-payouts-'));
+const dataDir = tempDir('payouts');
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -101,7 +100,7 @@ describe('payout batches', () => {
 
     // Even if our own records were lost between submit and mark-sent, the bank books an id once.
     const pending = await db.orm.select().from(payments).where(eq(payments.batchId, batchId));
-    await bank.transmit({ messageId: 'MS-again', batchId, createdAt: clock.now(), instructions: pending.map((p) => ({ endToEndId: p.endToEndId!, accountNumber: p.accountNumber, amountFen: p.amountFen, payeeName: 'x' })) });
+    await bank.transmit({ messageId: 'MS-again', batchId, createdAt: clock.now(), instructions: pending.map((p) => ({ endToEndId: p.endToEndId!, accountNumber: decryptField(p.accountEnc), amountFen: p.amountFen, payeeName: 'x' })) });
     expect(await bank.bookedCount()).toBe(booked);
 
     const rec1 = await reconcile(db, clock, silentLog, bank, SYSTEM_ACTOR);

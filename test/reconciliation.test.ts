@@ -25,6 +25,7 @@ import { listQuarantine, listReverifications, prepareFollowUpBatch, resolveQuara
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
+import { decryptField } from '../src/subjects/personal-data.ts';
 import { actorRef, SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
 
 const POINT = 'wengang-fanhuan-2024';
@@ -36,11 +37,12 @@ const channel = iso20022FilesChannel({ dataDir, debtor });
 let db: TestDatabase;
 let A: StaffActor, ZHANG: StaffActor, WANG: StaffActor, LI: StaffActor, SECOND: StaffActor;
 let batchId: number;
-let byRole: Record<'closed' | 'invalid' | 'nameMismatch' | 'timeout' | 'lateReturn' | 'amountOff', typeof payments.$inferSelect>;
-let ordinary: (typeof payments.$inferSelect)[];
+let byRole: Record<'closed' | 'invalid' | 'nameMismatch' | 'timeout' | 'lateReturn' | 'amountOff', Awaited<ReturnType<typeof batchPayments>>[number]>;
+let ordinary: Awaited<ReturnType<typeof batchPayments>>;
 let bank: ReturnType<typeof sandboxFileBank>;
 
-const batchPayments = () => db.orm.select().from(payments).where(eq(payments.batchId, batchId)).orderBy(asc(payments.subjectKey));
+// Payments keep their account sealed (SM4); the test reads the clear number the bank was given.
+const batchPayments = async () => (await db.orm.select().from(payments).where(eq(payments.batchId, batchId)).orderBy(asc(payments.subjectKey))).map((p) => ({ ...p, accountNumber: decryptField(p.accountEnc) }));
 const statusOf = async (p: { subjectKey: string; idempotencyKey: string }) => (await db.orm.select().from(payments).where(eq(payments.idempotencyKey, p.idempotencyKey))).find((r) => r.subjectKey === p.subjectKey)!;
 const batchStatus = async (id: number) => (await db.orm.select().from(payoutBatches).where(eq(payoutBatches.id, id)))[0]!.status;
 const auditCount = async (action: string) => Number((await db.orm.execute<{ n: number }>(dsql`select count(*)::int as n from audit_log where action = ${action}`))[0]!.n);
@@ -242,7 +244,8 @@ describe('returns and the follow-up batch', () => {
     expect(prepared).toMatchObject({ paymentCount: 1, totalFen: byRole.lateReturn.amountFen });
     const [resend] = await db.orm.select().from(payments).where(eq(payments.batchId, followUp));
     const key = paymentKeyFor(byRole.lateReturn.idempotencyKey, 1);
-    expect(resend).toMatchObject({ idempotencyKey: key, entitlementKey: byRole.lateReturn.idempotencyKey, attempt: 1, endToEndId: endToEndIdFor(key), accountNumber: '6222021234567890123', status: 'pending' });
+    expect(resend).toMatchObject({ idempotencyKey: key, entitlementKey: byRole.lateReturn.idempotencyKey, attempt: 1, endToEndId: endToEndIdFor(key), status: 'pending' });
+    expect(decryptField(resend!.accountEnc)).toBe('6222021234567890123');
     expect(await db.orm.select().from(payoutBatches).where(eq(payoutBatches.id, followUp))).toEqual([expect.objectContaining({ followUpOf: batchId, status: 'prepared' })]);
 
     await expect(approveBatch(db, clock, { batchId: followUp, actor: ZHANG })).rejects.toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN' });

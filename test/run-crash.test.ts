@@ -1,8 +1,7 @@
 // Crash-safe runs: a worker killed mid-run leaves work a new worker finishes, with one run row and the
 // list an uninterrupted run gives; a retried match-run job continues its run; a run that cannot
 // finish says so, with the reason, in its row and in the audit trail.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +18,10 @@ import { createTestDatabase, silentLog, type TestDatabase } from './support/data
 import { killAllWorkers, startWorker, stopWorker, waitUntil } from './support/workers.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
+import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-crash-'));
+const work = tempDir('crash');
 const FEEDS = ['samr-registry', 'tax-annual', 'hrss-ui-annual', 'credit-status', 'bank-accounts', 'most-high-tech', 'miit-specialised', 'stats-above-scale'];
 let reference: TestDatabase;
 let crashed: TestDatabase;

@@ -2,9 +2,6 @@
 // demo data, a health check that asks the database, and a clean exit on SIGTERM.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
@@ -15,6 +12,7 @@ import { createTestDatabase, silentLog, type TestDatabase } from './support/data
 import { createStaff } from './support/staff.ts';
 import { accountsOf } from '../src/identity/account-service.ts';
 import { portalSignInOff } from './support/portal.ts';
+import { tempDir } from './support/temp.ts';
 
 // serve on DATABASE_URL needs its audit signing key from the environment.
 const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -27,7 +25,7 @@ afterAll(async () => db?.drop());
 describe('npm run serve', () => {
   it('serves /health on a fresh database, creates no subject and no demo import, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['src/serve.ts'], {
-      env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'mianshen-serve-')), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789', AUDIT_SIGNING_KEY: SIGNING_KEY },
+      env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: tempDir('serve'), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789', AUDIT_SIGNING_KEY: SIGNING_KEY },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -81,7 +79,7 @@ describe('npm run serve with a published library', () => {
 
 async function serveUntilListening(env: Record<string, string>): Promise<{ stdout: string; code: number | null }> {
   const child = spawn(process.execPath, ['src/serve.ts'], {
-    env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'mianshen-serve-')), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789', AUDIT_SIGNING_KEY: SIGNING_KEY, ...env },
+    env: { ...process.env, DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: tempDir('serve'), PORTAL_TOKEN_SECRET: 'serve-test-secret-0123456789', AUDIT_SIGNING_KEY: SIGNING_KEY, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';

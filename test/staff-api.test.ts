@@ -1,8 +1,5 @@
 // The staff API through Fastify's inject: run progress and changes, what-if simulation (which writes
 // nothing), and four-eyes approval by the signed-in account (its id, not a name).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
@@ -19,6 +16,7 @@ import type { WhatIfReport } from '../src/matching/what-if.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
 import type { Wire } from './support/expect.ts';
+import { tempDir } from './support/temp.ts';
 
 type RunReply = Wire<RunProgress & { summary: RunSummary | null }>;
 type ChangesReply = { runId: number; changes: { change: string; subject_key: string }[] };
@@ -39,7 +37,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   files = await readLibraryFiles(POLICIES_DIR);
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), files);
-  await loadDemoPopulation(db, clock, { seed: 3, count: 400, dataYear: 2023, asOf: '2024-03-31', dataDir: mkdtempSync(join(tmpdir(), 'mianshen-staff-')) });
+  await loadDemoPopulation(db, clock, { seed: 3, count: 400, dataYear: 2023, asOf: '2024-03-31', dataDir: tempDir('staff') });
   runId = (await runToCompletion(db, clock, silentLog, { scope: 'enterprise', period: '2024', trigger: 'test', actor: 'staff:policy.li', shards: 3 })).runId;
   app = buildServer({ db, log: silentLog, clock, portalSecret: SECRET, accounts: accountsOf(db.orm, clock), portal: portalSignInOff });
   sessions.policy = await signedInHeaders(app, db, ['policy_staff']);

@@ -2,9 +2,6 @@
 // list -> batch approved by a second person -> sandbox bank -> reconciled -> portal; audit verified.
 import { generateKeyPairSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +17,7 @@ import { stringContaining } from './support/expect.ts';
 import { startBoss } from './support/boss.ts';
 import { accountsOf } from '../src/identity/account-service.ts';
 import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
+import { tempDir } from './support/temp.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 let db: TestDatabase;
@@ -56,7 +54,7 @@ async function explanationOf(name: string) {
 beforeAll(async () => {
   db = await createTestDatabase();
   boss = await startBoss(db, clock);
-  summary = await runCycle({ db, boss, clock, log: silentLog, auditSigner: auditSigner(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }, { seed: 7, enterprises: 80, dataDir: mkdtempSync(join(tmpdir(), 'mianshen-e2e-')) });
+  summary = await runCycle({ db, boss, clock, log: silentLog, auditSigner: auditSigner(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }, { seed: 7, enterprises: 80, dataDir: tempDir('e2e') });
 });
 
 afterAll(async () => {
@@ -185,7 +183,7 @@ describe('walking skeleton: 稳岗返还 2024 from file to paid money', () => {
     expect(tampered.ok).toBe(false);
     expect(tampered.problem).toMatchObject({ seq: approved!.seq, reason: 'content-altered' });
 
-    const cli = spawnSync(process.execPath, ['src/cli/index.ts', 'audit', 'verify', '--as', 'auditor.zhao'], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', MIANSHEN_PASSWORD: 'demo-auditor-zhao' }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, ['src/cli/index.ts', 'audit', 'verify', '--as', 'auditor.zhao'], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', MIANSHEN_PASSWORD: 'demo-auditor-zhao', DATA_DIR: tempDir('e2e-cli') }, encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain(`#${approved!.seq}`);
   });

@@ -130,13 +130,16 @@ async function main(argv: string[]): Promise<number> {
   if (!values.load) return 0;
   // The database modules (drizzle, the schema, the importer) are loaded only when needed: generating
   // alone then stays small in memory.
-  const [{ systemClock }, { loadConfig }, { openDatabase }, { importFeed }] = await Promise.all([
+  const [{ systemClock }, { loadConfig }, { openDatabase }, { importFeed }, { installDataKeys, loadDataKeys }, { createLogger }] = await Promise.all([
     import('../clock.ts'),
     import('../config.ts'),
     import('../db/open.ts'),
     import('../feeds/importer.ts'),
+    import('../subjects/personal-data.ts'),
+    import('../logger.ts'),
   ]);
   const config = loadConfig();
+  installDataKeys(loadDataKeys(config, createLogger(config.LOG_LEVEL)));
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   console.log(config.embedded ? `loading into the embedded database in ${config.DATA_DIR}` : 'loading into PostgreSQL from DATABASE_URL');
   try {

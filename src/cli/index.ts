@@ -24,6 +24,8 @@ import { runSummary } from '../matching/run-service.ts';
 import { simulate } from '../matching/what-if.ts';
 import { formatYuan } from '../money.ts';
 import { publishLibrary, readLibraryFiles } from '../policies/library-registry.ts';
+import { rotateDataKeys } from '../subjects/key-rotation.ts';
+import { dataKeys } from '../subjects/personal-data.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import * as args from './args.ts';
 import { UsageError } from './args.ts';
@@ -272,6 +274,28 @@ cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
           if (!result.ok || checked?.mismatch) return 1;
           console.log(`audit chain verified: ${result.rows} entries, head #${result.headSeq} ${result.headHash}`);
           if (checked) console.log(`checkpoint ${file} matches; not yet covered by a checkpoint: ${checked.uncovered} entries`);
+          return 0;
+        },
+      };
+    },
+  },
+  keys: {
+    usage: `cli keys rotate [--batch N]
+  Re-encrypts every stored personal-data value (persons' 公民身份号码, payment accounts, account facts)
+  under DATA_KEY_CURRENT, N rows per transaction (default 1000), each batch audited. Resumable: run it
+  again after an interruption. Lists the key ids still in use at the end; a key no longer listed may be
+  removed from DATA_KEYS. The person key (ID_HASH_KEY) is not rotated.`,
+    prepare(argv) {
+      const { values, positionals } = args.parse(argv, { batch: { type: 'string' } }, this.usage);
+      if (positionals[0] !== 'rotate') throw new UsageError(`unknown keys command "${positionals[0] ?? ''}"; the only one is: rotate`, this.usage);
+      args.noMore(positionals, 1, this.usage);
+      const batchSize = args.positiveInt(values.batch, '--batch', 100_000) ?? 1000;
+      return {
+        permission: 'keys.rotate',
+        action: async (app, actor) => {
+          const result = await rotateDataKeys(app.db, app.clock, dataKeys(), { actor: actor!, batchSize });
+          console.log(`keys rotate: now under ${result.toKey}: ${result.persons} persons, ${result.payments} payments, ${result.factRecords} fact records re-encrypted`);
+          console.log(`  values per key id: ${result.remaining.map((r) => `${r.kid} ${r.n}`).join(', ') || 'none stored'}`);
           return 0;
         },
       };

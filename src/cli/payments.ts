@@ -6,6 +6,7 @@ import { bankChannelFor } from '../payouts/channels.ts';
 import { sandboxFileBank } from '../payouts/iso20022/sandbox-file-bank.ts';
 import { maskAccount } from '../payouts/payment-keys.ts';
 import { listQuarantine, listReverifications, prepareFollowUpBatch, reconcileReports, resolveQuarantine, verifyAccount } from '../payouts/reconciliation.ts';
+import { decryptField } from '../subjects/personal-data.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import * as args from './args.ts';
 import { UsageError } from './args.ts';
@@ -131,7 +132,7 @@ cli reverify follow-up <batch-id>
           permission: 'batch.read',
           action: async (app) => {
             const rows = await listReverifications(app.db.orm);
-            for (const r of rows) console.log(`${r.status.padEnd(9)} batch #${r.batchId} ${maskUscc(r.subjectKey)} ${r.paymentKey} ${r.outcome} ${r.reasonCode ?? '-'} ${r.reason ?? ''} account ${maskAccount(r.failedAccountNumber)}${r.verifiedAccountNumber ? ` -> ${maskAccount(r.verifiedAccountNumber)}` : ''}`);
+            for (const r of rows) console.log(`${r.status.padEnd(9)} batch #${r.batchId} ${maskUscc(r.subjectKey)} ${r.paymentKey} ${r.outcome} ${r.reasonCode ?? '-'} ${r.reason ?? ''} account ${maskAccount(decryptField(r.failedAccountNumber))}${r.verifiedAccountNumber ? ` -> ${maskAccount(decryptField(r.verifiedAccountNumber))}` : ''}`);
             console.log(`${rows.length} payments awaiting re-verification or re-send`);
             return 0;
           },

@@ -7,7 +7,7 @@ import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
 import type { FeedMapping } from './mappings.ts';
 import type { Rejection } from './validate.ts';
 
-const STAGING_COLUMNS = 'subject_key, period, row_no, facts, name, region_code, part, valid_from';
+const STAGING_COLUMNS = 'subject_key, period, row_no, facts, name, region_code, part, valid_from, id_enc, id_masked';
 
 export interface StagingRow {
   subject_key: string;
@@ -18,10 +18,13 @@ export interface StagingRow {
   region_code: string | null;
   part: string;
   valid_from: string | null;
+  /** Person feeds: the encrypted and the masked 公民身份号码 (subject_key is the person key). */
+  id_enc: string | null;
+  id_masked: string | null;
 }
 
 export async function createStaging(tx: postgres.TransactionSql): Promise<void> {
-  await tx`create temp table feed_staging (subject_key text not null, period text not null, row_no int not null, facts jsonb not null, name text, region_code text, part text not null default '', valid_from date) on commit drop`;
+  await tx`create temp table feed_staging (subject_key text not null, period text not null, row_no int not null, facts jsonb not null, name text, region_code text, part text not null default '', valid_from date, id_enc text, id_masked text) on commit drop`;
 }
 
 /** Real PostgreSQL only: the embedded database has no COPY FROM STDIN. */
@@ -30,7 +33,7 @@ export function openStagingCopy(tx: postgres.TransactionSql) {
 }
 
 export async function insertStagingRows(tx: postgres.TransactionSql, rows: StagingRow[]): Promise<void> {
-  await tx`insert into feed_staging ${tx(rows, 'subject_key', 'period', 'row_no', 'facts', 'name', 'region_code', 'part', 'valid_from')}`;
+  await tx`insert into feed_staging ${tx(rows, 'subject_key', 'period', 'row_no', 'facts', 'name', 'region_code', 'part', 'valid_from', 'id_enc', 'id_masked')}`;
 }
 
 /** A temp table has no statistics until analysed; without them the joins below plan as if it were tiny. */
@@ -84,26 +87,26 @@ export async function finishImport(tx: postgres.TransactionSql, importId: number
 export async function rejectInFile(tx: postgres.TransactionSql, mapping: FeedMapping): Promise<Rejection[]> {
   const out: Rejection[] = [];
   // Rows of one subject and period are duplicates unless the mapping keeps several apart (rowsPerPeriod: part).
-  const dupes = await tx<{ row_no: number; first: number; subject_key: string }[]>`
+  const dupes = await tx<{ row_no: number; first: number; subject_key: string; id_masked: string | null }[]>`
     delete from feed_staging s
     using (select subject_key, period, part, min(row_no) as first from feed_staging group by subject_key, period, part having count(*) > 1) t
     where s.subject_key = t.subject_key and s.period = t.period and s.part = t.part and s.row_no > t.first
-    returning s.row_no, s.subject_key, t.first`;
+    returning s.row_no, s.subject_key, s.id_masked, t.first`;
   const seen = new Set<number>();
   for (const d of dupes) {
     if (seen.has(d.row_no)) continue;
     seen.add(d.row_no);
-    out.push({ rowNo: d.row_no, field: mapping.keyColumn, value: mapping.subject === 'person' ? '(masked)' : d.subject_key, reason: `duplicate row for the same subject and period${mapping.rowsPerPeriod ? ` and ${mapping.rowsPerPeriod.column}` : ''} (first at row ${d.first}); the first is kept` });
+    out.push({ rowNo: d.row_no, field: mapping.keyColumn, value: mapping.subject === 'person' ? (d.id_masked ?? '(masked)') : d.subject_key, reason: `duplicate row for the same subject and period${mapping.rowsPerPeriod ? ` and ${mapping.rowsPerPeriod.column}` : ''} (first at row ${d.first}); the first is kept` });
   }
   if (!mapping.registers) {
-    const registry = mapping.subject === 'enterprise' ? tx`enterprises e where e.uscc = s.subject_key` : tx`persons e where e.id_number = s.subject_key`;
-    const unknown = await tx<{ row_no: number; subject_key: string }[]>`
-      delete from feed_staging s where not exists (select 1 from ${registry}) returning s.row_no, s.subject_key`;
+    const registry = mapping.subject === 'enterprise' ? tx`enterprises e where e.uscc = s.subject_key` : tx`persons e where e.person_key = s.subject_key`;
+    const unknown = await tx<{ row_no: number; subject_key: string; id_masked: string | null }[]>`
+      delete from feed_staging s where not exists (select 1 from ${registry}) returning s.row_no, s.subject_key, s.id_masked`;
     for (const u of unknown) {
       out.push({
         rowNo: u.row_no,
         field: mapping.keyColumn,
-        value: mapping.subject === 'person' ? `${u.subject_key.slice(0, 6)}********${u.subject_key.slice(14)}` : u.subject_key,
+        value: mapping.subject === 'person' ? (u.id_masked ?? '(masked)') : u.subject_key,
         reason: mapping.subject === 'enterprise' ? 'enterprise not registered; import the 市场监管 registry feed (samr-registry) first' : 'person not registered; import the 公安 population feed (police-population) first',
       });
     }
@@ -118,7 +121,8 @@ export async function registerSubjects(tx: postgres.TransactionSql, mapping: Fee
     if (mapping.subject === 'enterprise') {
       await tx`insert into enterprises (uscc, name, region_code, created_at) select subject_key, name, region_code, ${now} from feed_staging order by subject_key on conflict (uscc) do nothing`;
     } else {
-      await tx`insert into persons (id_number, name, region_code, created_at) select subject_key, name, region_code, ${now} from feed_staging order by subject_key on conflict (id_number) do nothing`;
+      await tx`insert into persons (person_key, id_enc, key_id, id_masked, name, region_code, created_at)
+               select subject_key, id_enc, split_part(id_enc, ':', 2), id_masked, name, region_code, ${now} from feed_staging order by subject_key on conflict (person_key) do nothing`;
     }
     return;
   }
@@ -128,9 +132,11 @@ export async function registerSubjects(tx: postgres.TransactionSql, mapping: Fee
              on conflict (uscc) do update set name = excluded.name, region_code = excluded.region_code
              where enterprises.name is distinct from excluded.name or enterprises.region_code is distinct from excluded.region_code`;
   } else {
-    await tx`insert into persons (id_number, name, region_code, created_at)
-             select subject_key, name, region_code, ${now} from feed_staging
-             on conflict (id_number) do update set name = excluded.name, region_code = excluded.region_code
+    // id_enc is left as stored: the same number under another key id is the same person (rotation
+    // re-encrypts it; an import does not need to).
+    await tx`insert into persons (person_key, id_enc, key_id, id_masked, name, region_code, created_at)
+             select subject_key, id_enc, split_part(id_enc, ':', 2), id_masked, name, region_code, ${now} from feed_staging
+             on conflict (person_key) do update set name = excluded.name, region_code = excluded.region_code
              where persons.name is distinct from excluded.name or persons.region_code is distinct from excluded.region_code`;
   }
 }

@@ -33,6 +33,7 @@ import {
   writeChangedFacts,
   type StagingRow,
 } from './import-repository.ts';
+import { encryptField, personKeyOf, protectIdNumber } from '../subjects/personal-data.ts';
 import { feedMapping, type FeedMapping } from './mappings.ts';
 import { formatOf, isHeader, readFeedFileItems, type FeedItem, type NumberedRecord } from './parse.ts';
 import { checkHeader, checkKeys, printable, unknownKeyWarning, validateRecord, type Rejection, type ValidRow } from './validate.ts';
@@ -86,7 +87,32 @@ function csvField(value: string | number | null | undefined): string {
 }
 
 function stagingLine(row: ValidRow, rowNo: number): string {
-  return `${row.subjectKey},${row.period},${rowNo},${csvField(JSON.stringify(row.facts))},${csvField(row.name ?? null)},${csvField(row.regionCode ?? null)},"${row.part ?? ''}",${row.effectiveDate ?? ''}\n`;
+  return `${row.subjectKey},${row.period},${rowNo},${csvField(JSON.stringify(row.facts))},${csvField(row.name ?? null)},${csvField(row.regionCode ?? null)},"${row.part ?? ''}",${row.effectiveDate ?? ''},${row.idEnc ?? ''},${row.idMasked ?? ''}\n`;
+}
+
+/** The key a row's subject is recorded under: a person's 公民身份号码 becomes its person key. */
+function recordedKey(mapping: FeedMapping, key: string): string {
+  return mapping.subject === 'person' ? personKeyOf(key) : key;
+}
+
+/**
+ * The import edge of personal data: after validation and before anything is written, a person row's
+ * 公民身份号码 becomes its person key (kept SM4-encrypted and masked beside it), and every bank account
+ * fact becomes its SM4-encrypted form. Nothing downstream (staging, facts, lists, logs) sees either.
+ */
+function protectRow(mapping: FeedMapping, row: ValidRow): ValidRow {
+  const out: ValidRow = { ...row, facts: { ...row.facts } };
+  if (mapping.subject === 'person') {
+    const id = protectIdNumber(row.subjectKey);
+    out.subjectKey = id.personKey;
+    out.idEnc = id.idEnc;
+    out.idMasked = id.idMasked;
+  }
+  for (const column of mapping.columns) {
+    const value = column.encrypted && column.fact ? out.facts[column.fact] : undefined;
+    if (typeof value === 'string' && value !== '') out.facts[column.fact as string] = encryptField(value);
+  }
+  return out;
 }
 
 
@@ -129,7 +155,7 @@ function stagingWriter(tx: postgres.TransactionSql, copy: Writable | null) {
         return;
       }
       // Sent as json, not text: a text parameter would be stored as one JSON string.
-      batch.push({ subject_key: row.subjectKey, period: row.period, row_no: rowNo, facts: tx.json(row.facts), name: row.name ?? null, region_code: row.regionCode ?? null, part: row.part ?? '', valid_from: row.effectiveDate ?? null });
+      batch.push({ subject_key: row.subjectKey, period: row.period, row_no: rowNo, facts: tx.json(row.facts), name: row.name ?? null, region_code: row.regionCode ?? null, part: row.part ?? '', valid_from: row.effectiveDate ?? null, id_enc: row.idEnc ?? null, id_masked: row.idMasked ?? null });
       if (batch.length >= STAGING_BATCH) await flush();
     },
     async end() {
@@ -227,7 +253,7 @@ async function importItems(
           rejections.push({ rowNo: item.rowNo, field: '(row)', value: '', reason: item.error ?? 'unreadable row' });
           // A full feed must not retract a subject because its row could not be read.
           const key = String(item.partial?.[mapping.keyColumn] ?? '').trim().toUpperCase();
-          if (key) rejectedKeys.add(key);
+          if (key) rejectedKeys.add(recordedKey(mapping, key));
           continue;
         }
         const keyProblems = keyed ? checkKeys(mapping, item.rowNo, item.record) : null;
@@ -251,10 +277,10 @@ async function importItems(
         if (rowRejections.length > 0) {
           rejections.push(...rowRejections);
           const key = String(item.record[mapping.keyColumn] ?? '').trim().toUpperCase();
-          if (key) rejectedKeys.add(key);
+          if (key) rejectedKeys.add(recordedKey(mapping, key));
           continue;
         }
-        await staging.write((checked as { row: ValidRow }).row, item.rowNo);
+        await staging.write(protectRow(mapping, (checked as { row: ValidRow }).row), item.rowNo);
       }
       await staging.end();
     } catch (error) {

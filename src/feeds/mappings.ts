@@ -23,6 +23,11 @@ export interface ColumnMapping {
   /** Personal data: masked wherever a rejected value is reported. */
   personal?: boolean;
   /**
+   * A bank account: the fact is stored SM4-encrypted (sm4:<kid>:…, src/subjects/personal-data.ts) from
+   * the import on; only the payout's send boundary decrypts it. Rejected values show the last four digits.
+   */
+  encrypted?: boolean;
+  /**
    * The column may be left out of a file altogether (its facts are then absent, as for an empty cell).
    * Every other column must be in the header: a missing or renamed one refuses the file.
    */
@@ -68,6 +73,8 @@ export interface FeedMapping {
 }
 
 const col = (column: string, fact: string | undefined, type: ColumnType, required = false, personal = false): ColumnMapping => ({ column, fact, type, required, personal });
+/** A bank account column: personal, and encrypted at import. */
+const account = (column: ColumnMapping): ColumnMapping => ({ ...column, personal: true, encrypted: true });
 /** A column a source may leave out of its file. */
 const opt = (column: ColumnMapping): ColumnMapping => ({ ...column, optional: true });
 const text: ColumnType = { kind: 'text' };
@@ -112,7 +119,7 @@ export const FEEDS: readonly FeedMapping[] = [
       opt(col('revenue_yuan', 'revenueFen', yuan)),
       opt(col('total_assets_yuan', 'totalAssetsFen', yuan)),
       opt(col('rd_expense_yuan', 'rdExpenseFen', yuan)),
-      opt(col('si_account', 'siAccount', text)),
+      opt(account(col('si_account', 'siAccount', text))),
     ],
   },
   {
@@ -153,7 +160,7 @@ export const FEEDS: readonly FeedMapping[] = [
     keyColumn: 'uscc',
     period: { kind: 'current' },
     mode: 'full',
-    columns: [col('basic_account', 'basicAccount', text)],
+    columns: [account(col('basic_account', 'basicAccount', text))],
   },
   {
     id: 'most-high-tech',

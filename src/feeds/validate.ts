@@ -1,7 +1,7 @@
 // Turns one raw feed record into facts, or into the list of what is wrong with it; checks a file's
 // header against its mapping. Pure.
 import { FACTS, type FactDef, type FactRange } from '../dictionary/facts.ts';
-import { checkIdNumber, maskIdNumber } from '../subjects/id-number.ts';
+import { checkIdNumber, maskAccount, maskIdNumber } from '../subjects/id-number.ts';
 import { checkUscc } from '../subjects/uscc.ts';
 import type { ColumnMapping, FeedMapping } from './mappings.ts';
 import type { RawRecord } from './parse.ts';
@@ -18,6 +18,9 @@ export interface ValidRow {
   effectiveDate?: string;
   /** The value that tells rows of one subject and period apart (mapping.rowsPerPeriod), else ''. */
   part?: string;
+  /** Person feeds, after protectRow: the 公民身份号码 SM4-encrypted, and masked for display. */
+  idEnc?: string;
+  idMasked?: string;
 }
 
 export interface Rejection {
@@ -145,6 +148,7 @@ function convertCell(text: string, mapping: ColumnMapping, options: ValidateOpti
 function maskFor(mapping: FeedMapping, column: string, value: string): string {
   if (column === mapping.keyColumn) return printable(mapping.subject === 'person' ? maskIdNumber(value) : value);
   const spec = mapping.columns.find((c) => c.column === column);
+  if (spec?.encrypted) return printable(maskAccount(value));
   if (spec?.personal) return printable(value.length <= 1 ? '*' : `${value[0]}${'*'.repeat(Math.min(value.length - 1, 6))}`);
   return printable(value);
 }

@@ -42,7 +42,7 @@ export async function entitlementsOf(orm: Orm | Tx, subjectKey: string, kind: Su
       status: entry.status,
       reasonCodes: entry.reasonCodes,
       payment: payment
-        ? { status: payment.status, accountKind: payment.accountKind, accountNumber: payment.accountNumber, failureReason: payment.failureReason, settledAt: payment.settledAt }
+        ? { status: payment.status, accountKind: payment.accountKind, accountNumber: payment.accountMasked, failureReason: payment.failureReason, settledAt: payment.settledAt }
         : null,
     };
   });
@@ -65,7 +65,7 @@ export async function paymentsOf(orm: Orm | Tx, subjectKey: string, kind: Subjec
     amountFen: payment.amountFen,
     status: payment.status,
     accountKind: payment.accountKind,
-    accountNumber: payment.accountNumber,
+    accountNumber: payment.accountMasked,
     failureReason: payment.failureReason,
     sentAt: payment.sentAt,
     settledAt: payment.settledAt,

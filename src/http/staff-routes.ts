@@ -11,7 +11,6 @@ import type { Database } from '../db/clients.ts';
 import { runSummary } from '../matching/run-service.ts';
 import { simulate } from '../matching/what-if.ts';
 import { approveBatch } from '../payouts/payout-service.ts';
-import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
 import type { AccountService } from '../identity/account-service.ts';
@@ -59,8 +58,10 @@ export function staffRoutes(deps: { db: Database; clock: Clock; accounts: Accoun
       const rows = await deps.db.sql<{ subject_key: string; point_id: string; change: string; old_outcome: string | null; new_outcome: string; old_amount_fen: string | null; new_amount_fen: string | null; reason_codes: string[] }[]>`
         select c.subject_key, c.point_id, c.change, c.old_outcome, c.new_outcome, c.old_amount_fen::text, c.new_amount_fen::text, c.reason_codes
         from list_changes c where c.run_id = ${id} order by c.point_id, c.subject_key limit ${limit} offset ${offset}`;
-      const persons = new Set((await deps.db.sql<{ k: string }[]>`select subject_key as k from list_changes where run_id = ${id} and subject_key in (select id_number from persons) limit ${limit}`).map((r) => r.k));
-      return { runId: id, changes: rows.map((r) => ({ ...r, subject_key: persons.has(r.subject_key) ? maskIdNumber(r.subject_key) : maskUscc(r.subject_key) })) };
+      // Persons are keyed by a pseudonym; staff see the masked 公民身份号码 recorded beside it.
+      const keys = rows.map((r) => r.subject_key);
+      const persons = new Map((await deps.db.sql<{ k: string; m: string }[]>`select person_key as k, id_masked as m from persons where person_key = any(${keys}::text[])`).map((r) => [r.k, r.m]));
+      return { runId: id, changes: rows.map((r) => ({ ...r, subject_key: persons.get(r.subject_key) ?? maskUscc(r.subject_key) })) };
     });
 
     staff.post('/what-if', { config: { permission: 'whatif.run' } }, async (request) => {

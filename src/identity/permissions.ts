@@ -76,6 +76,7 @@ export const PERMISSIONS = {
   'audit.read': ['auditor', 'administrator'],
   'audit.checkpoint': ['auditor', 'administrator', 'system'],
   'account.manage': ['administrator'],
+  'keys.rotate': ['administrator'],
   'portal.own': ['enterprise', 'citizen'],
 } as const satisfies Record<string, readonly Role[]>;
 

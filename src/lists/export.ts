@@ -9,7 +9,7 @@ import { rowBatches, type Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
 import { authorize, type Actor } from '../identity/permissions.ts';
 import { roundingLabels, type Rounding } from '../money.ts';
-import { maskIdNumber } from '../subjects/id-number.ts';
+import { isPersonKey } from '../subjects/personal-data.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -40,6 +40,8 @@ interface Row {
   subject_key: string;
   enterprise_name: string | null;
   person_name: string | null;
+  /** The person's 公民身份号码 masked at import (persons keeps no clear number). */
+  id_masked: string | null;
   outcome: string;
   amount_fen: bigint | null;
   rounding: string | null;
@@ -51,7 +53,8 @@ interface Row {
 
 function cells(r: Row): string[] {
   // A person's name is personal data: shown masked to its first character, like the ID number.
-  const masked = r.person_name !== null ? maskIdNumber(r.subject_key) : maskUscc(r.subject_key);
+  // A person's key is a pseudonym: the masked number recorded beside it is what a reader recognises.
+  const masked = r.id_masked ?? (isPersonKey(r.subject_key) ? r.subject_key : maskUscc(r.subject_key));
   const name = r.enterprise_name ?? (r.person_name ? `${r.person_name.slice(0, 1)}${'*'.repeat(Math.max(1, r.person_name.length - 1))}` : '');
   return [
     masked,
@@ -73,10 +76,10 @@ export async function exportList(db: Database, request: { pointId: string; perio
   const [{ n } = { n: 0 }] = await db.sql<{ n: number }[]>`select count(*)::int as n from list_entries where point_id = ${request.pointId} and period = ${request.period}`;
   if (n === 0) throw new AppError('NOT_FOUND', `The list of ${request.pointId} for ${request.period} has no entries; check the point id and period, or run the match first (npm run cli -- match ${request.pointId} ${request.period}).`);
   const query = db.sql<Row[]>`
-    select l.subject_key, e.name as enterprise_name, p.name as person_name, l.outcome, l.amount_fen, l.rounding, l.allocation, l.reason_codes, l.status, l.policy_version
+    select l.subject_key, e.name as enterprise_name, p.name as person_name, p.id_masked, l.outcome, l.amount_fen, l.rounding, l.allocation, l.reason_codes, l.status, l.policy_version
     from list_entries l
     left join enterprises e on e.uscc = l.subject_key
-    left join persons p on p.id_number = l.subject_key
+    left join persons p on p.person_key = l.subject_key
     where l.point_id = ${request.pointId} and l.period = ${request.period}
     order by l.outcome, l.subject_key`;
   let entries = 0;

@@ -21,7 +21,6 @@ import { importFeed, type ImportResult } from '../feeds/importer.ts';
 import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import type { NumberedRecord } from '../feeds/parse.ts';
 import { FACTS_LOCK_KEY } from '../subjects/facts-repository.ts';
-import { maskIdNumber } from '../subjects/id-number.ts';
 
 const EMPLOYMENT_SUBSIDY_FAMILY = 'employment-subsidy';
 
@@ -92,7 +91,8 @@ export async function buildHireLedger(db: Database, clock: Clock, input: { month
       if (!qualifies(h)) continue;
       const prior = used.get(h.person);
       if (prior) {
-        alreadyUsed.push({ person: maskIdNumber(h.person), usedBy: prior.subject_key, period: prior.period, hiredBy: h.hiredBy });
+        alreadyUsed.push({ person: h.person, // a person key (pseudonym), not the number
+         usedBy: prior.subject_key, period: prior.period, hiredBy: h.hiredBy });
         continue;
       }
       used.set(h.person, { subject_key: h.hiredBy, period: month });

@@ -98,7 +98,7 @@ export async function runPointPins(sql: Executor, runId: number): Promise<{ poin
 export async function shardUpperKeys(tx: postgres.TransactionSql, subjectType: 'enterprise' | 'person', shards: number): Promise<{ hi: string }[]> {
   return subjectType === 'enterprise'
     ? tx<{ hi: string }[]>`select max(uscc) as hi from (select uscc, ntile(${shards}) over (order by uscc) as t from enterprises) x group by t order by t`
-    : tx<{ hi: string }[]>`select max(id_number) as hi from (select id_number, ntile(${shards}) over (order by id_number) as t from persons) x group by t order by t`;
+    : tx<{ hi: string }[]>`select max(person_key) as hi from (select person_key, ntile(${shards}) over (order by person_key) as t from persons) x group by t order by t`;
 }
 
 /** Two attempts of one job racing: the second waits here until the first's transaction ends. */

@@ -14,7 +14,6 @@ import { plainVal } from '../rules/lang/format.ts';
 import type { IR } from '../rules/lang/ir.ts';
 import { INDUSTRY_SECTIONS } from '../dictionary/codes.ts';
 import { mergeParts, readSnapshotParts } from '../subjects/facts-repository.ts';
-import { maskIdNumber } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { runnable } from './compiled-library.ts';
 import { budgetLimitFen } from './allocation.ts';
@@ -119,7 +118,8 @@ export async function simulate(db: Database, request: WhatIfRequest): Promise<Wh
   const gains: { subject: string; liveFen: bigint; draftFen: bigint }[] = [];
   const losses: { subject: string; liveFen: bigint; draftFen: bigint }[] = [];
   const enterprise = draftPoint.subject === 'enterprise';
-  const mask = enterprise ? maskUscc : maskIdNumber;
+  // A person's subject key is already a pseudonym (src/subjects/personal-data.ts): shown as it is.
+  const mask = enterprise ? maskUscc : (key: string) => key;
 
   for await (const subject of readSnapshotParts(db.sql, w, periods, { subjectType: draftPoint.subject, validOn: request.period })) {
     report.subjects++;

@@ -54,7 +54,10 @@ interface NewPayment {
   subjectKey: string;
   idempotencyKey: string;
   amountFen: bigint;
-  accountNumber: string;
+  /** SM4-encrypted (sm4:<kid>:…), with its key id and masked form; the clear number is never stored. */
+  accountEnc: string;
+  accountKeyId: string;
+  accountMasked: string;
   accountKind: AccountKind;
 }
 
@@ -115,7 +118,7 @@ async function recordMessage(q: Executor, message: typeof bankMessages.$inferIns
 /** A batch's pending payments with the payee's name, what a payment instruction needs. */
 function pendingPayments(q: Executor, batchId: number) {
   return q
-    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, endToEndId: payments.endToEndId, amountFen: payments.amountFen, accountNumber: payments.accountNumber, name: enterprises.name, pointId: payoutBatches.pointId, period: payoutBatches.period })
+    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, endToEndId: payments.endToEndId, amountFen: payments.amountFen, accountEnc: payments.accountEnc, name: enterprises.name, pointId: payoutBatches.pointId, period: payoutBatches.period })
     .from(payments)
     .innerJoin(enterprises, eq(enterprises.uscc, payments.subjectKey))
     .innerJoin(payoutBatches, eq(payoutBatches.id, payments.batchId))

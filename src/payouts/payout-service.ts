@@ -15,6 +15,7 @@ import { CURRENT_PERIOD } from '../subjects/facts-repository.ts';
 import type { BankChannel } from './bank-channel.ts';
 import { endToEndIdFor, messageIdFor } from './payment-keys.ts';
 import { reconcileReports, type Reconciliation } from './reconciliation.ts';
+import { decryptField, sealAccount } from '../subjects/personal-data.ts';
 import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
 
 export interface PreparedBatch {
@@ -110,7 +111,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
           batchId,
           withAccount.map((e) => {
             const account = accounts.get(e.subjectKey)!;
-            return { subjectKey: e.subjectKey, idempotencyKey: e.idempotencyKey, amountFen: e.amountFen!, accountNumber: account.accountNumber, accountKind: account.accountKind };
+            return { subjectKey: e.subjectKey, idempotencyKey: e.idempotencyKey, amountFen: e.amountFen!, ...sealAccount(account.accountNumber), accountKind: account.accountKind };
           }),
         );
         await w.markEntriesBatched(input.pointId, input.period, withAccount.map((e) => e.subjectKey), clock.now());
@@ -181,7 +182,8 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         if (pending.length === 0) return { sent: 0 };
         const instructions = pending.map((p) => ({
           endToEndId: p.endToEndId ?? endToEndIdFor(p.idempotencyKey),
-          accountNumber: p.accountNumber,
+          // Decrypted here, at the boundary, and nowhere else: the channel needs the clear number.
+          accountNumber: decryptField(p.accountEnc),
           amountFen: p.amountFen,
           payeeName: p.name,
           remittance: `${p.pointId} ${p.period}`,

@@ -17,6 +17,7 @@ import type { Clock } from '../clock.ts';
 import type { Orm, Tx } from '../db/clients.ts';
 import { DEFAULT_SECOND_APPROVAL_ABOVE_FEN } from '../config.ts';
 import { AppError, isAppError } from '../errors.ts';
+import { decryptField, sealAccount } from '../subjects/personal-data.ts';
 import type { Logger } from '../logger.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import { reasonText, type BankChannel } from './bank-channel.ts';
@@ -148,8 +149,8 @@ async function applyReport(tx: Tx, clock: Clock, log: Logger, actor: string, rep
     if (outcome !== 'paid') {
       // Only a first attempt is re-sent automatically; a failed re-send needs a person (exhausted).
       const status = payment.attempt === 0 ? 'open' : 'exhausted';
-      await rr.insertReverification(tx, { subjectKey: payment.subjectKey, paymentKey: payment.idempotencyKey, entitlementKey, batchId: payment.batchId, outcome, reasonCode: code, reason: failureReason, failedAccountNumber: payment.accountNumber, status, createdAt: clock.now() });
-      await appendAudit(tx, clock, { actor, action: 'account.reverification_opened', entityType: 'payment', entityId: payment.idempotencyKey, payload: { outcome, reasonCode: code, status, account: maskAccount(payment.accountNumber) } });
+      await rr.insertReverification(tx, { subjectKey: payment.subjectKey, paymentKey: payment.idempotencyKey, entitlementKey, batchId: payment.batchId, outcome, reasonCode: code, reason: failureReason, failedAccountNumber: payment.accountEnc, status, createdAt: clock.now() });
+      await appendAudit(tx, clock, { actor, action: 'account.reverification_opened', entityType: 'payment', entityId: payment.idempotencyKey, payload: { outcome, reasonCode: code, status, account: payment.accountMasked } });
       log.warn({ batchId: payment.batchId, subject: maskUscc(payment.subjectKey), reasonCode: code, outcome }, 'payment not completed; account goes to re-verification');
     }
   }
@@ -268,9 +269,11 @@ export async function verifyAccount(orm: Orm, clock: Clock, request: { subjectKe
   const input = { ...request, actor: actorRef(request.actor) };
   if (!/^\d{6,34}$/.test(input.accountNumber)) throw new AppError('ARGUMENT_INVALID', `accountNumber must be 6 to 34 digits, the account to pay ${maskUscc(input.subjectKey)}; got ${maskAccount(input.accountNumber)} (${input.accountNumber.length} characters).`);
   await orm.transaction(async (tx) => {
-    const row = await rr.verifyReverification(tx, input, { accountNumber: input.accountNumber, accountKind: input.accountKind, by: input.actor, at: clock.now() });
+    // Both accounts are kept sealed (SM4, as in payments): the failed one as the payment held it.
+    const sealed = sealAccount(input.accountNumber);
+    const row = await rr.verifyReverification(tx, input, { accountNumber: sealed.accountEnc, accountKind: input.accountKind, by: input.actor, at: clock.now() });
     if (!row) throw new AppError('REVERIFICATION_NOT_FOUND', `No open account re-verification for payment ${input.paymentKey} of ${maskUscc(input.subjectKey)}; list them with: cli reverify list.`);
-    await appendAudit(tx, clock, { actor: input.actor, action: 'account.reverified', entityType: 'payment', entityId: input.paymentKey, payload: { account: maskAccount(input.accountNumber), changed: input.accountNumber !== row.failedAccountNumber, accountKind: input.accountKind } });
+    await appendAudit(tx, clock, { actor: input.actor, action: 'account.reverified', entityType: 'payment', entityId: input.paymentKey, payload: { account: maskAccount(input.accountNumber), changed: input.accountNumber !== decryptField(row.failedAccountNumber), accountKind: input.accountKind } });
   });
 }
 
@@ -296,7 +299,7 @@ export async function prepareFollowUpBatch(orm: Orm, clock: Clock, request: { so
       tx,
       verified.map(({ r, amountFen }) => {
         const key = paymentKeyFor(r.entitlementKey, 1);
-        return { subjectKey: r.subjectKey, idempotencyKey: key, entitlementKey: r.entitlementKey, attempt: 1, endToEndId: endToEndIdFor(key), batchId, amountFen, accountNumber: r.verifiedAccountNumber!, accountKind: r.verifiedAccountKind!, status: 'pending' as const };
+        return { subjectKey: r.subjectKey, idempotencyKey: key, entitlementKey: r.entitlementKey, attempt: 1, endToEndId: endToEndIdFor(key), batchId, amountFen, ...sealAccount(r.verifiedAccountNumber!), accountKind: r.verifiedAccountKind!, status: 'pending' as const };
       }),
     );
     await rr.markResent(tx, verified.map(({ r }) => ({ subjectKey: r.subjectKey, paymentKey: r.paymentKey })), batchId);

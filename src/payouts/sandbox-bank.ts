@@ -9,6 +9,8 @@ import type { Orm } from '../db/clients.ts';
 import { sandboxBankTransfers } from '../db/schema/index.ts';
 import type { BankChannel, BankReport, PaymentMessage } from './bank-channel.ts';
 import { writePain002 } from './iso20022/pain002.ts';
+import { maskAccount } from '../subjects/id-number.ts';
+import { keyedHash } from '../subjects/personal-data.ts';
 
 export function sandboxBank(orm: Orm, clock: Clock): BankChannel & { bookedCount(): Promise<number> } {
   // Which transfers each report handed out covers, so acknowledging it marks exactly those.
@@ -22,7 +24,9 @@ export function sandboxBank(orm: Orm, clock: Clock): BankChannel & { bookedCount
           const closed = ins.accountNumber.endsWith('0000');
           return {
             endToEndId: ins.endToEndId,
-            accountNumber: ins.accountNumber,
+            // The clear number reaches the channel only; the sandbox's own ledger keeps none.
+            accountMasked: maskAccount(ins.accountNumber),
+            accountHash: keyedHash(ins.accountNumber),
             amountFen: ins.amountFen,
             status: closed ? ('rejected' as const) : ('booked' as const),
             reasonCode: closed ? 'AC04' : null,

@@ -71,7 +71,8 @@ function kindText(column: ColumnMapping, fact: (typeof FACTS)[number] | undefine
 function factText(column: ColumnMapping, mapping: FeedMapping): string {
   if (!column.fact) return mapping.registers?.nameColumn === column.column ? 'subject name (registry)' : '—';
   const fact = FACTS.find((f) => f.name === column.fact);
-  return fact ? `\`${fact.name}\` ${fact.zh}` : `\`${column.fact}\``;
+  const text = fact ? `\`${fact.name}\` ${fact.zh}` : `\`${column.fact}\``;
+  return column.encrypted ? `${text} (SM4-encrypted at import)` : text;
 }
 
 /** Which subjects a generated feed lists, as the department would send it. */
@@ -100,7 +101,7 @@ export function exampleFeeds(): FeedMapping[] {
   return FEEDS.filter((f) => !isDerivedFeed(f));
 }
 
-const KEY_TEXT = { enterprise: '统一社会信用代码 (GB 32100-2015, check characters verified)', person: '公民身份号码 (GB 11643-1999, check character and birth date verified; personal: masked in reports)' };
+const KEY_TEXT = { enterprise: '统一社会信用代码 (GB 32100-2015, check characters verified)', person: '公民身份号码 (GB 11643-1999, check character and birth date verified; personal: recorded under a person key, HMAC-SM3, with the number SM4-encrypted beside it; masked in reports)' };
 
 export function feedsMarkdown(): string {
   const lines: string[] = [

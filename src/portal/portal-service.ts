@@ -7,7 +7,6 @@ import { entitlementsOf, paymentsOf, type SubjectKind } from '../http/entitlemen
 import { authorize, type Actor } from '../identity/permissions.ts';
 import { explainEntry } from '../matching/explain-service.ts';
 import { formatYuan, roundingLabels, type Rounding } from '../money.ts';
-import { maskAccount } from '../subjects/id-number.ts';
 
 const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', undetermined: '数据不全，暂无法判定' } as const;
 const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
@@ -35,7 +34,7 @@ export function portalService(db: Database) {
         outcomeText: OUTCOME_TEXT[item.outcome],
         statusText: STATUS_TEXT[item.status],
         explanation: why.lines,
-        payment: item.payment ? { ...item.payment, accountNumber: maskAccount(item.payment.accountNumber) } : null,
+        payment: item.payment, // its accountNumber is the masked form: payments keep no clear account
       });
     }
     return entitlements;
@@ -62,7 +61,7 @@ export function portalService(db: Database) {
         amountFen: p.amountFen.toString(),
         amountYuan: formatYuan(p.amountFen),
         statusText: PAYMENT_TEXT[p.status],
-        accountNumber: maskAccount(p.accountNumber),
+        accountNumber: p.accountNumber, // masked already
       }));
     },
   };

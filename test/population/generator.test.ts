@@ -1,8 +1,7 @@
 // The population generator without a database: determinism, identifiers, consistency across feeds,
 // validity of every clean row, the anchors, realistic rates, and flat memory while streaming.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -25,8 +24,9 @@ import {
 } from '../../src/population/index.ts';
 import { checkIdNumber } from '../../src/subjects/id-number.ts';
 import { checkUscc } from '../../src/subjects/uscc.ts';
+import { tempDir } from '../support/temp.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'mianshen-population-'));
+const work = tempDir('population');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const SMALL: PopulationOptions = { seed: 42, enterprises: 20_000, persons: 12_000, dataYear: 2023 };

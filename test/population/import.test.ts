@@ -1,7 +1,6 @@
 // Generated feeds through the real importer on PostgreSQL: every clean row imported, every deliberately
 // bad row rejected with the reason its kind calls for, whether the feed arrives as a file or in process.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
@@ -10,6 +9,7 @@ import { feedMapping } from '../../src/feeds/mappings.ts';
 import { DIRTY_KINDS, dirtyKindsFor, feedRecords, feedRows, GENERATED_FEEDS, writeFeedFile, type DirtyKind, type PopulationOptions } from '../../src/population/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { SYSTEM_ACTOR } from '../../src/identity/permissions.ts';
+import { tempDir } from '../support/temp.ts';
 
 const REASONS: Record<DirtyKind, RegExp> = {
   'bad-check': /校验码/,
@@ -25,7 +25,7 @@ const REASONS: Record<DirtyKind, RegExp> = {
 
 const OPTIONS: PopulationOptions = { seed: 5, enterprises: 1500, persons: 3000, dataYear: 2023, dirtyRate: 0.03 };
 const clock = fixedClock('2024-04-01T00:00:00Z');
-const work = mkdtempSync(join(tmpdir(), 'mianshen-population-import-'));
+const work = tempDir('population-import');
 let db: TestDatabase;
 
 beforeAll(async () => {

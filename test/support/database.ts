@@ -4,8 +4,13 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { connect, databaseUrl, type Database } from '../../src/db/clients.ts';
 import { createLogger } from '../../src/logger.ts';
+import { installDataKeys, parseDataKeys } from '../../src/subjects/personal-data.ts';
 
 export const silentLog = createLogger('silent');
+
+// The suite's personal-data keys (vitest.config.ts env), as startApp would install them: tests that
+// import or pay without starting the app need them too.
+installDataKeys(parseDataKeys(process.env));
 
 export interface TestDatabase extends Database {
   drop(): Promise<void>;

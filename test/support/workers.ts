@@ -1,12 +1,14 @@
 // Worker processes, as an operator starts them (`npm run cli -- worker`), for tests that kill and
 // replace them. Every worker started is SIGKILLed by killAllWorkers() if a test leaves one behind.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tempDir } from './temp.ts';
 
 const running = new Set<ChildProcess>();
 
 export function startWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, ['src/cli/index.ts', 'worker'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', MATCH_WORKERS: '2', BOSS_SUPERVISE_SECONDS: '1', ...env },
+    // A data folder of its own: otherwise startApp writes its generated secrets into ./.data.
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', MATCH_WORKERS: '2', BOSS_SUPERVISE_SECONDS: '1', DATA_DIR: tempDir('worker'), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   running.add(child);

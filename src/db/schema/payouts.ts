@@ -49,7 +49,11 @@ export const payments = pgTable(
       .notNull()
       .references(() => payoutBatches.id),
     amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
-    accountNumber: text('account_number').notNull(),
+    /** The payee account, SM4-encrypted (sm4:<kid>:…); decrypted only when handed to the bank channel. */
+    accountEnc: text('account_enc').notNull(),
+    accountKeyId: text('account_key_id').notNull(),
+    /** Last four digits, for portal and staff displays. */
+    accountMasked: text('account_masked').notNull(),
     accountKind: text('account_kind', { enum: ['basic', 'social-insurance'] }).notNull(),
     status: text('status', { enum: ['pending', 'sent', 'paid', 'failed', 'returned'] }).notNull(),
     /**
@@ -170,7 +174,9 @@ export const accountReverifications = pgTable(
 /** The sandbox bank's ledger: it books each end-to-end id once, as a real bank does. */
 export const sandboxBankTransfers = pgTable('sandbox_bank_transfers', {
     endToEndId: text('end_to_end_id').primaryKey(),
-    accountNumber: text('account_number').notNull(),
+    // The sandbox keeps no clear account: the masked form, and a keyed hash to tell accounts apart.
+    accountMasked: text('account_masked').notNull(),
+    accountHash: text('account_hash').notNull(),
     amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
     status: text('status', { enum: ['booked', 'rejected'] }).notNull(),
     reasonCode: text('reason_code'),

@@ -9,9 +9,16 @@ export const enterprises = pgTable('enterprises', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
 
-/** Persons, keyed by 公民身份号码 (personal data: masked wherever shown or logged). */
+/**
+ * Persons, keyed by a person key (`P` + 26 base32 characters of HMAC-SM3(ID_HASH_KEY, 公民身份号码),
+ * src/subjects/personal-data.ts), never by the number itself: the number is stored SM4-encrypted (id_enc,
+ * under key_id) for the few who need it, and masked (440301********123X) for display.
+ */
 export const persons = pgTable('persons', {
-  idNumber: text('id_number').primaryKey(),
+  personKey: text('person_key').primaryKey(),
+  idEnc: text('id_enc').notNull(),
+  keyId: text('key_id').notNull(),
+  idMasked: text('id_masked').notNull(),
   name: text('name').notNull(),
   regionCode: text('region_code').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
