@@ -1,5 +1,5 @@
 // HTTP hardening shared by every route: security headers (@fastify/helmet) and per-route rate limits
-// (@fastify/rate-limit, opt-in). Documented in docs/security-audit.md ("HTTP hardening").
+// (@fastify/rate-limit, opt-in). Documented in docs/security.md ("HTTP hardening").
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';

@@ -57,7 +57,7 @@ function decodeKey(text: string, variable: string, bytes: 'exactly16' | 'atLeast
 /** Parses DATA_KEYS ("kid1:base64,kid2:base64"), DATA_KEY_CURRENT and ID_HASH_KEY; names the variable that is wrong. */
 export function parseDataKeys(settings: DataKeySettings): DataKeyring {
   const missing = (['DATA_KEYS', 'DATA_KEY_CURRENT', 'ID_HASH_KEY'] as const).filter((name) => !settings[name]);
-  if (missing.length > 0) throw invalid(`${missing.join(', ')} must be set: the SM4 keys that protect identity numbers and bank accounts (see docs/security-pdata.md)`, missing);
+  if (missing.length > 0) throw invalid(`${missing.join(', ')} must be set: the SM4 keys that protect identity numbers and bank accounts (see docs/security.md, "Personal data")`, missing);
   const keys = new Map<string, Buffer>();
   for (const part of (settings.DATA_KEYS as string).split(',')) {
     const at = part.indexOf(':');
