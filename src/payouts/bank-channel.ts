@@ -4,6 +4,8 @@
 // derived from the batch and the payments in it, so a repeated send after a crash is the same message.
 // Account numbers cross this boundary in clear: they are decrypted by the caller just before sending.
 
+import type { Tx } from '../db/clients.ts';
+
 interface PaymentInstruction {
   endToEndId: string;
   accountNumber: string;
@@ -38,7 +40,12 @@ export interface BankReport {
 
 export interface BankChannel {
   readonly kind: 'sandbox' | 'iso20022-files';
-  transmit(message: PaymentMessage): Promise<Transmission>;
+  /**
+   * `tx` is the send's own transaction (it holds the batch lock). A channel inside this database (the
+   * sandbox bank) books in it: on the embedded database a second connection cannot write while a
+   * transaction is open, and the bookings then commit or roll back with the send. Others ignore it.
+   */
+  transmit(message: PaymentMessage, tx?: Tx): Promise<Transmission>;
   /** Every report the channel holds; reconciliation skips those it has already recorded. */
   fetchReports(): Promise<BankReport[]>;
   /** Reports recorded by reconciliation (applied, duplicate or malformed); a files channel keeps them regardless. */

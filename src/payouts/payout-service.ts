@@ -190,7 +190,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         }));
         const messageId = messageIdFor(input.batchId, instructions.map((i) => i.endToEndId));
         const at = clock.now();
-        const transmission = await atBank(`submitting batch ${input.batchId}`, () => bank.transmit({ messageId, batchId: input.batchId, createdAt: at, instructions }));
+        const transmission = await atBank(`submitting batch ${input.batchId}`, () => bank.transmit({ messageId, batchId: input.batchId, createdAt: at, instructions }, w.tx));
         const totalFen = instructions.reduce((sum, i) => sum + i.amountFen, 0n);
         await w.recordMessage({ messageId, batchId: input.batchId, channel: bank.kind, reference: transmission.reference, sha256: transmission.sha256, paymentCount: instructions.length, totalFen, createdAt: at });
         await w.markPaymentsSent(input.batchId, pending.map((p) => p.idempotencyKey), at, messageId);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { eq, inArray, sql as dsql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
-import type { Orm } from '../db/clients.ts';
+import type { Orm, Tx } from '../db/clients.ts';
 import { sandboxBankTransfers } from '../db/schema/index.ts';
 import type { BankChannel, BankReport, PaymentMessage } from './bank-channel.ts';
 import { writePain002 } from './iso20022/pain002.ts';
@@ -17,7 +17,7 @@ export function sandboxBank(orm: Orm, clock: Clock): BankChannel & { bookedCount
   const covered = new Map<string, string[]>();
   return {
     kind: 'sandbox',
-    async transmit(message: PaymentMessage) {
+    async transmit(message: PaymentMessage, tx?: Tx) {
       let inserted = 0;
       for (let i = 0; i < message.instructions.length; i += 500) {
         const rows = message.instructions.slice(i, i + 500).map((ins) => {
@@ -34,7 +34,7 @@ export function sandboxBank(orm: Orm, clock: Clock): BankChannel & { bookedCount
             messageId: message.messageId,
           };
         });
-        inserted += (await orm.insert(sandboxBankTransfers).values(rows).onConflictDoNothing().returning({ id: sandboxBankTransfers.endToEndId })).length;
+        inserted += (await (tx ?? orm).insert(sandboxBankTransfers).values(rows).onConflictDoNothing().returning({ id: sandboxBankTransfers.endToEndId })).length;
       }
       const sha256 = createHash('sha256').update(message.instructions.map((i) => `${i.endToEndId}:${i.amountFen}`).join('\n')).digest('hex');
       return { reference: `sandbox:${message.messageId}`, sha256, repeated: inserted === 0 };
