@@ -6,6 +6,8 @@ import { loadConfig, type Config } from './config.ts';
 import { oidcSettingsFrom, type OidcSettings } from './identity/oidc-client.ts';
 import { portalOptionsFrom } from './http/portal-routes.ts';
 import { buildServer } from './http/server.ts';
+// A verified citizen's 公民身份号码 maps to the person key it is filed under (keyed hash, ID_HASH_KEY).
+import { personKeyOf } from './subjects/personal-data.ts';
 import { accountsOf } from './identity/account-service.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -17,12 +19,6 @@ export interface Serving {
   /** The OIDC settings the portal signs in with; undefined when the portal sign-in is off. */
   oidc: OidcSettings | undefined;
 }
-
-/**
- * Persons are keyed by their 公民身份号码 today, so a citizen's subject key is the number itself.
- * (The personal-data work replaces this with a keyed hash.)
- */
-const personKeyOf = (idNumber: string): string => idNumber;
 
 /**
  * `requireSigningKey`: serve mode, which refuses to start on DATABASE_URL without AUDIT_SIGNING_KEY.

@@ -3,6 +3,7 @@
 // knows only the demo accounts it is given and checks nothing but that the chosen one is on its list
 // (there is no password: this is a demo, never started by `npm run serve`). Tokens are signed with a
 // key generated at start; the client secret is random per process.
+import { decryptField } from '../subjects/personal-data.ts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,10 +44,14 @@ export async function demoAccountsFrom(db: Database): Promise<DemoAccount[]> {
     select e.uscc, e.name from enterprises e
     where exists (select 1 from list_entries l where l.subject_key = e.uscc and l.status = 'paid')
     order by e.uscc limit 3`;
-  const people = await db.sql<{ id_number: string; name: string }[]>`
-    select p.id_number, p.name from persons p
-    where exists (select 1 from list_entries l where l.subject_key = p.id_number and l.outcome = 'eligible')
-    order by p.id_number limit 2`;
+  // Persons are filed under their person key; the demo identity provider hands out the 公民身份号码
+  // itself (as the unified identity would), so it is decrypted here, in demo mode only.
+  const people = (
+    await db.sql<{ id_enc: string; name: string }[]>`
+      select p.id_enc, p.name from persons p
+      where exists (select 1 from list_entries l where l.subject_key = p.person_key and l.outcome = 'eligible')
+      order by p.person_key limit 2`
+  ).map((p) => ({ id_number: decryptField(p.id_enc), name: p.name }));
   return [
     ...firms.map((f) => ({ kind: 'enterprise' as const, name: f.name, identifier: f.uscc })),
     ...people.map((p) => ({ kind: 'citizen' as const, name: p.name, identifier: p.id_number })),
