@@ -1,6 +1,8 @@
 // Signed checkpoints catch what the hash chain alone cannot: the newest entries deleted, the trail
 // truncated and re-inserted with fresh hashes, the tail rewritten. Each attack is carried out as a
 // superuser would (triggers disabled) and first shown to pass plain chain verification.
+import { hash } from '@node-rs/argon2';
+import { accountRepository } from '../src/identity/account-repository.ts';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -128,9 +130,11 @@ describe('signed audit checkpoints', () => {
     const dir = tempDir('audit-cli');
     const file = join(dir, 'checkpoint.json');
     const key = pem();
+    // The commands act as an auditor's account (signing in writes nothing to the trail).
+    await accountRepository(db.orm).insert({ login: 't.cli.auditor', displayName: '审计', passwordHash: await hash('cli auditor password'), roles: ['auditor'], createdAt: new Date('2024-01-01T00:00:00Z'), createdBy: null });
     const cli = (...argv: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['src/cli/index.ts', 'audit', ...argv], { env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dir, LOG_LEVEL: 'silent', AUDIT_SIGNING_KEY: key } }, (error, stdout, stderr) => {
+        execFile(process.execPath, ['src/cli/index.ts', 'audit', ...argv, '--as', 't.cli.auditor'], { env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dir, LOG_LEVEL: 'silent', AUDIT_SIGNING_KEY: key, MIANSHEN_PASSWORD: 'cli auditor password' } }, (error, stdout, stderr) => {
           resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
         });
       });
