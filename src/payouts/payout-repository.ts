@@ -3,7 +3,7 @@
 // client or a transaction); payoutRepository binds them to a database, or to a caller's transaction so
 // they roll back with it. No function reads the clock or decides anything: times come in as values,
 // and the service (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit).
-import { and, eq, inArray, isNotNull, isNull, sql as dsql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
 import { bankMessages, enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
 import { factWatermark } from '../matching/match-repository.ts';

@@ -47,6 +47,20 @@ export async function valuesByKey(q: Q): Promise<{ kid: string; n: number }[]> {
     select kid, sum(n)::int as n from (
       select key_id as kid, count(*) as n from persons group by key_id
       union all select account_key_id, count(*) from payments group by account_key_id
+      union all select split_part(v, ':', 2), count(*) from account_reverifications, unnest(array[failed_account_number, verified_account_number]) as v where v like 'sm4:%' group by 1
       union all select split_part(m[1], ':', 2), count(*) from fact_records, regexp_matches(facts::text, '"(sm4:[A-Za-z0-9_-]+):', 'g') as m group by 1
     ) x group by kid order by kid`;
+}
+
+/** Re-verification accounts (failed and verified) not yet under `kid`: small, read whole. */
+export async function reverificationsNotUnder(q: Q, kid: string): Promise<{ subject_key: string; payment_key: string; failed: string; verified: string | null }[]> {
+  return q<{ subject_key: string; payment_key: string; failed: string; verified: string | null }[]>`
+    select subject_key, payment_key, failed_account_number as failed, verified_account_number as verified from account_reverifications
+    where (failed_account_number like 'sm4:%' and split_part(failed_account_number, ':', 2) <> ${kid})
+       or (verified_account_number like 'sm4:%' and split_part(verified_account_number, ':', 2) <> ${kid})`;
+}
+
+export async function updateReverification(q: Q, row: { subjectKey: string; paymentKey: string; failed: string; verified: string | null }): Promise<void> {
+  await q`update account_reverifications set failed_account_number = ${row.failed}, verified_account_number = ${row.verified}
+    where subject_key = ${row.subjectKey} and payment_key = ${row.paymentKey}`;
 }

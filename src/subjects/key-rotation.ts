@@ -14,6 +14,8 @@ import {
   updatePayments,
   updatePersons,
   valuesByKey,
+  reverificationsNotUnder,
+  updateReverification,
 } from './data-keys-repository.ts';
 import { decryptWith, encryptWith, isEncrypted, keyIdOf, type DataKeyring } from './personal-data.ts';
 
@@ -99,6 +101,14 @@ export async function rotateDataKeys(db: Database, clock: Clock, ring: DataKeyri
     });
     if (done) break;
   }
+
+  // Accounts kept with failed and returned payments for re-verification (reconciliation.ts).
+  await db.sql.begin(async (tx) => {
+    const rows = await reverificationsNotUnder(tx, toKey);
+    const again = (value: string | null) => (value !== null && value.startsWith('sm4:') ? reencrypt(ring, value) : value);
+    for (const r of rows) await updateReverification(tx, { subjectKey: r.subject_key, paymentKey: r.payment_key, failed: again(r.failed)!, verified: again(r.verified) });
+    if (rows.length > 0) await audit(tx, 'account_reverifications', rows.length, []);
+  });
 
   result.remaining = await valuesByKey(db.sql);
   await db.sql.begin((tx) => appendAuditSql(tx, clock, { actor: input.actor, action: 'keys.rotated', entityType: 'data_keys', entityId: toKey, payload: { toKey, persons: result.persons, payments: result.payments, factRecords: result.factRecords, remaining: result.remaining } }));
