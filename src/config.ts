@@ -110,5 +110,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = oidc.filter((key) => parsed.data[key] === undefined);
     throw new AppError('CONFIG_INVALID', `Portal sign-in is half configured: ${given.join(', ')} set but ${missing.join(', ')} not; set all four OIDC_* variables, or none to leave the portal sign-in off.`, { variables: missing });
   }
+  if (parsed.data.MIGRATION_DATABASE_URL !== undefined && parsed.data.DATABASE_URL === undefined) {
+    throw new AppError('CONFIG_INVALID', 'MIGRATION_DATABASE_URL is set but DATABASE_URL is not; set DATABASE_URL to the application\'s login, or unset MIGRATION_DATABASE_URL to use the embedded database', { variables: ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] });
+  }
   return { ...parsed.data, embedded: parsed.data.DATABASE_URL === undefined };
 }

@@ -76,7 +76,7 @@ describe('loader fuzzing', () => {
       expect(() => {
         result = loadLibraryFromTexts([{ file: base.file, text }]);
       }, `mutation ${i} of ${base.file}`).not.toThrow();
-      expect(performance.now() - started, `mutation ${i} took too long`).toBeLessThan(2_000);
+      expect(performance.now() - started, `mutation ${i} took too long`).toBeLessThan(5_000);
       if (!result || result.ok) continue;
       failedLoads++;
       for (const e of result.errors) {
