@@ -9,6 +9,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RawRe
 import { z } from 'zod';
 import { AppError, ErrorCodes, isAppError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
 
 interface ErrorBody {
   code: ErrorCode;
@@ -27,6 +28,22 @@ function badRequestFromZod(error: z.ZodError, where: string): AppError {
 }
 
 /** Validates a request part against a zod schema, or throws BAD_REQUEST naming the fields. */
+/**
+ * A period in a request: the shape says year or month; whether it is a real one ("2024-13" is not) is
+ * the policy language's own period parser, so the edge and the core never disagree on what a period is.
+ */
+export const PeriodParam = z
+  .string()
+  .regex(/^\d{4}(-\d{2})?$/, 'write a year (2024) or a month (2025-03)')
+  .superRefine((text, ctx) => {
+    try {
+      parsePeriod(text);
+    } catch (error) {
+      if (!(error instanceof PeriodError)) throw error;
+      ctx.addIssue({ code: 'custom', message: `${error.message}; write a year (2024) or a month 01-12 (2025-03)` });
+    }
+  });
+
 export function parseRequest<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw badRequestFromZod(result.error, where);

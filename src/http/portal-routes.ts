@@ -16,8 +16,7 @@ import { portalSessions, type PortalSession, type SessionLifetimes } from '../id
 import { LOGIN_ATTEMPT_MINUTES, portalSignIn } from '../identity/portal-sign-in.ts';
 import type { Logger } from '../logger.ts';
 import { portalService } from '../portal/portal-service.ts';
-import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
-import { parseRequest as parse } from './error-replies.ts';
+import { parseRequest as parse, PeriodParam } from './error-replies.ts';
 
 const SESSION_COOKIE = 'mianshen_portal';
 const CSRF_COOKIE = 'mianshen_csrf';
@@ -54,17 +53,7 @@ export const portalLogSerializers = {
 
 const EntryParams = z.object({
   pointId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'a policy point id, e.g. wengang-fanhuan-2024'),
-  period: z
-    .string()
-    .regex(/^\d{4}(-\d{2})?$/, 'write a year (2024) or a month (2025-03)')
-    .superRefine((text, ctx) => {
-      try {
-        parsePeriod(text);
-      } catch (error) {
-        if (!(error instanceof PeriodError)) throw error;
-        ctx.addIssue({ code: 'custom', message: `${error.message}; write a year (2024) or a month 01-12 (2025-03)` });
-      }
-    }),
+  period: PeriodParam,
 });
 
 // Secure and HttpOnly always; SameSite=Lax so the IdP's top-level redirect back carries the login

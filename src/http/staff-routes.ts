@@ -12,31 +12,17 @@ import { runSummary } from '../matching/run-service.ts';
 import { simulate } from '../matching/what-if.ts';
 import { approveBatch } from '../payouts/payout-service.ts';
 import { maskUscc } from '../subjects/uscc.ts';
-import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
 import type { AccountService } from '../identity/account-service.ts';
 import { authorize } from '../identity/permissions.ts';
 import { staffAuthentication, staffSession } from './auth-routes.ts';
-import { parseRequest as parse } from './error-replies.ts';
+import { PeriodParam, parseRequest as parse } from './error-replies.ts';
 
 // Ids are PostgreSQL integers: a larger number is bad input, not a database error.
 const RunParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 const Paging = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
-// The shape says year or month; whether it is a real one ("2024-13" is not) is the policy language's
-// own period parser, so the edge and the core never disagree on what a period is.
-const Period = z
-  .string()
-  .regex(/^\d{4}(-\d{2})?$/, 'write a year (2024) or a month (2025-03)')
-  .superRefine((text, ctx) => {
-    try {
-      parsePeriod(text);
-    } catch (error) {
-      if (!(error instanceof PeriodError)) throw error;
-      ctx.addIssue({ code: 'custom', message: `${error.message}; write a year (2024) or a month 01-12 (2025-03)` });
-    }
-  });
 const WhatIfBody = z.object({
   pointId: z.string().min(1),
-  period: Period,
+  period: PeriodParam,
   draftFiles: z.array(z.object({ file: z.string().min(1), text: z.string().min(1) })).min(1),
 });
 
