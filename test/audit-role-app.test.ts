@@ -18,7 +18,7 @@ import { parseCheckpoint, verifyAgainstCheckpoint } from '../src/audit/checkpoin
 import { fixedClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { DEMO_RUNS, runCycle, type CycleSummary } from '../src/cycle.ts';
-import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createTestDatabase, silentLog, type TestDatabase, dataKeyEnv } from './support/database.ts';
 import { waitUntil } from './support/workers.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -52,6 +52,7 @@ beforeAll(async () => {
     // Supervision (maintenance, expiry, retention) every second, so it runs as the login during the test.
     BOSS_SUPERVISE_SECONDS: '1',
     LOG_LEVEL: 'silent',
+    ...dataKeyEnv(),
   });
   app = await startApp(config, clock, silentLog, { requireSigningKey: true, scheduler: true });
   app.boss.on('error', (error) => bossErrors.push(error));

@@ -27,7 +27,7 @@ import { simulate } from '../src/matching/what-if.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
 import type { BankChannel } from '../src/payouts/bank-channel.ts';
 import { publishLibrary } from '../src/policies/library-registry.ts';
-import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { createTestDatabase, dataKeyEnv, silentLog, type TestDatabase } from './support/database.ts';
 import { portalSignInOff } from './support/portal.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -188,7 +188,7 @@ describe('every CLI command, every role', () => {
   let app: App;
   beforeAll(async () => {
     writeFileSync(join(work, 'credit.csv'), 'not,the,header\n');
-    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: join(work, 'data'), LOG_LEVEL: 'silent', MATCH_WORKERS: '1', BOSS_SUPERVISE_SECONDS: '5' });
+    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: join(work, 'data'), LOG_LEVEL: 'silent', MATCH_WORKERS: '1', BOSS_SUPERVISE_SECONDS: '5', ...dataKeyEnv() });
     app = await startApp(config, clock, silentLog, { workers: true });
   });
   afterAll(async () => app?.stop());

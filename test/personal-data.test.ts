@@ -1,5 +1,8 @@
 // Personal data at rest: SM4 field encryption (GB/T 32907) with a keyring, HMAC-SM3 person keys, the
 // start-up refusal without keys, and key rotation on real PostgreSQL (service and CLI).
+import { hash } from '@node-rs/argon2';
+import { accountRepository } from '../src/identity/account-repository.ts';
+import { endToEndIdFor } from '../src/payouts/payment-keys.ts';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
@@ -185,11 +188,11 @@ describe('key rotation on PostgreSQL', () => {
     await load('samr-registry', file('samr.csv', ['uscc,name,region_code,industry_code,status', ...firms.map((f, i) => `${f},企业${i},440305,C3911,存续`)]));
     await load('police-population', police());
     await load('bank-accounts', banks());
-    const [batch] = await db.sql<{ id: string }[]>`insert into payout_batches (point_id, period, status, payment_count, total_fen, prepared_by, prepared_at) values ('p', '2024', 'prepared', 3, 300, 'finance:a', ${clock.now()}) returning id`;
+    const [batch] = await db.sql<{ id: string }[]>`insert into payout_batches (point_id, period, status, payment_count, total_fen, prepared_by, prepared_at) values ('p', '2024', 'prepared', 3, 300, 1, ${clock.now()}) returning id`;
     for (const [i, f] of firms.entries()) {
       const sealed = sealAccount(accountOf(i));
-      await db.sql`insert into payments (subject_key, idempotency_key, batch_id, amount_fen, account_enc, account_key_id, account_masked, account_kind, status)
-                   values (${f}, ${`p/2024/${f}`}, ${batch!.id}, 100, ${sealed.accountEnc}, ${sealed.accountKeyId}, ${sealed.accountMasked}, 'basic', 'pending')`;
+      await db.sql`insert into payments (subject_key, idempotency_key, entitlement_key, end_to_end_id, batch_id, amount_fen, account_enc, account_key_id, account_masked, account_kind, status)
+                   values (${f}, ${`p/2024/${f}`}, ${`p/2024/${f}`}, ${endToEndIdFor(`p/2024/${f}`)}, ${batch!.id}, 100, ${sealed.accountEnc}, ${sealed.accountKeyId}, ${sealed.accountMasked}, 'basic', 'pending')`;
     }
   });
   afterAll(async () => {
@@ -234,9 +237,11 @@ describe('key rotation on PostgreSQL', () => {
 
   it('runs as `cli keys rotate`, printing the key ids still in use', async () => {
     const three = randomBytes(16).toString('base64');
-    const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', DATA_DIR: tempDir('pdata-cli'), DATA_KEYS: `k2:${k2.toString('base64')},k3:${three}`, DATA_KEY_CURRENT: 'k3', ID_HASH_KEY: idHashKey.toString('base64') };
+    // Rotation is an administrator's command: it runs as one (signing in writes nothing to the trail).
+    await accountRepository(db.orm).insert({ login: 't.keys.admin', displayName: '管理', passwordHash: await hash('keys admin password'), roles: ['administrator'], createdAt: new Date('2024-01-01T00:00:00Z'), createdBy: null });
+    const env = { ...process.env, MIANSHEN_PASSWORD: 'keys admin password', DATABASE_URL: db.url, LOG_LEVEL: 'silent', DATA_DIR: tempDir('pdata-cli'), DATA_KEYS: `k2:${k2.toString('base64')},k3:${three}`, DATA_KEY_CURRENT: 'k3', ID_HASH_KEY: idHashKey.toString('base64') };
     const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['src/cli/index.ts', 'keys', 'rotate', '--batch', '3'], { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+      execFile(process.execPath, ['src/cli/index.ts', 'keys', 'rotate', '--batch', '3', '--as', 't.keys.admin'], { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
     });
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);

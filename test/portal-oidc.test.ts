@@ -2,6 +2,7 @@
 // 模拟统一身份认证) run in process, driven like a browser: fetch following the redirects with a cookie
 // jar, against our server listening on a real port. Between our server and the IdP sits an
 // interposer that can tamper with what the IdP sends, to see the relying party refuse it.
+import { decryptField, personKeyOf } from '../src/subjects/personal-data.ts';
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -163,7 +164,7 @@ const proxyState: { tamper: Tamper; otherUscc: string } = { tamper: 'none', othe
 const routes: string[] = [];
 
 /** Enterprise A (signs in), enterprise B (the other one), citizen C, and identifiers that must not sign in. */
-const who = { a: '', b: '', c: '', unknownUscc: '', badChecksum: '', badIdNumber: '', bOnly: { pointId: '', period: '' }, aOwn: { pointId: '', period: '' } };
+const who = { a: '', b: '', c: '', cKey: '', unknownUscc: '', badChecksum: '', badIdNumber: '', bOnly: { pointId: '', period: '' }, aOwn: { pointId: '', period: '' } };
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -192,8 +193,10 @@ beforeAll(async () => {
   who.bOnly = { pointId: pair!.point_id, period: pair!.period };
   const [own] = await db.sql<{ point_id: string; period: string }[]>`select point_id, period from list_entries where subject_key = ${who.a} and status = 'paid' order by point_id limit 1`;
   who.aOwn = { pointId: own!.point_id, period: own!.period };
-  const [person] = await db.sql<{ id_number: string }[]>`select p.id_number from persons p where exists (select 1 from list_entries l where l.subject_key = p.id_number and l.outcome = 'eligible') order by 1 limit 1`;
-  who.c = person!.id_number;
+  // Persons are filed under their person key; the identity provider hands out the number itself.
+  const [person] = await db.sql<{ person_key: string; id_enc: string }[]>`select p.person_key, p.id_enc from persons p where exists (select 1 from list_entries l where l.subject_key = p.person_key and l.outcome = 'eligible') order by 1 limit 1`;
+  who.c = decryptField(person!.id_enc);
+  who.cKey = person!.person_key;
   who.unknownUscc = buildUscc('9', '1', '440300', '99999998');
   expect((await db.sql`select 1 from enterprises where uscc = ${who.unknownUscc}`).length).toBe(0);
   const last = who.a[17]!;
@@ -225,7 +228,7 @@ beforeAll(async () => {
   proxy = await interposer(idpPort, proxyState);
   const issuer = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   idp = await startDemoIdp({ settings: settingsFor(issuer), accounts, host: '127.0.0.1', port: idpPort, issuer });
-  const portal: PortalOptions = { oidc: oidcClient(settingsFor(issuer)), personKeyOf: (idNumber) => idNumber, lifetimes: { idleMinutes: 30, absoluteHours: 8 }, home: '/api/portal/me' };
+  const portal: PortalOptions = { oidc: oidcClient(settingsFor(issuer)), personKeyOf, lifetimes: { idleMinutes: 30, absoluteHours: 8 }, home: '/api/portal/me' };
   app = buildServer({ db, log: captureLog, clock, portalSecret: 'staff-secret-0123456789', accounts: accountsOf(db.orm, clock), portal, rateLimits: { signIn: { max: 1_000_000, timeWindowMs: 60_000 } } });
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (route.url.startsWith('/api/portal') && method !== 'HEAD') routes.push(`${method} ${route.url}`);
@@ -328,7 +331,7 @@ describe('portal sign-in through OIDC', () => {
     expect(one.entitlement).toMatchObject({ pointId: who.aOwn.pointId, statusText: '已拨付' });
     expect(one.entitlement.explanation.join('')).toMatch(/[\u4e00-\u9fff]/);
     const paid = json(await get(browser, '/api/portal/payments')) as { payments: { pointId: string; accountNumber: string; amountFen: string }[] };
-    const dbPaid = await db.sql<{ account_number: string; amount_fen: string }[]>`select account_number, amount_fen::text from payments where subject_key = ${who.a}`;
+    const dbPaid = (await db.sql<{ account_enc: string; amount_fen: string }[]>`select account_enc, amount_fen::text from payments where subject_key = ${who.a}`).map((p) => ({ ...p, account_number: decryptField(p.account_enc) }));
     expect(paid.payments.length).toBe(dbPaid.length);
     expect(paid.payments.map((p) => p.amountFen).sort()).toEqual(dbPaid.map((p) => p.amount_fen).sort());
     for (const p of paid.payments) expect(p.accountNumber).toMatch(/^\*+\d{4}$/);
@@ -388,7 +391,7 @@ describe('portal sign-in through OIDC', () => {
         const reply = await get(a, `/api/portal/payments?uscc=${who.b}`);
         expect(reply.status).toBe(200);
         expectNothingOfB(reply.text);
-        const bAccounts = await db.sql<{ account_number: string }[]>`select account_number from payments where subject_key = ${who.b}`;
+        const bAccounts = (await db.sql<{ account_enc: string }[]>`select account_enc from payments where subject_key = ${who.b}`).map((p) => ({ account_number: decryptField(p.account_enc) }));
         for (const p of bAccounts) expect(reply.text).not.toContain(p.account_number);
         const aCount = Number((await db.sql<{ n: string }[]>`select count(*)::text as n from payments where subject_key = ${who.a}`)[0]!.n);
         expect((json(reply).payments as unknown[]).length).toBe(aCount);
@@ -412,7 +415,7 @@ describe('portal sign-in through OIDC', () => {
     const list = await get(browser, '/api/portal/entitlements');
     const ids = (json(list).entitlements as { pointId: string; period: string }[]).map((e) => `${e.pointId}/${e.period}`).sort();
     const expected = await db.sql<{ point_id: string; period: string }[]>`
-      select point_id, period from list_entries where subject_key = ${who.c} and (outcome <> 'ineligible' or cardinality(reason_codes) > 0)`;
+      select point_id, period from list_entries where subject_key = ${who.cKey} and (outcome <> 'ineligible' or cardinality(reason_codes) > 0)`;
     expect(ids.length).toBeGreaterThan(0);
     expect(ids).toEqual(expected.map((e) => `${e.point_id}/${e.period}`).sort());
     for (const reply of [me, list, await get(browser, '/api/portal/payments')]) {

@@ -12,6 +12,9 @@ export const silentLog = createLogger('silent');
 // import or pay without starting the app need them too.
 installDataKeys(parseDataKeys(process.env));
 
+/** The suite's personal-data keys (set by global setup), for tests that build a config of their own. */
+export const dataKeyEnv = () => ({ DATA_KEYS: process.env.DATA_KEYS, DATA_KEY_CURRENT: process.env.DATA_KEY_CURRENT, ID_HASH_KEY: process.env.ID_HASH_KEY });
+
 export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
