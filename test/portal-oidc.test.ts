@@ -207,6 +207,8 @@ beforeAll(async () => {
   const accounts: DemoAccount[] = [
     { kind: 'enterprise', name: '企业甲', identifier: who.a },
     { kind: 'enterprise', name: '企业乙', identifier: who.b },
+    // As some identity providers send it: lower case. The feeds take it so, and so does sign-in.
+    { kind: 'enterprise', name: '企业甲（小写）', identifier: who.a.toLowerCase() },
     { kind: 'citizen', name: '市民丙', identifier: who.c },
     { kind: 'enterprise', name: '未登记企业', identifier: who.unknownUscc },
     { kind: 'enterprise', name: '校验码错误', identifier: who.badChecksum },
@@ -317,6 +319,12 @@ describe('portal sign-in through OIDC', () => {
     expect(loginCookie).toMatch(/HttpOnly/);
     expect(loginCookie).toMatch(/Secure/);
     expect(loginCookie).toMatch(/SameSite=Lax/);
+  });
+
+  it('takes a USCC claim in lower case as the same enterprise, as the feeds do', async () => {
+    expect(who.a.toLowerCase()).not.toBe(who.a);
+    const browser = await signedIn(who.a.toLowerCase());
+    expect(json(await get(browser, '/api/portal/me'))).toMatchObject({ role: 'enterprise', subject: who.a });
   });
 
   it('shows an enterprise its own entitlements and payments, exactly its own', async () => {

@@ -46,7 +46,8 @@ export function portalSignIn(deps: PortalSignInDeps) {
   /** The subject a verified identity is, per the rules at the top of this file. */
   async function subjectOf(identity: VerifiedIdentity): Promise<{ actor: SubjectActor; display: string }> {
     const { usccClaim, idNumberClaim } = oidc().settings;
-    const uscc = claimText(identity, usccClaim);
+    // Normalised as the feeds normalise a USCC (trimmed, upper case), so both name the same enterprise.
+    const uscc = claimText(identity, usccClaim)?.trim().toUpperCase();
     if (uscc !== undefined) {
       const problem = checkUscc(uscc);
       if (problem) throw new AppError('OIDC_CLAIM_INVALID', `The claim ${usccClaim} (${maskUscc(uscc)}) is not a valid 统一社会信用代码: ${problem.message}.`, { claim: usccClaim, reason: problem.reason });
@@ -59,8 +60,9 @@ export function portalSignIn(deps: PortalSignInDeps) {
     if (raw === undefined) {
       throw new AppError('OIDC_CLAIM_INVALID', `The ID token carries neither ${usccClaim} (enterprise login) nor ${idNumberClaim} (citizen login); sign in as a 法人 or as a person, or check OIDC_USCC_CLAIM / OIDC_ID_NUMBER_CLAIM.`, { claim: `${usccClaim}|${idNumberClaim}` });
     }
-    // A lower-case check character x is the same number; everything else must already be canonical.
-    const idNumber = raw.endsWith('x') ? `${raw.slice(0, -1)}X` : raw;
+    // A lower-case check character x, or surrounding spaces, are the same number; the rest must be canonical.
+    const trimmed = raw.trim();
+    const idNumber = trimmed.endsWith('x') ? `${trimmed.slice(0, -1)}X` : trimmed;
     const problem = checkIdNumber(idNumber);
     if (problem) throw new AppError('OIDC_CLAIM_INVALID', `The claim ${idNumberClaim} (${maskIdNumber(idNumber)}) is not a valid 公民身份号码: ${problem.message}.`, { claim: idNumberClaim, reason: problem.reason });
     return { actor: { kind: 'subject', role: 'citizen', subjectKey: deps.personKeyOf(idNumber) }, display: maskIdNumber(idNumber) };
