@@ -12,7 +12,7 @@ import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { objectContaining, stringContaining, stringMatching } from './support/expect.ts';
+import { objectContaining, stringContaining } from './support/expect.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 import { tempDir } from './support/temp.ts';
 

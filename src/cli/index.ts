@@ -3,7 +3,7 @@
 // DATA_DIR), does one thing, and exits 0, or 1 when the thing it did failed. `<command> --help` says how.
 // Commands that touch data act as a staff account: `--as LOGIN` (password from MIANSHEN_PASSWORD or a
 // prompt); the account's roles must grant the command's permission (src/identity/permissions.ts).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
 import { writeCheckpointFile } from '../audit/checkpoint-export.ts';

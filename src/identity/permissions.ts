@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 export const STAFF_ROLES = ['policy_staff', 'reviewer', 'finance_officer', 'finance_approver', 'auditor', 'administrator', 'system'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 /** Roles of people signed in through the unified identity (OIDC): they act only on their own subject. */
-export type SubjectRole = 'enterprise' | 'citizen';
+type SubjectRole = 'enterprise' | 'citizen';
 export type Role = StaffRole | SubjectRole;
 
 export const ROLE_TEXT: Record<Role, string> = {
@@ -82,11 +82,11 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
-export function rolesOf(actor: Actor): readonly Role[] {
+function rolesOf(actor: Actor): readonly Role[] {
   return actor.kind === 'staff' ? actor.roles : [actor.role];
 }
 
-export function can(actor: Actor, permission: Permission): boolean {
+function can(actor: Actor, permission: Permission): boolean {
   const allowed: readonly Role[] = PERMISSIONS[permission];
   return rolesOf(actor).some((role) => allowed.includes(role));
 }
