@@ -4,8 +4,10 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgBoss } from 'pg-boss';
+import { bankChannelFor } from './payouts/channels.ts';
 import { createAuditCheckpointQueue, registerAuditCheckpointJob } from '../jobs/audit-checkpoint.ts';
 import { createMatchQueues, registerMatchJobs } from '../jobs/match-run.ts';
+import { createPayoutCycleQueue, registerPayoutCycleJob } from '../jobs/payout-cycle.ts';
 import { setAuditHashAlgorithm } from './audit/audit-trail.ts';
 import { setCheckpointRecorder } from './audit/checkpoint-events.ts';
 import { auditSigner, type AuditSigner } from './audit/checkpoints.ts';
@@ -73,6 +75,7 @@ async function prepareQueuesAsOwner(ownerUrl: string, log: Logger): Promise<void
   try {
     await createMatchQueues(owner);
     await createAuditCheckpointQueue(owner);
+    await createPayoutCycleQueue(owner);
   } finally {
     await owner.stop({ graceful: false });
   }
@@ -110,6 +113,7 @@ export async function startApp(config: Config, clock: Clock, log: Logger, option
     // demo) works and schedules it, never a `cli worker` on another machine.
     if (options.scheduler === true) {
       await registerAuditCheckpointJob(boss, { db, clock, log, signer, dataDir: config.DATA_DIR, timeZone: config.TIMEZONE }, { cron: config.AUDIT_CHECKPOINT_CRON, tz: config.TIMEZONE });
+      await registerPayoutCycleJob(boss, { db, clock, log, bank: bankChannelFor(config, db.orm, clock) }, { cron: config.PAYOUT_CRON, tz: config.TIMEZONE });
     }
   } catch (error) {
     setCheckpointRecorder(undefined);

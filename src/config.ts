@@ -78,6 +78,8 @@ const ConfigSchema = z.object({
   FUND_ACCOUNT_CNAPS: z.string().regex(/^\d{12}$/, 'must be the 12-digit CNAPS bank code of the fund account\'s bank').default('105584000013'),
   /** When the scheduler exports the day's signed checkpoint to DATA_DIR/checkpoints/ (in TIMEZONE). */
   AUDIT_CHECKPOINT_CRON: z.string().min(9).default('30 0 * * *'),
+  /** When the scheduler sends approved batches and reconciles the bank's answers (in TIMEZONE). */
+  PAYOUT_CRON: z.string().min(9).default('*/10 * * * *'),
   /** SM4 keys for personal data at rest: "kid1:base64-16-byte-key,kid2:…" (src/subjects/personal-data.ts). */
   DATA_KEYS: z.string().min(1).optional(),
   /** The key id in DATA_KEYS that new values are encrypted under. */

@@ -1,0 +1,40 @@
+// The payout worker's round (队列 payout-cycle): send every approved batch that still has pending
+// payments, then apply whatever the bank has answered. Each step is the service's own, safe to repeat
+// and to interrupt: a send holds its batch's row lock and commits its message with the payments it
+// marks sent; a report is applied once. A worker killed anywhere in a round leaves work the next
+// round finishes, which the kill harness (bench/reliability.bench.ts, test/payout-kill.test.ts) checks.
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/clients.ts';
+import type { Actor } from '../identity/permissions.ts';
+import type { Logger } from '../logger.ts';
+import type { BankChannel } from './bank-channel.ts';
+import { reconcile, sendBatch, type Reconciliation } from './payout-service.ts';
+
+export interface PayoutCycleResult {
+  sent: { batchId: number; sent: number }[];
+  reconciliation: Reconciliation;
+}
+
+/** Approved (or partly sent) batches with a payment still pending, oldest first. */
+async function batchesToSend(db: Database): Promise<number[]> {
+  const rows = await db.sql<{ id: string }[]>`
+    select b.id::text from payout_batches b
+    where b.status in ('approved', 'sent')
+      and exists (select 1 from payments p where p.batch_id = b.id and p.status = 'pending')
+    order by b.id`;
+  return rows.map((r) => Number(r.id));
+}
+
+/** `onStep` tells a watcher which step the round is in (the kill harness records where kills land). */
+export async function runPayoutCycle(db: Database, clock: Clock, log: Logger, bank: BankChannel, actor: Actor, onStep?: (step: 'send' | 'reconcile') => void): Promise<PayoutCycleResult> {
+  const sent: PayoutCycleResult['sent'] = [];
+  for (const batchId of await batchesToSend(db)) {
+    onStep?.('send');
+    const outcome = await sendBatch(db, clock, bank, { batchId, actor });
+    if (outcome.sent > 0) log.info({ batchId, sent: outcome.sent }, 'payout batch sent');
+    sent.push({ batchId, sent: outcome.sent });
+  }
+  onStep?.('reconcile');
+  const reconciliation = await reconcile(db, clock, log, bank, actor);
+  return { sent, reconciliation };
+}
