@@ -61,6 +61,7 @@ export const ErrorCodes = {
   QUARANTINE_NOT_FOUND: { status: 404, zh: '找不到所指的待核对回单记录，或该记录已处理。请核对编号后重试。' },
   REVERIFICATION_NOT_FOUND: { status: 404, zh: '找不到待复核的收款账户记录，或该记录已处理。请核对享受对象和支付编号。' },
   FOLLOW_UP_EMPTY: { status: 409, zh: '没有已复核账户、可以重新拨付的失败或退回款项，未生成补发批次。请先复核收款账户。' },
+  CALENDAR_YEAR_UNKNOWN: { status: 500, zh: '系统尚无该年度的法定节假日和调休安排，无法按工作日计算期限。请管理员在国务院办公厅公布该年度放假安排后更新节假日数据（chinese-days）再试。' },
   ARGUMENT_INVALID: { status: 400, zh: '参数有误，未作任何处理。请按提示更正所列参数后重试（命令行可加 --help 查看用法）。' },
   INTERNAL: { status: 500, zh: '服务器内部错误，操作未完成。请稍后重试；如仍失败，请将请求编号告知系统管理员。' },
 } as const satisfies Record<string, { status: number; zh: string }>;

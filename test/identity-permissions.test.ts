@@ -172,6 +172,7 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   runs: { needs: 'run.read', argv: [[], ['show', '1']] },
   export: { needs: 'list.export', argv: [['list', 'wengang-fanhuan-2024', '2024', '--format', 'csv', '--out', join(work, 'list.csv')]] },
   feeds: { needs: 'offline', argv: [[]] },
+  calendar: { needs: 'offline', argv: [['2025-09-26', '5']] },
   audit: { needs: 'audit.read', argv: [['verify']] },
   worker: { needs: 'no account', argv: [[]] },
   explain: { needs: 'list.read', argv: [[OWN_SUBJECT, 'wengang-fanhuan-2024', '2024']] },

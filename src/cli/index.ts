@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { verifyAuditChain } from '../audit/audit-trail.ts';
+import { workingDayPeriod } from '../calendar/working-days.ts';
 import { writeCheckpointFile } from '../audit/checkpoint-export.ts';
 import { readAuditHistory } from '../audit/history.ts';
 import { parseCheckpoint, recordCheckpoint, verifyAgainstCheckpoint } from '../audit/checkpoints.ts';
@@ -206,6 +207,26 @@ cli runs show <id>
               console.log(`    ${c.column.padEnd(28)} ${type.padEnd(16)} ${c.required ? 'required' : 'optional'}${c.fact ? `  -> ${c.fact}` : ''}${c.personal ? '  (personal)' : ''}`);
             }
           }
+          return 0;
+        },
+      };
+    },
+  },
+  calendar: {
+    usage: `cli calendar <from> <working-days>
+  When a period of <working-days> working days (工作日) starting on <from> (YYYY-MM-DD) ends, counted on
+  the official holiday calendar with its 调休 make-up days; the starting day is not counted (民法典
+  第二百零一条). E.g. cli calendar 2025-09-26 5 (a 公示 of 5 working days across 国庆).`,
+    prepare(argv) {
+      const { positionals } = args.parse(argv, {}, this.usage);
+      args.noMore(positionals, 2, this.usage);
+      const [from, days] = positionals;
+      if (from === undefined || days === undefined || !/^\d+$/.test(days)) throw new UsageError(`give a start date and a whole number of working days\n${this.usage}`);
+      return {
+        offline: () => {
+          const period = workingDayPeriod(from, Number(days));
+          console.log(`${days} working days from ${from} (not counted) end on ${period.endsOn}`);
+          console.log(`  counted: ${period.counted.join(' ')}`);
           return 0;
         },
       };
