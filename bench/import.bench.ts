@@ -11,11 +11,10 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { connect, databaseUrl } from '../src/db/clients.ts';
-import { migrateDatabase } from '../src/db/migrate.ts';
 import { feedHeader } from '../src/population/feeds.ts';
 import { feedMapping } from '../src/feeds/mappings.ts';
 import { writeFeedFile } from '../src/population/write.ts';
+import { withBenchDatabase } from './bench-database.ts';
 import type { BenchContext, BenchResult } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -101,13 +100,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const enterprises = Number(process.env.BENCH_ENTERPRISES ?? 1_000_000);
   if (!Number.isSafeInteger(enterprises) || enterprises < 1) throw new RangeError(`BENCH_ENTERPRISES must be a whole number ≥ 1`);
   const work = mkdtempSync(join(tmpdir(), 'mianshen-bench-'));
-  const name = `mianshen_bench_${Date.now().toString(36)}`;
-  const admin = postgres(ctx.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = databaseUrl(ctx.adminUrl, name);
-  const db = connect(url, false);
   try {
-    await migrateDatabase(db.orm);
+    return await withBenchDatabase(ctx.adminUrl, 'mianshen_bench', async (db) => {
+    const url = db.url;
     const [{ version } = { version: '' }] = await db.sql<{ version: string }[]>`select version()`;
     const options = { seed: 1, enterprises, persons: 0, dataYear: 2023 };
     const feeds = [];
@@ -170,10 +165,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       'importFeed runs in a child process (bench/import-child.ts): read + parse CSV, validate every row (check characters, types, code lists), COPY into a staging table, duplicate and registry checks, register subjects (samr-registry), append fact records, write the audit entry, commit.',
     ];
     return { data, markdown: lines.join('\n') };
+    });
   } finally {
-    await db.close();
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -16,11 +16,10 @@ import { PgBoss } from 'pg-boss';
 import postgres from 'postgres';
 import { createMatchQueues, MATCH_QUEUES } from '../jobs/match-run.ts';
 import { systemClock } from '../src/clock.ts';
-import { connect, databaseUrl } from '../src/db/clients.ts';
-import { migrateDatabase } from '../src/db/migrate.ts';
 import { importFeed } from '../src/feeds/importer.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { writeFeedFiles } from '../src/population/write.ts';
+import { withBenchDatabase } from './bench-database.ts';
 import type { BenchContext, BenchResult } from './run.ts';
 import { accountsOf, staffActorOf } from '../src/identity/account-service.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
@@ -113,14 +112,10 @@ async function twoWorkers(url: string, shards: number): Promise<{ seconds: numbe
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const enterprises = Number(process.env.BENCH_MATCH_ENTERPRISES ?? 1_000_000);
   const changed = Math.min(Number(process.env.BENCH_CHANGED ?? 10_000), enterprises);
-  const name = `bench_match_${Date.now().toString(36)}`;
-  const admin = postgres(ctx.adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = databaseUrl(ctx.adminUrl, name);
   const work = mkdtempSync(join(tmpdir(), 'mianshen-bench-match-'));
-  const db = connect(url, false);
   try {
-    await migrateDatabase(db.orm);
+    return await withBenchDatabase(ctx.adminUrl, 'bench_match', async (db) => {
+    const url = db.url;
     const publisher = staffActorOf(await accountsOf(db.orm, systemClock).create(null, { login: 'bench.admin', displayName: 'bench', roles: ['administrator'] }));
     await publishLibrary(db.orm, systemClock, publisher, await readLibraryFiles(join(here, '..', 'policies')));
     ctx.log(`generating ${enterprises.toLocaleString()} enterprises for ${ENTERPRISE_FEEDS.length} feeds`);
@@ -133,7 +128,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       ctx.log(`imported ${file.feedId}: ${result.rowsAccepted.toLocaleString()} rows`);
     }
     const importSeconds = (performance.now() - importStarted) / 1000;
-    await admin.unsafe(`vacuum analyze`).catch(() => {});
+    await db.sql.unsafe(`vacuum analyze`).catch(() => {});
     await db.sql`vacuum analyze fact_records`;
 
     ctx.log('full match, one process');
@@ -198,10 +193,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `The full match evaluated ${full.evaluated.toLocaleString()} enterprises, wrote ${full.decisions.toLocaleString()} decisions (${full.eligible.toLocaleString()} eligible list entries), applied exclusion groups and budgets, upserted the list with its change log and the audit entry. Peer engines on the same rules: see peers.md.`,
     ].join('\n');
     return { data, markdown };
+    });
   } finally {
-    await db.close();
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
     rmSync(work, { recursive: true, force: true });
   }
 }

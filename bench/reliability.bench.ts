@@ -4,12 +4,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
-import { connect, databaseUrl } from '../src/db/clients.ts';
-import { migrateDatabase } from '../src/db/migrate.ts';
 import { createLogger } from '../src/logger.ts';
 import { installDataKeys, parseDataKeys } from '../src/subjects/personal-data.ts';
 import { runKillHarness } from './reliability-harness.ts';
+import { withBenchDatabase } from './bench-database.ts';
 import type { BenchContext, BenchResult } from './run.ts';
 
 // Bench-only keys (nothing real is protected by them); the worker processes inherit them.
@@ -25,21 +23,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const reports: Awaited<ReturnType<typeof runKillHarness>>[] = [];
   for (let wave = 0; reports.reduce((n, r) => n + r.kills, 0) < kills && wave < 20; wave++) {
     const left = kills - reports.reduce((n, r) => n + r.kills, 0);
-    const name = `bench_reliability_${Date.now().toString(36)}_${wave}`;
-    const admin = postgres(ctx.adminUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database "${name}"`);
-    const url = databaseUrl(ctx.adminUrl, name);
-    const db = connect(url, false);
-    try {
-      await migrateDatabase(db.orm);
-      const report = await runKillHarness({ db: { ...db, url }, work: mkdtempSync(join(tmpdir(), 'mianshen-bench-reliability-')), kills: left, enterprises, seed: 2024_50 + wave, log: ctx.log, silentLog: createLogger('silent') });
+    await withBenchDatabase(ctx.adminUrl, 'bench_reliability', async (db) => {
+      const report = await runKillHarness({ db, work: mkdtempSync(join(tmpdir(), 'mianshen-bench-reliability-')), kills: left, enterprises, seed: 2024_50 + wave, log: ctx.log, silentLog: createLogger('silent') });
       ctx.log(`scenario ${wave + 1}: ${report.kills} kills, ${report.violations.length} violations`);
       reports.push(report);
-    } finally {
-      await db.close();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    }
+    });
   }
   const sum = (f: (r: (typeof reports)[number]) => number) => reports.reduce((n, r) => n + f(r), 0);
   const killedIn: Record<string, number> = {};
