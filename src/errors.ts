@@ -28,6 +28,8 @@ export const ErrorCodes = {
   BATCH_NOT_FOUND: { status: 404, zh: '找不到所指的拨付批次。请核对批次编号。' },
   BATCH_EMPTY: { status: 409, zh: '没有可以拨付的名单记录，未生成批次。请先完成匹配，并补齐享受对象的收款账户。' },
   BATCH_STATE_INVALID: { status: 409, zh: '拨付批次当前的状态不允许这项操作。请刷新查看批次的最新状态后再操作。' },
+  BUDGET_EXCEEDED: { status: 409, zh: '该批次超出政策事项的预算额度（已预留、已审批和已拨付的资金合计），未生成批次，也未预留任何资金。请重新匹配使名单按剩余预算调整，或申请追加预算。' },
+  REASON_REQUIRED: { status: 422, zh: '此项操作必须填写理由。请写明理由后重新提交。' },
   SELF_APPROVAL_FORBIDDEN: { status: 403, zh: '制单人不能审批自己制作的批次（四眼原则）。请由另一位财务人员审批。' },
   SECOND_APPROVER_NOT_DISTINCT: { status: 403, zh: '该批次金额超过双人审批限额，第二位审批人必须是制单人和第一位审批人以外的另一位财务审批人员。请由另一位财务审批人员完成第二次审批。' },
   SIGN_IN_FAILED: { status: 401, zh: '登录失败：账号或密码有误，或账号已被锁定（连续输错5次锁定15分钟）或已停用。请核对后重试，或联系系统管理员。' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { allocateBudget, allocateByPriority, allocateProRata, applyCaps, resolveExclusionGroups, tieKey, type Claim } from '../src/matching/allocation.ts';
+import { allocateBudget, allocateByPriority, budgetLineOf, allocateProRata, applyCaps, resolveExclusionGroups, tieKey, type Claim } from '../src/matching/allocation.ts';
 import { Rng } from '../src/population/random.ts';
 
 const claim = (subjectKey: string, amountFen: bigint, pointId = 'p'): Claim => ({ subjectKey, pointId, amountFen });
@@ -93,7 +93,7 @@ describe('budget pools (allocateBudget)', () => {
     // total 1001 fen × 80% = 800.8 → 800 fen
     const claims = [claim('a', 500n), claim('b', 300n), claim('c', 201n)];
     const { cuts, pools } = allocateBudget({ ...base, share: { n: 4n, d: 5n, text: '80%' } }, claims, ctx);
-    expect(pools).toEqual([{ scope: 'share', limitFen: 800n, claimedFen: 1001n, paidFen: 800n }]);
+    expect(pools).toEqual([{ scope: 'share', limitFen: 800n, claimedFen: 1001n, paidFen: 800n, lockedFen: 0n }]);
     expect([...cuts.values()].reduce((s, c) => s + c.amountFen, 0n)).toBe(800n);
     expect(cuts.get('a')).toMatchObject({ allocation: 'pro-rata', codes: ['BUDGET:share', 'BUDGET:pro-rata'] });
   });
@@ -109,9 +109,9 @@ describe('budget pools (allocateBudget)', () => {
     const quotas = { districts: [{ code: '440305', fen: 1000n }, { code: '440306', fen: 500n }], otherFen: 200n };
     const { cuts, pools } = allocateBudget({ ...base, quotas }, claims, ctx);
     expect(pools).toEqual([
-      { scope: 'quota:440305', limitFen: 1000n, claimedFen: 1200n, paidFen: 1000n },
-      { scope: 'quota:440306', limitFen: 500n, claimedFen: 100n, paidFen: 100n }, // 400 fen unused, not lent to 440305
-      { scope: 'quota:other', limitFen: 200n, claimedFen: 600n, paidFen: 200n },
+      { scope: 'quota:440305', limitFen: 1000n, claimedFen: 1200n, paidFen: 1000n, lockedFen: 0n },
+      { scope: 'quota:440306', limitFen: 500n, claimedFen: 100n, paidFen: 100n, lockedFen: 0n }, // 400 fen unused, not lent to 440305
+      { scope: 'quota:other', limitFen: 200n, claimedFen: 600n, paidFen: 200n, lockedFen: 0n },
     ]);
     expect(cuts.get('a')!.amountFen + cuts.get('b')!.amountFen).toBe(1000n);
     expect(cuts.get('a')!.codes).toEqual(['BUDGET:quota:440305', 'BUDGET:pro-rata']);
@@ -132,6 +132,38 @@ describe('budget pools (allocateBudget)', () => {
     const { cuts } = allocateBudget({ ...base, totalFen: 100n, oversubscription: 'priority', priorityBy: 'amount-asc' }, claims, ctx);
     expect(Object.fromEntries([...cuts].map(([k, v]) => [k, v.amountFen]))).toEqual({ a: 50n, b: 40n, c: 10n });
     expect(cuts.get('b')!.codes).toEqual(['BUDGET:priority']);
+  });
+
+  it('takes what is already batched or paid off the limit first and shares only the rest (a re-match never re-splits paid money)', () => {
+    // ¥1,000 budget; a and b were paid 400 each; c and d arrive later claiming 400 each: 200 is left.
+    const locked = [claim('a', 400n), claim('b', 400n)];
+    const { cuts, pools } = allocateBudget({ ...base, totalFen: 1000n }, [claim('c', 400n), claim('d', 400n)], ctx, locked);
+    expect(pools).toEqual([{ scope: 'total', limitFen: 1000n, claimedFen: 800n, paidFen: 200n, lockedFen: 800n }]);
+    expect(cuts.get('c')!.amountFen + cuts.get('d')!.amountFen).toBe(200n);
+    // Locked claims over the limit leave nothing, never a negative share.
+    const over = allocateBudget({ ...base, totalFen: 500n }, [claim('c', 400n)], ctx, locked);
+    expect(over.cuts.get('c')!.amountFen).toBe(0n);
+  });
+
+  it('charges locked money to its own district quota only', () => {
+    const quotas = { districts: [{ code: '440305', fen: 1000n }, { code: '440306', fen: 500n }], otherFen: null };
+    const locked = [{ ...claim('a', 900n), district: '440305' }];
+    const claims = [{ ...claim('b', 300n), district: '440305' }, { ...claim('c', 300n), district: '440306' }];
+    const { cuts } = allocateBudget({ ...base, quotas }, claims, ctx, locked);
+    expect(cuts.get('b')!.amountFen).toBe(100n);
+    expect(cuts.has('c')).toBe(false);
+  });
+});
+
+describe('budget lines (budgetLineOf)', () => {
+  const base = { totalFen: null, share: null, quotas: null };
+  it('names the pool a subject draws from', () => {
+    const quotas = { districts: [{ code: '440300', fen: 1n }], otherFen: 1n };
+    expect(budgetLineOf({ ...base, totalFen: 1n }, '440305')).toBe('total');
+    expect(budgetLineOf({ ...base, quotas }, '440305')).toBe('quota:440300');
+    expect(budgetLineOf({ ...base, quotas }, '110101')).toBe('quota:other');
+    expect(budgetLineOf({ ...base, quotas: { ...quotas, otherFen: null } }, '110101')).toBe('quota:unlisted');
+    expect(budgetLineOf(base, '440305')).toBe('unlimited');
   });
 });
 

@@ -130,11 +130,11 @@ describe('per-district quotas', () => {
   it('records every pool’s limit, claims and payment in the run’s audit entry', async () => {
     const [entry] = await db.sql<{ payload: { budgets: Record<string, unknown> } }[]>`select payload from audit_log where action = 'match.completed' order by seq limit 1`;
     expect(entry!.payload.budgets['budget-quota']).toEqual([
-      { pool: 'quota:440305', limitFen: '100000', claimedFen: '150000', paidFen: '100000' },
-      { pool: 'quota:440306', limitFen: '50001', claimedFen: '60000', paidFen: '50001' },
-      { pool: 'quota:unlisted', limitFen: '0', claimedFen: '10001', paidFen: '0' },
+      { pool: 'quota:440305', limitFen: '100000', claimedFen: '150000', paidFen: '100000', lockedFen: '0' },
+      { pool: 'quota:440306', limitFen: '50001', claimedFen: '60000', paidFen: '50001', lockedFen: '0' },
+      { pool: 'quota:unlisted', limitFen: '0', claimedFen: '10001', paidFen: '0', lockedFen: '0' },
     ]);
-    expect(entry!.payload.budgets['budget-share']).toEqual([{ pool: 'share', limitFen: '176000', claimedFen: '220001', paidFen: '176000' }]);
+    expect(entry!.payload.budgets['budget-share']).toEqual([{ pool: 'share', limitFen: '176000', claimedFen: '220001', paidFen: '176000', lockedFen: '0' }]);
   });
 
   it('breaks the tie by the hash of (point, period, subject), not by USCC order', () => {

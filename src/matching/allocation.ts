@@ -130,6 +130,8 @@ export interface BudgetPool {
   limitFen: bigint;
   claimedFen: bigint;
   paidFen: bigint;
+  /** What entries already batched or paid hold of the limit: fixed, never re-split. */
+  lockedFen: bigint;
 }
 
 /** Does the rule limit anything? A budget with no total, share or quota pays every claim in full. */
@@ -151,7 +153,7 @@ export function budgetLimitFen(budget: Pick<BudgetRule, 'totalFen' | 'share' | '
 }
 
 /** The quota a district falls under: a listed code equal to it or containing it (440300 holds 440305). */
-function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | null | undefined): string | null {
+export function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | null | undefined): string | null {
   if (!district) return null;
   for (const q of quotas.districts) {
     const prefix = q.code.endsWith('0000') ? q.code.slice(0, 2) : q.code.endsWith('00') ? q.code.slice(0, 4) : q.code;
@@ -161,22 +163,45 @@ function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | n
 }
 
 /**
+ * The budget line (pool) a subject's money is drawn from: 'total', 'share', or 'quota:<code>' /
+ * 'quota:other' / 'quota:unlisted' for per-district quotas. Batch preparation reserves against it.
+ */
+export function budgetLineOf(budget: Pick<BudgetRule, 'totalFen' | 'share' | 'quotas'>, district: string | null | undefined): string {
+  if (budget.quotas !== null) {
+    const code = quotaOf(budget.quotas, district);
+    return code !== null ? `quota:${code}` : budget.quotas.otherFen !== null ? 'quota:other' : 'quota:unlisted';
+  }
+  return budget.share !== null ? 'share' : budget.totalFen !== null ? 'total' : 'unlimited';
+}
+
+/**
  * One point's budget over its claims: the claims are split into pools (one for a total or a share;
  * one per district quota), each pool is cut by the point's oversubscription rule when its claims
  * exceed its limit, and pools never lend to each other. Returns the entries that are cut (entries of
  * a pool within its limit are paid in full and not listed) and every pool's figures. Each pool pays
  * exactly min(limit, claims) to the fen.
+ *
+ * `locked` are entries already batched or paid: their amounts are fixed (a re-match never reduces
+ * money that is on its way or gone), so they come off their pool's limit first and only the rest is
+ * shared among the open claims. A share budget's cap is taken of open and locked claims together.
  */
-export function allocateBudget(budget: BudgetRule, claims: readonly BudgetClaim[], context: AllocationContext): { cuts: Map<string, BudgetCut>; pools: BudgetPool[] } {
+export function allocateBudget(budget: BudgetRule, claims: readonly BudgetClaim[], context: AllocationContext, locked: readonly BudgetClaim[] = []): { cuts: Map<string, BudgetCut>; pools: BudgetPool[] } {
   const cuts = new Map<string, BudgetCut>();
   const pools: BudgetPool[] = [];
   const label = budget.oversubscription === 'priority' ? 'priority' : 'pro-rata';
+  const lockedIn = new Map<string, bigint>();
+  for (const c of locked) {
+    const line = budgetLineOf(budget, c.district);
+    lockedIn.set(line, (lockedIn.get(line) ?? 0n) + c.amountFen);
+  }
   const cutPool = (scope: string, members: readonly BudgetClaim[], limitFen: bigint, codes: string[]) => {
+    const lockedFen = lockedIn.get(scope) ?? 0n;
+    const openLimit = limitFen > lockedFen ? limitFen - lockedFen : 0n;
     const claimedFen = members.reduce((s, c) => s + c.amountFen, 0n);
-    const paidFen = claimedFen < limitFen ? claimedFen : limitFen;
-    pools.push({ scope, limitFen, claimedFen, paidFen });
-    if (claimedFen <= limitFen) return;
-    const paid = budget.oversubscription === 'priority' ? allocateByPriority(members, limitFen, budget.priorityBy ?? 'amount-asc', context) : allocateProRata(members, limitFen, context);
+    const paidFen = claimedFen < openLimit ? claimedFen : openLimit;
+    pools.push({ scope, limitFen, claimedFen, paidFen, lockedFen });
+    if (claimedFen <= openLimit) return;
+    const paid = budget.oversubscription === 'priority' ? allocateByPriority(members, openLimit, budget.priorityBy ?? 'amount-asc', context) : allocateProRata(members, openLimit, context);
     for (const c of members) cuts.set(c.subjectKey, { amountFen: paid.get(c.subjectKey)!, allocation: label, codes: [...codes, `BUDGET:${label}`] });
   };
   if (budget.quotas !== null) {
@@ -192,11 +217,11 @@ export function allocateBudget(budget: BudgetRule, claims: readonly BudgetClaim[
     if (budget.quotas.otherFen !== null) cutPool('quota:other', others, budget.quotas.otherFen, ['BUDGET:quota:other']);
     else if (others.length > 0) {
       // No `other:` quota: the policy funds only the districts it lists.
-      pools.push({ scope: 'quota:unlisted', limitFen: 0n, claimedFen: others.reduce((s, c) => s + c.amountFen, 0n), paidFen: 0n });
+      pools.push({ scope: 'quota:unlisted', limitFen: 0n, claimedFen: others.reduce((s, c) => s + c.amountFen, 0n), paidFen: 0n, lockedFen: lockedIn.get('quota:unlisted') ?? 0n });
       for (const c of others) cuts.set(c.subjectKey, { amountFen: 0n, allocation: 'no-quota', codes: ['BUDGET:quota:unlisted'] });
     }
   } else if (budget.share !== null) {
-    const total = claims.reduce((s, c) => s + c.amountFen, 0n);
+    const total = [...claims, ...locked].reduce((s, c) => s + c.amountFen, 0n);
     cutPool('share', claims, shareCapFen(budget.share, total), ['BUDGET:share']);
   } else if (budget.totalFen !== null) {
     cutPool('total', claims, budget.totalFen, []);

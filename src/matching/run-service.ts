@@ -436,22 +436,35 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     // Budgets: each budgeted point's claims (after exclusion groups and caps) are cut pool by pool —
     // the whole point for a total or a share, each district for quotas — in an order that depends on
     // the claims alone (allocation.ts, tieKey), never on subject key order.
-    const budgets: Record<string, { pool: string; limitFen: string; claimedFen: string; paidFen: string }[]> = {};
+    // Entries already batched or paid hold their money: they come off the pools first and are never
+    // re-split (allocateBudget's `locked`), so a re-match cannot push a point past its budget.
+    const budgeted = points.filter((p) => budgetLimited(p.point.budget)).map((p) => p.point.id);
+    const lockedRows =
+      budgeted.length === 0
+        ? []
+        : await tx<{ subject_key: string; point_id: string; amount: string }[]>`
+      select subject_key, point_id, amount_fen::text as amount from list_entries
+      where period = ${run.period} and point_id in ${tx(budgeted)} and status <> 'listed' and outcome = 'eligible' and amount_fen is not null`;
+    const budgets: Record<string, { pool: string; limitFen: string; claimedFen: string; paidFen: string; lockedFen: string }[]> = {};
+    const budgetLineRows: { point_id: string; line: string; limit_fen: string }[] = [];
     for (const p of points) {
       if (!budgetLimited(p.point.budget)) continue;
+      const locked: BudgetClaim[] = lockedRows.filter((r) => r.point_id === p.point.id).map((r) => ({ subjectKey: r.subject_key, pointId: r.point_id, amountFen: BigInt(r.amount) }));
+      const lockedKeys = new Set(locked.map((c) => c.subjectKey));
       const mine: BudgetClaim[] = claims
-        .filter((c) => c.pointId === p.point.id)
+        .filter((c) => c.pointId === p.point.id && !lockedKeys.has(c.subjectKey))
         .map((c) => ({ ...c, amountFen: adjustments.get(key(c.subjectKey, c.pointId))?.amount ?? c.amountFen }));
       if (p.point.budget.quotas !== null) {
-        const districts = await subjectFactText(tx, run.watermark_seq, p.point, run.period, mine.map((c) => c.subjectKey), p.point.subject === 'enterprise' ? 'regionCode' : 'hukouRegion');
-        for (const c of mine) c.district = districts.get(c.subjectKey) ?? null;
+        const districts = await subjectFactText(tx, run.watermark_seq, p.point, run.period, [...mine, ...locked].map((c) => c.subjectKey), p.point.subject === 'enterprise' ? 'regionCode' : 'hukouRegion');
+        for (const c of [...mine, ...locked]) c.district = districts.get(c.subjectKey) ?? null;
       }
       if (p.point.budget.priorityFact !== null) {
         const dates = await subjectFactText(tx, run.watermark_seq, p.point, run.period, mine.map((c) => c.subjectKey), p.point.budget.priorityFact);
         for (const c of mine) c.orderDate = dates.get(c.subjectKey) ?? null;
       }
-      const { cuts, pools } = allocateBudget(p.point.budget, mine, { pointId: p.point.id, period: run.period });
-      budgets[p.point.id] = pools.map((b) => ({ pool: b.scope, limitFen: b.limitFen.toString(), claimedFen: b.claimedFen.toString(), paidFen: b.paidFen.toString() }));
+      const { cuts, pools } = allocateBudget(p.point.budget, mine, { pointId: p.point.id, period: run.period }, locked);
+      budgets[p.point.id] = pools.map((b) => ({ pool: b.scope, limitFen: b.limitFen.toString(), claimedFen: b.claimedFen.toString(), paidFen: b.paidFen.toString(), lockedFen: b.lockedFen.toString() }));
+      for (const b of pools) budgetLineRows.push({ point_id: p.point.id, line: b.scope, limit_fen: b.limitFen.toString() });
       for (const [subjectKey, cut] of cuts) {
         const prior = adjustments.get(key(subjectKey, p.point.id));
         adjustments.set(key(subjectKey, p.point.id), { outcome: 'eligible', amount: cut.amountFen, allocation: cut.allocation, codes: [...(prior?.codes ?? []), ...cut.codes] });
@@ -527,7 +540,28 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
     const [lockedRow] = await tx<{ n: number }[]>`
       select count(*)::int as n from new_state n join list_entries o on o.subject_key = n.subject_key and o.point_id = n.point_id and o.period = ${run.period}
       where o.status <> 'listed' and (o.outcome is distinct from n.outcome or o.amount_fen is distinct from n.amount_fen)`;
-    if ((lockedRow?.n ?? 0) > 0) log.warn({ runId, locked: lockedRow!.n }, 'entries already batched or paid changed; left for review');
+    if ((lockedRow?.n ?? 0) > 0) log.warn({ runId, locked: lockedRow!.n }, 'entries already batched or paid changed; raised as adjustments for staff');
+    // What a re-match would change about an entry already batched or paid is raised as an adjustment
+    // (list_adjustments) instead: the outcome or the rule's amount moved. Budget shares of locked
+    // entries do not move (they are fixed above), so only the rule's own verdict counts here.
+    await tx`insert into list_adjustments (subject_key, point_id, period, run_id, entry_status, old_outcome, new_outcome, held_fen, old_rule_amount_fen, new_rule_amount_fen, difference_fen, reason_codes, created_at)
+      select o.subject_key, o.point_id, ${run.period}, ${runId}, o.status, o.outcome, n.outcome, o.amount_fen, o.rule_amount_fen, n.rule_amount_fen,
+             (case when n.outcome = 'eligible' then coalesce(n.rule_amount_fen, 0) else 0 end) - coalesce(o.rule_amount_fen, 0), n.reason_codes, ${clock.now()}
+      from new_state n join list_entries o on o.subject_key = n.subject_key and o.point_id = n.point_id and o.period = ${run.period}
+      where o.status <> 'listed' and (o.outcome is distinct from n.outcome or o.rule_amount_fen is distinct from n.rule_amount_fen)
+      on conflict (subject_key, point_id, period) where status = 'open' do update set
+        run_id = excluded.run_id, new_outcome = excluded.new_outcome, new_rule_amount_fen = excluded.new_rule_amount_fen,
+        difference_fen = excluded.difference_fen, reason_codes = excluded.reason_codes, created_at = excluded.created_at`;
+    // An open adjustment the newest run no longer sees (the facts came back) is closed by the run.
+    await tx`update list_adjustments a set status = 'resolved', resolution = 'the run found the entry unchanged again', resolved_by = 'system:matching', resolved_at = ${clock.now()}
+      from new_state n join list_entries o on o.subject_key = n.subject_key and o.point_id = n.point_id and o.period = ${run.period}
+      where a.status = 'open' and a.subject_key = n.subject_key and a.point_id = n.point_id and a.period = ${run.period} and a.run_id <> ${runId}
+        and o.outcome is not distinct from n.outcome and o.rule_amount_fen is not distinct from n.rule_amount_fen`;
+    if (budgetLineRows.length > 0) {
+      const rows = budgetLineRows.map((r) => ({ ...r, period: run.period, run_id: runId, updated_at: clock.now() }));
+      await tx`insert into budget_lines ${tx(rows, 'point_id', 'period', 'line', 'limit_fen', 'run_id', 'updated_at')}
+        on conflict (point_id, period, line) do update set limit_fen = excluded.limit_fen, run_id = excluded.run_id, updated_at = excluded.updated_at`;
+    }
 
     await tx`insert into list_entries (subject_key, point_id, period, idempotency_key, outcome, rule_amount_fen, amount_fen, rounding, allocation, reason_codes, policy_version, run_id, status, updated_at)
       select n.subject_key, n.point_id, ${run.period}, n.point_id || '/' || ${run.period} || '/' || n.subject_key, n.outcome, n.rule_amount_fen, n.amount_fen,

@@ -5,7 +5,7 @@
 // and the service (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit).
 import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
-import { bankMessages, enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
+import { accountReverifications, bankMessages, enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
 import { factWatermark } from '../matching/match-repository.ts';
 import { readSnapshotFacts, type SubjectFacts } from '../subjects/facts-repository.ts';
 import { endToEndIdFor } from './payment-keys.ts';
@@ -59,6 +59,8 @@ interface NewPayment {
   accountKeyId: string;
   accountMasked: string;
   accountKind: AccountKind;
+  /** The budget line the payment draws on. */
+  budgetLine: string;
 }
 
 /** Pending payments of a batch. The primary key (subject, idempotency key) refuses a second payment for an entitlement. */
@@ -139,6 +141,37 @@ async function markBatchSent(q: Executor, batchId: number, sentAt: Date): Promis
   await q.update(payoutBatches).set({ status: 'sent', sentAt }).where(eq(payoutBatches.id, batchId));
 }
 
+/** The budget line and amount of each of a batch's payments (what its ledger movements add up). */
+function batchPaymentLines(q: Executor, batchId: number) {
+  return q.select({ budgetLine: payments.budgetLine, amountFen: payments.amountFen }).from(payments).where(eq(payments.batchId, batchId));
+}
+
+/**
+ * Withdraws a rejected batch's payments (never sent: pending only). A first batch's entries go back to
+ * the list; a follow-up batch's re-verifications go back to verified and their entries to payment_failed.
+ */
+async function withdrawBatch(q: Executor, batchId: number, followUp: boolean, at: Date): Promise<void> {
+  const removed = await q.delete(payments).where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending'))).returning({ subjectKey: payments.subjectKey, entitlementKey: payments.entitlementKey });
+  for (let i = 0; i < removed.length; i += PAYMENT_CHUNK) {
+    const slice = removed.slice(i, i + PAYMENT_CHUNK);
+    const entitlements = slice.map((r) => r.entitlementKey!);
+    await q
+      .update(listEntries)
+      .set({ status: followUp ? 'payment_failed' : 'listed', updatedAt: at })
+      .where(and(inArray(listEntries.subjectKey, slice.map((r) => r.subjectKey)), inArray(listEntries.idempotencyKey, entitlements)));
+    if (followUp) {
+      await q
+        .update(accountReverifications)
+        .set({ status: 'verified', followUpBatchId: null })
+        .where(and(eq(accountReverifications.followUpBatchId, batchId), inArray(accountReverifications.entitlementKey, entitlements)));
+    }
+  }
+}
+
+async function markBatchRejected(q: Executor, batchId: number, rejectedBy: number, reason: string, at: Date): Promise<void> {
+  await q.update(payoutBatches).set({ status: 'rejected', rejectedBy, rejectionReason: reason, rejectedAt: at }).where(eq(payoutBatches.id, batchId));
+}
+
 /** The payout statements bound to one transaction: what a service step writes, all-or-nothing. */
 interface PayoutWrites {
   /** The transaction itself, for the audit entry that must commit with the change. */
@@ -146,12 +179,16 @@ interface PayoutWrites {
   insertBatch(batch: Parameters<typeof insertBatch>[1]): Promise<number>;
   insertPendingPayments(batchId: number, rows: NewPayment[]): Promise<void>;
   markEntriesBatched(pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void>;
+  listedEligibleEntries(pointId: string, period: string): ReturnType<typeof listedEligibleEntries>;
   approvePreparedBatch(batchId: number, approvedBy: number, at: Date, step: 'first' | 'second', final: boolean): Promise<boolean>;
   markPaymentsSent(batchId: number, idempotencyKeys: string[], at: Date, messageId?: string | null): Promise<void>;
   lockBatch(batchId: number): Promise<PayoutBatch | undefined>;
   pendingPayments(batchId: number): ReturnType<typeof pendingPayments>;
   recordMessage(message: typeof bankMessages.$inferInsert): Promise<void>;
   markBatchSent(batchId: number, sentAt: Date): Promise<void>;
+  batchPaymentLines(batchId: number): ReturnType<typeof batchPaymentLines>;
+  withdrawBatch(batchId: number, followUp: boolean, at: Date): Promise<void>;
+  markBatchRejected(batchId: number, rejectedBy: number, reason: string, at: Date): Promise<void>;
 }
 
 function writesOn(tx: Tx): PayoutWrites {
@@ -160,12 +197,16 @@ function writesOn(tx: Tx): PayoutWrites {
     insertBatch: (batch) => insertBatch(tx, batch),
     insertPendingPayments: (batchId, rows) => insertPendingPayments(tx, batchId, rows),
     markEntriesBatched: (pointId, period, keys, at) => markEntriesBatched(tx, pointId, period, keys, at),
+    listedEligibleEntries: (pointId, period) => listedEligibleEntries(tx, pointId, period),
     approvePreparedBatch: (batchId, approvedBy, at, step, final) => approvePreparedBatch(tx, batchId, approvedBy, at, step, final),
     markPaymentsSent: (batchId, keys, at, messageId) => markPaymentsSent(tx, batchId, keys, at, messageId),
     lockBatch: (batchId) => lockBatch(tx, batchId),
     pendingPayments: (batchId) => pendingPayments(tx, batchId),
     recordMessage: (message) => recordMessage(tx, message),
     markBatchSent: (batchId, sentAt) => markBatchSent(tx, batchId, sentAt),
+    batchPaymentLines: (batchId) => batchPaymentLines(tx, batchId),
+    withdrawBatch: (batchId, followUp, at) => withdrawBatch(tx, batchId, followUp, at),
+    markBatchRejected: (batchId, rejectedBy, reason, at) => markBatchRejected(tx, batchId, rejectedBy, reason, at),
   };
 }
 

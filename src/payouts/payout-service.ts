@@ -17,6 +17,8 @@ import { endToEndIdFor, messageIdFor } from './payment-keys.ts';
 import { reconcileReports, type Reconciliation } from './reconciliation.ts';
 import { decryptField, sealAccount } from '../subjects/personal-data.ts';
 import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
+import * as ledger from './budget-ledger.ts';
+import { formatYuan } from '../money.ts';
 
 export interface PreparedBatch {
   batchId: number;
@@ -47,6 +49,8 @@ export interface PayoutService {
   prepare(input: { pointId: string; period: string; actor: Actor }): Promise<PreparedBatch>;
   /** One approval: the batch is approved by it, or (above the second-approval amount) awaits a second. */
   approve(input: { batchId: number; actor: Actor }): Promise<ApprovalResult>;
+  /** Refuses a prepared batch with a reason: its payments are withdrawn and its reservation released. */
+  reject(input: { batchId: number; reason: string; actor: Actor }): Promise<{ status: 'rejected' }>;
   /** Sends the batch's pending payments. Safe to call again: nothing already sent goes out twice. */
   send(bank: BankChannel, input: { batchId: number; actor: Actor }): Promise<{ sent: number }>;
   /** Applies the bank's status reports to payments and list entries; closes batches with nothing in flight. */
@@ -80,49 +84,75 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
     async prepare(input) {
       authorize(input.actor, 'batch.prepare');
       const preparer = staffOnly(input.actor);
-      const entries = await repo.listedEligibleEntries(input.pointId, input.period);
-      const payable = entries.filter((e) => e.amountFen !== null && e.amountFen > 0n);
-      if (payable.length === 0) throw new AppError('BATCH_EMPTY', `No listed, eligible entries to pay for ${input.pointId} ${input.period}; run a match first or check the list.`);
-
-      // Accounts are read as they stand when the batch is prepared (an account supplied after the match
-      // still pays; the payment records which one was used), for the batch's subjects only: the basic
-      // account is current state, the social-insurance account comes with 税务's annual feed (the period's
-      // year or the year before, the later winning).
-      const year = Number(input.period.slice(0, 4));
-      const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
-      const watermark = await repo.factWatermark();
-      const accounts = new Map<string, ReturnType<typeof payeeAccount>>();
-      for await (const subject of repo.enterpriseFacts(watermark, periods, payable.map((e) => e.subjectKey))) {
-        accounts.set(subject.subjectKey, payeeAccount(subject.facts));
-      }
-
-      const withAccount = payable.filter((e) => accounts.get(e.subjectKey) !== undefined);
-      const withoutAccount = payable.filter((e) => accounts.get(e.subjectKey) === undefined).map((e) => e.subjectKey);
-      if (withAccount.length === 0) {
-        throw new AppError('BATCH_EMPTY', `No payable entries for ${input.pointId} ${input.period}: ${withoutAccount.length} eligible entries have no account on record; collect a basic or social-insurance account first.`, {
-          withoutAccount: withoutAccount.length,
-        });
-      }
-      const totalFen = withAccount.reduce((sum, e) => sum + (e.amountFen ?? 0n), 0n);
-
       const prepared = await repo.transaction(async (w) => {
-        const batchId = await w.insertBatch({ pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, preparedBy: preparer.accountId, preparedAt: clock.now(), needsSecondApproval: totalFen > secondApprovalAboveFen });
+        // Everything below runs under the point's budget lock: the entries are read after it is taken,
+        // so a concurrent preparation of the same point either finds them batched or waits for this one.
+        await ledger.lockPointBudget(w.tx, input.pointId, input.period);
+        const entries = await w.listedEligibleEntries(input.pointId, input.period);
+        const payable = entries.filter((e) => e.amountFen !== null && e.amountFen > 0n);
+        if (payable.length === 0) throw new AppError('BATCH_EMPTY', `No listed, eligible entries to pay for ${input.pointId} ${input.period}; run a match first or check the list.`);
+
+        // Accounts are read as they stand when the batch is prepared (an account supplied after the match
+        // still pays; the payment records which one was used), for the batch's subjects only: the basic
+        // account is current state, the social-insurance account comes with 税务's annual feed (the period's
+        // year or the year before, the later winning). The district (for quota lines) comes with them.
+        const year = Number(input.period.slice(0, 4));
+        const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
+        const watermark = await repo.factWatermark();
+        const accounts = new Map<string, ReturnType<typeof payeeAccount>>();
+        const districts = new Map<string, string | null>();
+        for await (const subject of repo.enterpriseFacts(watermark, periods, payable.map((e) => e.subjectKey))) {
+          accounts.set(subject.subjectKey, payeeAccount(subject.facts));
+          districts.set(subject.subjectKey, typeof subject.facts.regionCode === 'string' ? subject.facts.regionCode : null);
+        }
+
+        const withAccount = payable.filter((e) => accounts.get(e.subjectKey) !== undefined);
+        const withoutAccount = payable.filter((e) => accounts.get(e.subjectKey) === undefined).map((e) => e.subjectKey);
+        if (withAccount.length === 0) {
+          throw new AppError('BATCH_EMPTY', `No payable entries for ${input.pointId} ${input.period}: ${withoutAccount.length} eligible entries have no account on record; collect a basic or social-insurance account first.`, {
+            withoutAccount: withoutAccount.length,
+          });
+        }
+        const totalFen = withAccount.reduce((sum, e) => sum + (e.amountFen ?? 0n), 0n);
+
+        // Budget: each payment draws on its line; the batch is refused whole when a line cannot hold it
+        // (a list that no longer fits, e.g. after a budget was lowered): nothing is reserved then.
+        const lines = await ledger.budgetLinesOf(w.tx, input.pointId, input.period);
+        const rows = withAccount.map((e) => ({ ...e, budgetLine: ledger.lineForDistrict(lines, districts.get(e.subjectKey) ?? null), amountFen: e.amountFen! }));
+        const asked = ledger.byLine(rows);
+        const inUse = await ledger.inUseByLine(w.tx, input.pointId, input.period);
+        for (const [line, fen] of asked) {
+          if (line === ledger.UNLIMITED_LINE) continue;
+          const limit = lines.find((l) => l.line === line)?.limitFen ?? 0n;
+          const used = inUse.get(line) ?? 0n;
+          if (used + fen > limit) {
+            throw new AppError('BUDGET_EXCEEDED', `Batch for ${input.pointId} ${input.period} needs ${formatYuan(fen)} on budget line ${line}, which has ${formatYuan(limit)} with ${formatYuan(used)} already reserved, committed or paid; ${formatYuan(limit - used > 0n ? limit - used : 0n)} is left. Nothing was reserved. Re-run the match so the list is cut to what is left, or have the budget raised.`, {
+              line,
+              limitFen: limit,
+              inUseFen: used,
+              askedFen: fen,
+            });
+          }
+        }
+
+        const batchId = await w.insertBatch({ pointId: input.pointId, period: input.period, paymentCount: rows.length, totalFen, preparedBy: preparer.accountId, preparedAt: clock.now(), needsSecondApproval: totalFen > secondApprovalAboveFen });
         await w.insertPendingPayments(
           batchId,
-          withAccount.map((e) => {
+          rows.map((e) => {
             const account = accounts.get(e.subjectKey)!;
-            return { subjectKey: e.subjectKey, idempotencyKey: e.idempotencyKey, amountFen: e.amountFen!, ...sealAccount(account.accountNumber), accountKind: account.accountKind };
+            return { subjectKey: e.subjectKey, idempotencyKey: e.idempotencyKey, amountFen: e.amountFen, budgetLine: e.budgetLine, ...sealAccount(account.accountNumber), accountKind: account.accountKind };
           }),
         );
-        await w.markEntriesBatched(input.pointId, input.period, withAccount.map((e) => e.subjectKey), clock.now());
+        await ledger.recordMovements(w.tx, [...asked].map(([line, fen]) => ({ pointId: input.pointId, period: input.period, line, batchId, from: null, to: 'reserved' as const, amountFen: fen })), clock.now());
+        await w.markEntriesBatched(input.pointId, input.period, rows.map((e) => e.subjectKey), clock.now());
         await appendAudit(w.tx, clock, {
           actor: actorRef(input.actor),
           action: 'batch.prepared',
           entityType: 'payout_batch',
           entityId: String(batchId),
-          payload: { pointId: input.pointId, period: input.period, paymentCount: withAccount.length, totalFen, withoutAccount: withoutAccount.length, needsSecondApproval: totalFen > secondApprovalAboveFen },
+          payload: { pointId: input.pointId, period: input.period, paymentCount: rows.length, totalFen, withoutAccount: withoutAccount.length, needsSecondApproval: totalFen > secondApprovalAboveFen, reserved: Object.fromEntries([...asked].map(([l, f]) => [l, f])) },
         });
-        return { batchId, paymentCount: withAccount.length, totalFen, withoutAccount };
+        return { batchId, paymentCount: rows.length, totalFen, withoutAccount };
       });
       await checkpointAfterCommit('batch.prepared', String(prepared.batchId));
       return prepared;
@@ -152,6 +182,12 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         if (!(await w.approvePreparedBatch(input.batchId, approver.accountId, clock.now(), step, final))) {
           throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} changed state while being approved; reload it.`);
         }
+        // Approved money is committed. A follow-up batch reserved nothing of its own: the money of the
+        // payments it re-sends stayed committed when they failed, so it moves nothing here.
+        if (final && batch.followUpOf === null) {
+          const lines = ledger.byLine(await w.batchPaymentLines(input.batchId));
+          await ledger.recordMovements(w.tx, [...lines].map(([line, fen]) => ({ pointId: batch.pointId, period: batch.period, line, batchId: input.batchId, from: 'reserved' as const, to: 'committed' as const, amountFen: fen })), clock.now());
+        }
         await appendAudit(w.tx, clock, {
           actor: actorRef(input.actor),
           action: final ? 'batch.approved' : 'batch.first-approved',
@@ -162,6 +198,38 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
       });
       await checkpointAfterCommit('batch.approved', String(input.batchId));
       return { status: final ? 'approved' : 'awaiting_second_approval' };
+    },
+
+    async reject(input) {
+      authorize(input.actor, 'batch.approve');
+      const approver = staffOnly(input.actor);
+      const reason = input.reason.trim();
+      if (reason.length === 0) throw new AppError('REASON_REQUIRED', `Rejecting batch ${input.batchId} needs a reason (what is wrong with it, what the preparer should do).`);
+      const batch = await loadBatch(input.batchId);
+      if (batch.preparedBy === approver.accountId) {
+        throw new AppError('SELF_APPROVAL_FORBIDDEN', `Batch ${input.batchId} was prepared by account ${batch.preparedBy}, the account rejecting it; another finance approver decides on it (四眼原则：制单人不得审批). A preparer who finds a mistake asks an approver to reject it.`, { batchId: input.batchId });
+      }
+      await repo.transaction(async (w) => {
+        await ledger.lockPointBudget(w.tx, batch.pointId, batch.period);
+        const locked = await w.lockBatch(input.batchId);
+        if (locked?.status !== 'prepared') throw new AppError('BATCH_STATE_INVALID', `Batch ${input.batchId} is ${locked?.status ?? 'gone'}; only a prepared batch (not yet fully approved) can be rejected.`);
+        const paymentLines = await w.batchPaymentLines(input.batchId);
+        // A rejected batch's instructions never left: they are withdrawn, its entries return to the
+        // list (or, for a follow-up batch, to re-verification), and its reservation is released.
+        await w.withdrawBatch(input.batchId, locked.followUpOf !== null, clock.now());
+        await w.markBatchRejected(input.batchId, approver.accountId, reason, clock.now());
+        if (locked.followUpOf === null) {
+          await ledger.recordMovements(w.tx, [...ledger.byLine(paymentLines)].map(([line, fen]) => ({ pointId: batch.pointId, period: batch.period, line, batchId: input.batchId, from: 'reserved' as const, to: 'released' as const, amountFen: fen })), clock.now());
+        }
+        await appendAudit(w.tx, clock, {
+          actor: actorRef(input.actor),
+          action: 'batch.rejected',
+          entityType: 'payout_batch',
+          entityId: String(input.batchId),
+          payload: { reason, preparedBy: `account:${batch.preparedBy}`, paymentCount: paymentLines.length, totalFen: batch.totalFen, followUpOf: locked.followUpOf },
+        });
+      });
+      return { status: 'rejected' as const };
     },
 
     async send(bank, input) {
@@ -225,6 +293,10 @@ export function prepareBatch(db: Database, clock: Clock, input: { pointId: strin
 
 export function approveBatch(db: Database, clock: Clock, input: { batchId: number; actor: Actor }): Promise<ApprovalResult> {
   return payoutService(payoutRepository(db), clock).approve(input);
+}
+
+export function rejectBatch(db: Database, clock: Clock, input: { batchId: number; reason: string; actor: Actor }): Promise<{ status: 'rejected' }> {
+  return payoutService(payoutRepository(db), clock).reject(input);
 }
 
 /** Sends the batch's pending payments. Safe to call again: nothing already sent goes out twice. */

@@ -119,7 +119,7 @@ export async function verifyReverification(
 /** Verified re-verifications of a batch's payments, locked: what a follow-up batch re-sends. */
 export function verifiedOfBatch(q: Executor, batchId: number) {
   return q
-    .select({ r: accountReverifications, amountFen: payments.amountFen })
+    .select({ r: accountReverifications, amountFen: payments.amountFen, budgetLine: payments.budgetLine })
     .from(accountReverifications)
     .innerJoin(payments, and(eq(payments.subjectKey, accountReverifications.subjectKey), eq(payments.idempotencyKey, accountReverifications.paymentKey)))
     .where(and(eq(accountReverifications.batchId, batchId), eq(accountReverifications.status, 'verified')))

@@ -24,6 +24,9 @@ import { reasonText, type BankChannel } from './bank-channel.ts';
 import { parseBankReport, type ParsedReport, type ReportLine } from './iso20022/report.ts';
 import { endToEndIdFor, maskAccount, paymentKeyFor } from './payment-keys.ts';
 import * as rr from './reconciliation-repository.ts';
+import { recordMovements } from './budget-ledger.ts';
+import { payoutBatches } from '../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
 
 type Executor = Orm | Tx;
 
@@ -68,6 +71,18 @@ interface Tally {
   returned: number;
   quarantined: number;
   batches: Set<number>;
+}
+
+/**
+ * What a settlement moves on the budget ledger. Paid: committed → paid. A first attempt that failed or
+ * came back stays committed — it is owed and is re-sent once after re-verification (money returned
+ * after it was paid goes back to committed). A re-send that fails or comes back is final: released.
+ */
+function budgetMovement(payment: rr.PaymentRow, outcome: 'paid' | 'failed' | 'returned'): { from: 'committed' | 'paid'; to: 'paid' | 'committed' | 'released' } | null {
+  const wasPaid = payment.status === 'paid';
+  if (outcome === 'paid') return { from: 'committed', to: 'paid' };
+  if (payment.attempt === 0) return wasPaid ? { from: 'paid', to: 'committed' } : null;
+  return { from: wasPaid ? 'paid' : 'committed', to: 'released' };
 }
 
 async function applyReport(tx: Tx, clock: Clock, log: Logger, actor: string, reportKey: string, report: ParsedReport, tally: Tally): Promise<number> {
@@ -137,6 +152,11 @@ async function applyReport(tx: Tx, clock: Clock, log: Logger, actor: string, rep
     const failureReason = outcome === 'paid' ? null : (reasonText(code, text) ?? '银行未说明原因');
     await rr.setPaymentOutcome(tx, payment, { status: outcome, bankReference: bankReference ?? payment.bankReference, failureCode: outcome === 'paid' ? null : code, failureReason, at: clock.now() });
     await rr.setEntryStatus(tx, payment.subjectKey, entitlementKey, outcome === 'paid' ? 'paid' : 'payment_failed', clock.now());
+    const movement = budgetMovement(payment, outcome);
+    if (movement !== null) {
+      const [batch] = await tx.select({ pointId: payoutBatches.pointId, period: payoutBatches.period }).from(payoutBatches).where(eq(payoutBatches.id, payment.batchId));
+      await recordMovements(tx, [{ pointId: batch!.pointId, period: batch!.period, line: payment.budgetLine, batchId: payment.batchId, amountFen: payment.amountFen, ...movement }], clock.now());
+    }
     await appendAudit(tx, clock, {
       actor,
       action: `payment.${outcome}`,
@@ -297,9 +317,9 @@ export async function prepareFollowUpBatch(orm: Orm, clock: Clock, request: { so
     const batchId = await rr.insertFollowUpBatch(tx, { pointId: source.pointId, period: source.period, paymentCount: verified.length, totalFen, preparedBy: preparer, preparedAt: clock.now(), followUpOf: source.id, needsSecondApproval: totalFen > (request.secondApprovalAboveFen ?? DEFAULT_SECOND_APPROVAL_ABOVE_FEN) });
     await rr.insertResendPayments(
       tx,
-      verified.map(({ r, amountFen }) => {
+      verified.map(({ r, amountFen, budgetLine }) => {
         const key = paymentKeyFor(r.entitlementKey, 1);
-        return { subjectKey: r.subjectKey, idempotencyKey: key, entitlementKey: r.entitlementKey, attempt: 1, endToEndId: endToEndIdFor(key), batchId, amountFen, ...sealAccount(r.verifiedAccountNumber!), accountKind: r.verifiedAccountKind!, status: 'pending' as const };
+        return { subjectKey: r.subjectKey, idempotencyKey: key, entitlementKey: r.entitlementKey, attempt: 1, endToEndId: endToEndIdFor(key), batchId, amountFen, budgetLine, ...sealAccount(r.verifiedAccountNumber!), accountKind: r.verifiedAccountKind!, status: 'pending' as const };
       }),
     );
     await rr.markResent(tx, verified.map(({ r }) => ({ subjectKey: r.subjectKey, paymentKey: r.paymentKey })), batchId);

@@ -124,3 +124,38 @@ export const listChanges = pgTable(
   },
   (t) => [primaryKey({ columns: [t.subjectKey, t.runId, t.pointId] }), index('list_changes_run').on(t.runId)],
 );
+
+/**
+ * A re-match that would change an entry already batched or paid: the entry is left as it is (money on
+ * its way or gone is never cut) and the difference is raised here for staff to handle — a top-up, a
+ * recovery (追回), or nothing, with the reason.
+ */
+export const listAdjustments = pgTable(
+  'list_adjustments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    subjectKey: text('subject_key').notNull(),
+    pointId: text('point_id').notNull(),
+    period: text('period').notNull(),
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    /** The entry's status when the run found the difference: batched, paid or payment_failed. */
+    entryStatus: text('entry_status').notNull(),
+    oldOutcome: text('old_outcome', { enum: outcomes }).notNull(),
+    newOutcome: text('new_outcome', { enum: outcomes }).notNull(),
+    /** What the entry holds (batched or paid). */
+    heldFen: bigint('held_fen', { mode: 'bigint' }),
+    /** What the rule now gives, before exclusion groups, caps and the budget. */
+    newRuleAmountFen: bigint('new_rule_amount_fen', { mode: 'bigint' }),
+    oldRuleAmountFen: bigint('old_rule_amount_fen', { mode: 'bigint' }),
+    /** (new rule amount, or 0 when no longer eligible) − old rule amount: + owed to the subject, − overpaid. */
+    differenceFen: bigint('difference_fen', { mode: 'bigint' }).notNull(),
+    reasonCodes: text('reason_codes').array().notNull(),
+    status: text('status', { enum: ['open', 'resolved'] }).notNull().default('open'),
+    resolution: text('resolution'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  // One open adjustment per entry: a later run updates it rather than raising another.
+  (t) => [uniqueIndex('list_adjustments_open').on(t.subjectKey, t.pointId, t.period).where(sql`${t.status} = 'open'`)],
+);

@@ -9,7 +9,7 @@ export const payoutBatches = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     pointId: text('point_id').notNull(),
     period: text('period').notNull(),
-    status: text('status', { enum: ['prepared', 'approved', 'sent', 'reconciled'] }).notNull(),
+    status: text('status', { enum: ['prepared', 'approved', 'sent', 'reconciled', 'rejected'] }).notNull(),
     paymentCount: integer('payment_count').notNull(),
     totalFen: bigint('total_fen', { mode: 'bigint' }).notNull(),
     preparedBy: bigint('prepared_by', { mode: 'number' })
@@ -26,6 +26,10 @@ export const payoutBatches = pgTable(
     reconciledAt: timestamp('reconciled_at', { withTimezone: true }),
     /** A follow-up batch (补发批次): the batch whose failed or returned payments it re-sends. */
     followUpOf: bigint('follow_up_of', { mode: 'number' }),
+    /** A finance approver (not the preparer) refused the batch, with the reason; its money is released. */
+    rejectedBy: bigint('rejected_by', { mode: 'number' }).references(() => staffAccounts.id),
+    rejectedAt: timestamp('rejected_at', { withTimezone: true }),
+    rejectionReason: text('rejection_reason'),
   },
   // Four eyes on account ids, enforced by the database as well as the service: an approver is never the
   // preparer; a batch past 'prepared' has an approver (and, when it needs one, a second approver
@@ -35,7 +39,9 @@ export const payoutBatches = pgTable(
       'payout_batches_four_eyes',
       sql`(${t.approvedBy} IS NULL OR ${t.approvedBy} <> ${t.preparedBy})
         AND (${t.secondApprovedBy} IS NULL OR (${t.approvedBy} IS NOT NULL AND ${t.secondApprovedBy} <> ${t.preparedBy} AND ${t.secondApprovedBy} <> ${t.approvedBy}))
-        AND (${t.status} = 'prepared' OR (${t.approvedBy} IS NOT NULL AND (NOT ${t.needsSecondApproval} OR ${t.secondApprovedBy} IS NOT NULL)))`,
+        AND (${t.status} IN ('prepared', 'rejected') OR (${t.approvedBy} IS NOT NULL AND (NOT ${t.needsSecondApproval} OR ${t.secondApprovedBy} IS NOT NULL)))
+        AND (${t.rejectedBy} IS NULL OR ${t.rejectedBy} <> ${t.preparedBy})
+        AND ((${t.status} = 'rejected') = (${t.rejectedBy} IS NOT NULL AND ${t.rejectionReason} IS NOT NULL))`,
     ),
   ],
 );
@@ -56,6 +62,8 @@ export const payments = pgTable(
     accountMasked: text('account_masked').notNull(),
     accountKind: text('account_kind', { enum: ['basic', 'social-insurance'] }).notNull(),
     status: text('status', { enum: ['pending', 'sent', 'paid', 'failed', 'returned'] }).notNull(),
+    /** The budget line (pool) the payment's money is reserved on: 'total', 'quota:<code>', 'unlimited' … */
+    budgetLine: text('budget_line').notNull().default('unlimited'),
     /**
      * The entitlement paid: the list entry's idempotency key (point, subject, period). The payment's own
      * key is the same for the first attempt and `<entitlement>~r1` for the one re-send; filled for
@@ -184,3 +192,57 @@ export const sandboxBankTransfers = pgTable('sandbox_bank_transfers', {
     reported: integer('reported').notNull().default(0),
     messageId: text('message_id'),
 });
+
+/**
+ * A point's budget lines for a period (its pools: 'total', 'share', 'quota:<code>', 'quota:other'),
+ * with the limit the latest match run worked with. Batch preparation locks the point's lines and
+ * reserves against them; a point without a budget has no lines and its batches draw on 'unlimited'.
+ */
+export const budgetLines = pgTable(
+  'budget_lines',
+  {
+    pointId: text('point_id').notNull(),
+    period: text('period').notNull(),
+    line: text('line').notNull(),
+    limitFen: bigint('limit_fen', { mode: 'bigint' }).notNull(),
+    /** The match run whose allocation last set the limit. */
+    runId: bigint('run_id', { mode: 'number' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pointId, t.period, t.line] }), check('budget_lines_limit', sql`${t.limitFen} >= 0`)],
+);
+
+/**
+ * The budget ledger: append-only movements of money between states on a point's budget line —
+ * reserved (a batch prepared), committed (approved), paid (the bank booked it), released (rejected,
+ * or failed for good). A state's balance is what moved in minus what moved out; what a line has in
+ * use is everything reserved and not released.
+ */
+export const budgetLedger = pgTable(
+  'budget_ledger',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    pointId: text('point_id').notNull(),
+    period: text('period').notNull(),
+    line: text('line').notNull(),
+    batchId: bigint('batch_id', { mode: 'number' })
+      .notNull()
+      .references(() => payoutBatches.id),
+    fromState: text('from_state', { enum: ['reserved', 'committed', 'paid'] }),
+    toState: text('to_state', { enum: ['reserved', 'committed', 'paid', 'released'] }).notNull(),
+    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('budget_ledger_line').on(t.pointId, t.period, t.line),
+    index('budget_ledger_batch').on(t.batchId),
+    check('budget_ledger_amount', sql`${t.amountFen} > 0`),
+    // Only the flows the lifecycle has: new → reserved → committed → paid, and back to committed when
+    // paid money is returned; reserved or committed (or returned) money is released.
+    check(
+      'budget_ledger_flow',
+      sql`(${t.fromState} IS NULL AND ${t.toState} = 'reserved') OR (${t.fromState} = 'reserved' AND ${t.toState} IN ('committed', 'released'))
+        OR (${t.fromState} = 'committed' AND ${t.toState} IN ('paid', 'released')) OR (${t.fromState} = 'paid' AND ${t.toState} IN ('committed', 'released'))`,
+    ),
+  ],
+);
