@@ -153,7 +153,7 @@ export function budgetLimitFen(budget: Pick<BudgetRule, 'totalFen' | 'share' | '
 }
 
 /** The quota a district falls under: a listed code equal to it or containing it (440300 holds 440305). */
-export function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | null | undefined): string | null {
+function quotaOf(quotas: NonNullable<BudgetRule['quotas']>, district: string | null | undefined): string | null {
   if (!district) return null;
   for (const q of quotas.districts) {
     const prefix = q.code.endsWith('0000') ? q.code.slice(0, 2) : q.code.endsWith('00') ? q.code.slice(0, 4) : q.code;

@@ -7,7 +7,7 @@ import { budgetLedger, budgetLines } from '../db/schema/index.ts';
 import { budgetLineOf } from '../matching/allocation.ts';
 
 type Executor = Orm | Tx;
-export type LedgerState = 'reserved' | 'committed' | 'paid' | 'released';
+type LedgerState = 'reserved' | 'committed' | 'paid' | 'released';
 export const UNLIMITED_LINE = 'unlimited';
 
 /**
