@@ -15,6 +15,7 @@ import { accountsOf, staffActorOf } from '../src/identity/account-service.ts';
 import { type StaffActor } from '../src/identity/permissions.ts';
 import type { Logger } from '../src/logger.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
+import { publishNotice } from '../src/lists/notice-service.ts';
 import { readPain001 } from '../src/payouts/iso20022/pain001.ts';
 import { parseBankReport } from '../src/payouts/iso20022/report.ts';
 import { sandboxFileBank } from '../src/payouts/iso20022/sandbox-file-bank.ts';
@@ -26,6 +27,8 @@ import { parsePeriod } from '../src/rules/lang/period.ts';
 const CHILD = join(import.meta.dirname, 'reliability-child.ts');
 const POLICIES = join(import.meta.dirname, '..', 'policies');
 const CLOCK = '2024-06-20T02:00:00.000Z';
+/** When the lists were published: their 5 working days end before CLOCK. */
+const NOTICE_CLOCK = '2024-05-30T02:00:00.000Z';
 // Weighted towards the steps every round passes through.
 const SELF_KILL_STEPS = ['prepare', 'approve', 'transmitted', 'send', 'reconcile', 'transmitted', 'approve', 'reverify', 'follow-up'];
 const PERIOD = '2024';
@@ -95,8 +98,14 @@ async function setUp(options: HarnessOptions) {
     const run = await runToCompletion(db, clock, options.silentLog, { scope: 'enterprise', period: spec.period, trigger: 'test', actor: `account:${policyStaff.accountId}`, shards: 2 });
     for (const p of run.points) if (p.eligible > 0 && p.totalFen > 0n) batches.push({ pointId: p.pointId, period: spec.period });
   }
+  // Each list is published (公示) three weeks before the worker's day, so every notice has ended when
+  // it prepares. Points that also need the subject's confirmation (确认) are left out: nobody confirms
+  // in the harness, and their entries would simply wait.
+  const needsConfirmation = new Set(published.library.points.filter((p) => p.confirmation !== null).map((p) => p.id));
+  const payable = batches.filter((b) => !needsConfirmation.has(b.pointId));
+  for (const b of payable) await publishNotice(db, fixedClock(NOTICE_CLOCK), { ...b, actor: reviewer });
   return {
-    batches,
+    batches: payable,
     budgets: new Map(published.library.points.map((p) => [p.id, p.budget.totalFen])),
     officer: await createStaffActor('harness.officer', ['finance_officer']),
     approvers: [await createStaffActor('harness.approver.a', ['finance_approver']), await createStaffActor('harness.approver.b', ['finance_approver'])] as [StaffActor, StaffActor],

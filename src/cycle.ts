@@ -12,7 +12,8 @@ import type { Clock } from './clock.ts';
 import type { Database } from './db/clients.ts';
 import { ensureDemoAccounts, type DemoActors } from './demo/demo-accounts.ts';
 import { loadDemoPopulation } from './demo/load-demo.ts';
-import { SYSTEM_ACTOR } from './identity/permissions.ts';
+import { SYSTEM_ACTOR, type Actor } from './identity/permissions.ts';
+import { publishNotice } from './lists/notice-service.ts';
 import { isAppError } from './errors.ts';
 import type { ImportResult } from './feeds/importer.ts';
 import type { Logger } from './logger.ts';
@@ -85,6 +86,23 @@ function demoAsOf(runs: readonly { period: string }[]): string {
   return dayToIso(Math.max(...runs.map((r) => parsePeriod(r.period).end)));
 }
 
+/**
+ * Publishes the point's list (公示) if anything in it needs publishing and returns a clock past the end
+ * of its notice: the real clock moved forward to the morning after the notice's last working day.
+ * Demo only. Nothing new to publish (a second start): the real clock.
+ */
+async function noticeLapsedForDemo(db: Database, clock: Clock, input: { pointId: string; period: string; actor: Actor }): Promise<Clock> {
+  try {
+    const notice = await publishNotice(db, clock, input);
+    const morningAfter = Date.parse(`${notice.endsOn}T01:00:00.000Z`) + 86_400_000;
+    const offset = Math.max(0, morningAfter - clock.now().getTime());
+    return { now: () => new Date(clock.now().getTime() + offset) };
+  } catch (error) {
+    if (isAppError(error, 'NOTICE_EMPTY')) return clock;
+    throw error;
+  }
+}
+
 export async function runCycle(
   deps: { db: Database; boss: PgBoss; clock: Clock; log: Logger; auditSigner?: AuditSigner },
   options: { seed: number; enterprises: number; persons?: number; dataDir: string; shards?: number; policiesDir?: string; runs?: typeof DEMO_RUNS; secondApprovalAboveFen?: bigint },
@@ -115,10 +133,15 @@ export async function runCycle(
     for (const point of spec.pay ? run.points : []) {
       if (point.eligible === 0) continue;
       try {
-        const batch = await prepareBatch(db, clock, { pointId: point.pointId, period: spec.period, actor: staff.preparer, secondApprovalAboveFen: options.secondApprovalAboveFen });
-        const approval = await approveBatch(db, clock, { batchId: batch.batchId, actor: staff.approver });
-        if (approval.status === 'awaiting_second_approval') await approveBatch(db, clock, { batchId: batch.batchId, actor: staff.secondApprover });
-        await sendBatch(db, clock, bank, { batchId: batch.batchId, actor: staff.preparer });
+        // 公示 first: the list is published by the reviewer for its working days. The demo then moves
+        // its clock past the notice's last day (demo only: a real deployment waits the days out) and
+        // pays what stands at the payable gate; entries awaiting a confirmation (确认) wait for the
+        // subject, in the portal.
+        const payClock = await noticeLapsedForDemo(db, clock, { pointId: point.pointId, period: spec.period, actor: staff.reviewer });
+        const batch = await prepareBatch(db, payClock, { pointId: point.pointId, period: spec.period, actor: staff.preparer, secondApprovalAboveFen: options.secondApprovalAboveFen });
+        const approval = await approveBatch(db, payClock, { batchId: batch.batchId, actor: staff.approver });
+        if (approval.status === 'awaiting_second_approval') await approveBatch(db, payClock, { batchId: batch.batchId, actor: staff.secondApprover });
+        await sendBatch(db, payClock, bank, { batchId: batch.batchId, actor: staff.preparer });
         batches.set(point.pointId, { batchId: batch.batchId, approvedFen: batch.totalFen, withoutAccount: batch.withoutAccount.length });
       } catch (error) {
         // A second start finds everything already batched: nothing new to pay is not a failure.

@@ -13,6 +13,7 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { stringContaining } from './support/expect.ts';
 import { createStaff } from './support/staff.ts';
+import { noticeLapsed } from './support/notice.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 import { tempDir } from './support/temp.ts';
 
@@ -27,7 +28,8 @@ beforeAll(async () => {
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 5, count: 30, dataYear: 2023, asOf: '2024-03-31', dataDir: tempDir('bank') });
   await runToCompletion(db, clock, silentLog, { scope: 'wengang-fanhuan-2024', period: '2024', trigger: 'test', actor: 'staff:a', shards: 1 });
-  batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: await createStaff(db, ['finance_officer']) })).batchId;
+  const { after } = await noticeLapsed(db, clock, 'wengang-fanhuan-2024', '2024');
+  batchId = (await prepareBatch(db, after, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: await createStaff(db, ['finance_officer']) })).batchId;
   await approveBatch(db, clock, { batchId, actor: await createStaff(db, ['finance_approver']) });
 });
 afterAll(async () => db?.drop());

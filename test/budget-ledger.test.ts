@@ -17,6 +17,7 @@ import { publishLibrary, readLibraryFiles } from '../src/policies/library-regist
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
+import { noticeLapsed } from './support/notice.ts';
 import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -61,6 +62,8 @@ const listed = async (db: TestDatabase, pointId: string) =>
   Object.fromEntries(
     (await db.sql<{ subject_key: string; amount: string | null; status: string }[]>`select subject_key, amount_fen::text as amount, status from list_entries where point_id = ${pointId} and period = '2024' and outcome = 'eligible'`).map((r) => [r.subject_key, [Number(r.amount), r.status]]),
   );
+/** The point's list published and its 公示 over: the clock batches are prepared by. */
+const lapsed = async (db: TestDatabase, pointId: string) => (await noticeLapsed(db, clock, pointId, '2024')).after;
 const balance = async (db: TestDatabase, pointId: string, line: string) => (await lineBalances(db.orm, { pointId, period: '2024' })).find((b) => b.line === line)!;
 
 let db: TestDatabase;
@@ -83,7 +86,7 @@ describe('a re-match after payment (budget-earliest, ¥1,000 total)', () => {
     expect(await listed(db, 'budget-earliest')).toEqual({ [F.a.uscc]: [80_000, 'listed'], [F.b.uscc]: [10_001, 'listed'] });
 
     const bank = sandboxBank(db.orm, clock);
-    const first = await prepareBatch(db, clock, { pointId: 'budget-earliest', period: '2024', actor: officer });
+    const first = await prepareBatch(db, await lapsed(db, 'budget-earliest'), { pointId: 'budget-earliest', period: '2024', actor: officer });
     expect(await balance(db, 'budget-earliest', 'total')).toMatchObject({ limitFen: 100_000n, reservedFen: 90_001n, committedFen: 0n, inUseFen: 90_001n, availableFen: 9_999n });
     await approveBatch(db, clock, { batchId: first.batchId, actor: approver });
     expect(await balance(db, 'budget-earliest', 'total')).toMatchObject({ reservedFen: 0n, committedFen: 90_001n });
@@ -98,7 +101,7 @@ describe('a re-match after payment (budget-earliest, ¥1,000 total)', () => {
     await match(db);
     expect(await listed(db, 'budget-earliest')).toEqual({ [F.a.uscc]: [80_000, 'paid'], [F.b.uscc]: [10_001, 'paid'], [F.c.uscc]: [9_999, 'listed'], [F.d.uscc]: [0, 'listed'] });
 
-    const second = await prepareBatch(db, clock, { pointId: 'budget-earliest', period: '2024', actor: officer });
+    const second = await prepareBatch(db, await lapsed(db, 'budget-earliest'), { pointId: 'budget-earliest', period: '2024', actor: officer });
     expect(second.totalFen).toBe(9_999n);
     expect(await balance(db, 'budget-earliest', 'total')).toMatchObject({ inUseFen: 100_000n, availableFen: 0n });
     const [run] = await db.sql<{ payload: { budgets: Record<string, { lockedFen: string }[]> } }[]>`select payload from audit_log where action = 'match.completed' order by seq desc limit 1`;
@@ -123,7 +126,8 @@ describe('a re-match after payment (budget-earliest, ¥1,000 total)', () => {
 
 describe('batch preparation under the budget lock (budget-quota)', () => {
   it('lets only one of 20 concurrent preparations batch the list, and the rest find nothing left', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => prepareBatch(db, clock, { pointId: 'budget-quota', period: '2024', actor: officer })));
+    const after = await lapsed(db, 'budget-quota');
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => prepareBatch(db, after, { pointId: 'budget-quota', period: '2024', actor: officer })));
     const done = results.filter((r) => r.status === 'fulfilled');
     expect(done).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'BATCH_EMPTY' });
@@ -148,8 +152,9 @@ describe('batch preparation under the budget lock (budget-quota)', () => {
     await match(db);
     expect((await listed(db, 'budget-quota'))[newcomer.uscc]).toEqual([1_000, 'listed']);
     await db.sql`update list_entries set amount_fen = amount_fen + 20001 where point_id = 'budget-quota' and period = '2024' and subject_key = ${newcomer.uscc}`;
+    const after = await lapsed(db, 'budget-quota');
     const before = await db.sql<{ n: number }[]>`select count(*)::int as n from budget_ledger`;
-    await expect(prepareBatch(db, clock, { pointId: 'budget-quota', period: '2024', actor: officer })).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', details: { line: 'quota:440306' } });
+    await expect(prepareBatch(db, after, { pointId: 'budget-quota', period: '2024', actor: officer })).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', details: { line: 'quota:440306' } });
     expect(await db.sql<{ n: number }[]>`select count(*)::int as n from budget_ledger`).toEqual(before);
     const [entries] = await db.sql<{ n: number }[]>`select count(*)::int as n from list_entries where point_id = 'budget-quota' and status = 'listed' and outcome = 'eligible'`;
     expect(entries!.n).toBeGreaterThan(0);
@@ -158,12 +163,13 @@ describe('batch preparation under the budget lock (budget-quota)', () => {
 
 describe('rejection', () => {
   it('needs a reason and another person, releases the reservation and returns the entries to the list', async () => {
-    const batch = await prepareBatch(db, clock, { pointId: 'budget-share', period: '2024', actor: officer });
+    const shareAfter = await lapsed(db, 'budget-share');
+    const batch = await prepareBatch(db, shareAfter, { pointId: 'budget-share', period: '2024', actor: officer });
     const share = await balance(db, 'budget-share', 'share');
     expect(share.reservedFen).toBe(batch.totalFen);
     await expect(rejectBatch(db, clock, { batchId: batch.batchId, reason: '  ', actor: approver })).rejects.toMatchObject({ code: 'REASON_REQUIRED' });
     const both = await createStaff(db, ['finance_officer', 'finance_approver']);
-    const own = await prepareBatch(db, clock, { pointId: 'budget-priority', period: '2024', actor: both });
+    const own = await prepareBatch(db, await lapsed(db, 'budget-priority'), { pointId: 'budget-priority', period: '2024', actor: both });
     await expect(rejectBatch(db, clock, { batchId: own.batchId, reason: '金额有误', actor: both })).rejects.toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN' });
 
     await rejectBatch(db, clock, { batchId: batch.batchId, reason: '名单含已注销企业，请核实后重新制单', actor: approver });
@@ -175,7 +181,8 @@ describe('rejection', () => {
     expect(audit!.payload.reason).toBe('名单含已注销企业，请核实后重新制单');
     // A rejected batch cannot be approved or sent, and the list can be batched again.
     await expect(approveBatch(db, clock, { batchId: batch.batchId, actor: approver })).rejects.toMatchObject({ code: 'BATCH_STATE_INVALID' });
-    const again = await prepareBatch(db, clock, { pointId: 'budget-share', period: '2024', actor: officer });
+    // Already published at these amounts, so no new notice is needed.
+    const again = await prepareBatch(db, shareAfter, { pointId: 'budget-share', period: '2024', actor: officer });
     expect(again.totalFen).toBe(batch.totalFen);
   });
 });

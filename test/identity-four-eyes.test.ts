@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payoutBatches } from '../src/db/schema/index.ts';
-import { fixedClock } from '../src/clock.ts';
+import { fixedClock, type Clock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
 import { loadDemoPopulation } from '../src/demo/load-demo.ts';
@@ -20,6 +20,7 @@ import { approveBatch, payoutService, sendBatch } from '../src/payouts/payout-se
 import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { noticeLapsed } from './support/notice.ts';
 
 const POINT = 'wengang-fanhuan-2024';
 const PASSWORD = 'a long enough password';
@@ -29,6 +30,7 @@ let db: TestDatabase;
 let zhang: StaffActor; // finance officer and approver: only four eyes stops him approving his own batch
 let wang: StaffActor;
 let liu: StaffActor;
+let afterNotice: Clock;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -40,6 +42,7 @@ beforeAll(async () => {
   await publishLibrary(db.orm, clock, admin, await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 5, count: 30, dataYear: 2023, asOf: '2024-03-31', dataDir });
   await runToCompletion(db, clock, silentLog, { scope: POINT, period: '2024', trigger: 'test', actor: `account:${admin.accountId}`, shards: 1 });
+  afterNotice = (await noticeLapsed(db, clock, POINT, '2024')).after;
 });
 afterAll(async () => {
   await db?.drop();
@@ -115,7 +118,7 @@ describe('the second approver', () => {
       let seen: { total: bigint; needs: boolean } | undefined;
       await db.orm
         .transaction(async (tx) => {
-          const batch = await payoutService(payoutRepository({ orm: tx, sql: db.sql }), clock, { secondApprovalAboveFen: threshold }).prepare({ pointId: POINT, period: '2024', actor: zhang });
+          const batch = await payoutService(payoutRepository({ orm: tx, sql: db.sql }), afterNotice, { secondApprovalAboveFen: threshold }).prepare({ pointId: POINT, period: '2024', actor: zhang });
           const [row] = await tx.select({ needs: payoutBatches.needsSecondApproval }).from(payoutBatches).where(eq(payoutBatches.id, batch.batchId));
           seen = { total: batch.totalFen, needs: row!.needs };
           throw rollback;

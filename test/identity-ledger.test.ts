@@ -16,6 +16,7 @@ import { personKeyOf } from '../src/subjects/personal-data.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { createStaff } from './support/staff.ts';
+import { noticeLapsed } from './support/notice.ts';
 import { SYSTEM_ACTOR } from '../src/identity/permissions.ts';
 import { tempDir } from './support/temp.ts';
 
@@ -93,7 +94,8 @@ describe('identity-used ledger', () => {
   it('pays a month’s entitlement to the social-insurance account from 税务’s annual feed', async () => {
     await load('tax-annual', file('tax.csv', ['uscc,year,si_account', `${C},2023,4000123456781234`]));
     // Supplied after the match: the batch still finds it (应享未享 firms get paid once the account arrives).
-    const batch = await prepareBatch(db, clock, { pointId: 'kuogang-buzhu-2023', period: '2023-08', actor: await createStaff(db, ['finance_officer']) });
+    const { after } = await noticeLapsed(db, clock, 'kuogang-buzhu-2023', '2023-08');
+    const batch = await prepareBatch(db, after, { pointId: 'kuogang-buzhu-2023', period: '2023-08', actor: await createStaff(db, ['finance_officer']) });
     expect(batch).toMatchObject({ paymentCount: 1, withoutAccount: [] });
     const [payment] = await db.sql<{ subject_key: string; account_kind: string }[]>`select subject_key, account_kind from payments where batch_id = ${batch.batchId}`;
     expect(payment).toEqual({ subject_key: C, account_kind: 'social-insurance' });

@@ -24,7 +24,8 @@ import { exportList } from '../src/lists/export.ts';
 import { explainEntry } from '../src/matching/explain-service.ts';
 import { buildHireLedger } from '../src/matching/identity-ledger.ts';
 import { simulate } from '../src/matching/what-if.ts';
-import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
+import { approveBatch, prepareBatch, reconcile, rejectBatch, sendBatch } from '../src/payouts/payout-service.ts';
+import { confirmEntry, publishNotice, raiseObjection, resolveObjection } from '../src/lists/notice-service.ts';
 import type { BankChannel } from '../src/payouts/bank-channel.ts';
 import { publishLibrary } from '../src/policies/library-registry.ts';
 import { createTestDatabase, dataKeyEnv, silentLog, type TestDatabase } from './support/database.ts';
@@ -138,6 +139,21 @@ const OPERATIONS: { name: string; permission: Permission; call: (actor: Actor) =
   { name: 'prepareBatch', permission: 'batch.prepare', call: (actor) => prepareBatch(db, clock, { pointId: 'no-such-point', period: '2024', actor }) },
   { name: 'approveBatch', permission: 'batch.approve', call: (actor) => approveBatch(db, clock, { batchId: 424242, actor }) },
   { name: 'sendBatch', permission: 'batch.send', call: (actor) => sendBatch(db, clock, emptyBank, { batchId: 424242, actor }) },
+  { name: 'rejectBatch', permission: 'batch.approve', call: (actor) => rejectBatch(db, clock, { batchId: 424242, reason: '金额有误', actor }) },
+  { name: 'publishNotice', permission: 'notice.publish', call: (actor) => publishNotice(db, clock, { pointId: 'no-such-point', period: '2024', actor }) },
+  {
+    name: 'raiseObjection (own entry for subjects)',
+    permission: 'objection.raise',
+    call: (actor) => raiseObjection(db, clock, { noticeId: 424242, subjectKey: OWN_SUBJECT, reason: '名单金额有误', actor }),
+    allowed: (role) => allows('objection.raise', role) && role !== 'citizen',
+  },
+  { name: 'resolveObjection', permission: 'objection.resolve', call: (actor) => resolveObjection(db, clock, { objectionId: 424242, decision: 'rejected', reason: '经核实名单无误', actor }) },
+  {
+    name: 'confirmEntry (own entry, subjects only)',
+    permission: 'entry.confirm',
+    call: (actor) => confirmEntry(db, clock, { subjectKey: OWN_SUBJECT, pointId: 'no-such-point', period: '2024', accountNumber: '6222021234567890', accountKind: 'basic', actor }),
+    allowed: (role) => role === 'enterprise',
+  },
   { name: 'reconcile', permission: 'bank.reconcile', call: (actor) => reconcile(db, clock, silentLog, emptyBank, actor) },
   { name: 'accounts.create', permission: 'account.manage', call: (actor) => accountsOf(db.orm, clock).create(actor, { login: '!bad login', displayName: 'x', roles: ['auditor'] }) },
   { name: 'accounts.resetPassword', permission: 'account.manage', call: (actor) => accountsOf(db.orm, clock).resetPassword(actor, { login: 'nobody', password: 'long enough password' }) },
@@ -178,6 +194,10 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   explain: { needs: 'list.read', argv: [[OWN_SUBJECT, 'wengang-fanhuan-2024', '2024']] },
   'what-if': { needs: 'whatif.run', argv: [['wengang-fanhuan-2024', '2024', '--draft', POLICIES_DIR]] },
   bank: { needs: 'bank.reconcile', argv: [['reconcile'], ['sandbox']] },
+  notice: { needs: 'list.read', argv: [['list'], ['show', '424242'], ['status', 'no-such-point', '2024']] },
+  objection: { needs: 'list.read', argv: [['list']] },
+  batch: { needs: 'batch.read', argv: [['list']] },
+  budget: { needs: 'budget.read', argv: [[]] },
   quarantine: { needs: 'batch.read', argv: [['list']] },
   reverify: { needs: 'batch.read', argv: [['list']] },
   keys: { needs: 'keys.rotate', argv: [['rotate']] },
@@ -209,6 +229,13 @@ describe('every CLI command, every role', () => {
       cases.push({ name: 'quarantine', argv: ['resolve', '424242', '--reason', '银行确认重复通知'], needs: 'bank.reconcile' });
       cases.push({ name: 'reverify', argv: ['confirm', OWN_SUBJECT, 'no-such-payment', '--account', '6222021234567890123'], needs: 'bank.reconcile' });
       cases.push({ name: 'reverify', argv: ['follow-up', '424242'], needs: 'batch.prepare' });
+      cases.push({ name: 'notice', argv: ['publish', 'no-such-point', '2024'], needs: 'notice.publish' });
+      cases.push({ name: 'objection', argv: ['raise', '424242', OWN_SUBJECT, '--reason', '来电反映名单有误'], needs: 'objection.raise' });
+      cases.push({ name: 'objection', argv: ['resolve', '424242', 'rejected', '--reason', '经核实名单无误'], needs: 'objection.resolve' });
+      cases.push({ name: 'batch', argv: ['prepare', 'no-such-point', '2024'], needs: 'batch.prepare' });
+      cases.push({ name: 'batch', argv: ['approve', '424242'], needs: 'batch.approve' });
+      cases.push({ name: 'batch', argv: ['reject', '424242', '--reason', '金额有误'], needs: 'batch.approve' });
+      cases.push({ name: 'batch', argv: ['send', '424242'], needs: 'batch.send' });
       for (const { name, argv, needs } of cases) {
         const prepared = COMMANDS[name]!.prepare(argv);
         const label = `${name} ${argv.join(' ')}`;

@@ -12,6 +12,7 @@ import { payoutRepository } from '../src/payouts/payout-repository.ts';
 import { payoutService } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { noticeLapsed } from './support/notice.ts';
 import { createStaff } from './support/staff.ts';
 import type { StaffActor } from '../src/identity/permissions.ts';
 import { tempDir } from './support/temp.ts';
@@ -30,6 +31,8 @@ beforeAll(async () => {
   await publishLibrary(db.orm, clock, await createStaff(db, ['reviewer']), await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 11, count: 40, dataYear: 2023, asOf: '2024-03-31', dataDir });
   await runToCompletion(db, clock, silentLog, { scope: POINT, period: '2024', trigger: 'test', actor: 'staff:a', shards: 2 });
+  // The list's 公示 is published and has ended: from here on the batch can be prepared.
+  clock.set((await noticeLapsed(db, clock, POINT, '2024')).after.now());
 });
 afterAll(async () => db?.drop());
 

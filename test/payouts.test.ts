@@ -12,6 +12,7 @@ import { decryptField } from '../src/subjects/personal-data.ts';
 import { approveBatch, prepareBatch, reconcile, sendBatch } from '../src/payouts/payout-service.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { noticeLapsed } from './support/notice.ts';
 import { createStaff } from './support/staff.ts';
 import { SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
 import { tempDir } from './support/temp.ts';
@@ -63,6 +64,15 @@ describe('matching', () => {
 
 describe('payout batches', () => {
   let batchId: number;
+
+  it('pays nothing before the list’s 公示 has ended', async () => {
+    const unpublished = (await prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: zhang }).catch((error: unknown) => error)) as { code: string; details: { waiting: Record<string, number> } };
+    expect(unpublished.code).toBe('BATCH_EMPTY');
+    expect(unpublished.details.waiting['not-noticed']).toBeGreaterThan(0);
+    const { notice, after } = await noticeLapsed(db, clock, POINT, '2024');
+    await expect(prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: zhang })).rejects.toMatchObject({ code: 'BATCH_EMPTY', details: { waiting: { 'in-notice': notice.entryCount } } });
+    clock.set(after.now());
+  });
 
   it('refuses to let the preparer approve their own batch', async () => {
     // One approver here (the second-approval rule has its own tests in identity-four-eyes.test.ts).

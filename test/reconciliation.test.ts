@@ -24,6 +24,7 @@ import { endToEndIdFor, paymentKeyFor } from '../src/payouts/payment-keys.ts';
 import { listQuarantine, listReverifications, prepareFollowUpBatch, resolveQuarantine, verifyAccount } from '../src/payouts/reconciliation.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { noticeLapsed } from './support/notice.ts';
 import { createStaff } from './support/staff.ts';
 import { decryptField } from '../src/subjects/personal-data.ts';
 import { actorRef, SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
@@ -57,7 +58,8 @@ beforeAll(async () => {
   await publishLibrary(db.orm, clock, A, await readLibraryFiles(POLICIES_DIR));
   await loadDemoPopulation(db, clock, { seed: 11, count: 60, dataYear: 2023, asOf: '2024-03-31', dataDir });
   await runToCompletion(db, clock, silentLog, { scope: POINT, period: '2024', trigger: 'test', actor: actorRef(A), shards: 2 });
-  batchId = (await prepareBatch(db, clock, { pointId: POINT, period: '2024', actor: ZHANG })).batchId;
+  const { after } = await noticeLapsed(db, clock, POINT, '2024');
+  batchId = (await prepareBatch(db, after, { pointId: POINT, period: '2024', actor: ZHANG })).batchId;
   // Above the second-approval amount (¥1,000,000 by default) a second finance approver signs too.
   if ((await approveBatch(db, clock, { batchId, actor: WANG })).status === 'awaiting_second_approval') await approveBatch(db, clock, { batchId, actor: SECOND });
   const all = (await batchPayments()).filter((p) => !p.accountNumber.endsWith('0000'));

@@ -14,6 +14,7 @@ import type { RunProgress } from '../jobs/match-run.ts';
 import type { RunSummary } from '../src/matching/run-service.ts';
 import type { WhatIfReport } from '../src/matching/what-if.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import { noticeLapsed } from './support/notice.ts';
 import { portalSessionHeaders, portalSignInOff } from './support/portal.ts';
 import type { Wire } from './support/expect.ts';
 import { tempDir } from './support/temp.ts';
@@ -46,7 +47,8 @@ beforeAll(async () => {
   sessions.wang = await signedInHeaders(app, db, ['finance_approver']);
   const zhang = { kind: 'staff' as const, accountId: sessions.zhang.accountId, roles: ['finance_officer', 'finance_approver'] as const };
   // Below the second-approval amount: one approver suffices here (identity-four-eyes tests the second).
-  batchId = (await prepareBatch(db, clock, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: { ...zhang, roles: [...zhang.roles] }, secondApprovalAboveFen: 10n ** 15n })).batchId;
+  const { after } = await noticeLapsed(db, clock, 'wengang-fanhuan-2024', '2024');
+  batchId = (await prepareBatch(db, after, { pointId: 'wengang-fanhuan-2024', period: '2024', actor: { ...zhang, roles: [...zhang.roles] }, secondApprovalAboveFen: 10n ** 15n })).batchId;
 });
 afterAll(async () => {
   await app?.close();

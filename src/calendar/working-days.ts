@@ -75,3 +75,10 @@ export function workingDaysBetween(from: string, to: string): number {
   }
   return n;
 }
+
+const CHINA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar day (YYYY-MM-DD) a moment falls on in China, where the working-day calendar applies. */
+export function chinaDay(at: Date): string {
+  return CHINA_DAY.format(at);
+}

@@ -32,6 +32,8 @@ import * as args from './args.ts';
 import { UsageError } from './args.ts';
 import { passwordForAs, takeAs, type Command, type Prepared } from './command.ts';
 import { paymentCommands } from './payments.ts';
+import { batchCommands } from './batches.ts';
+import { noticeCommands } from './notices.ts';
 import { listRuns, showRun } from './runs.ts';
 import { userCommand } from './users.ts';
 import { accountsOf } from '../identity/account-service.ts';
@@ -393,6 +395,8 @@ cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
       };
     },
   },
+  ...noticeCommands(),
+  ...batchCommands(),
   ...paymentCommands(),
 };
 

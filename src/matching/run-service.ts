@@ -574,6 +574,13 @@ export async function finalizeRun(db: Database, clock: Clock, log: Logger, runId
       where list_entries.status = 'listed' and (list_entries.outcome, list_entries.amount_fen, list_entries.rule_amount_fen, list_entries.reason_codes, list_entries.policy_version)
             is distinct from (excluded.outcome, excluded.amount_fen, excluded.rule_amount_fen, excluded.reason_codes, excluded.policy_version)`;
 
+    // An upheld objection held its entry until a run re-evaluated it on facts gathered after the
+    // decision (the run started after the hold): this run is that re-evaluation, so the hold ends and the
+    // corrected entry goes to the next 公示.
+    await tx`update entry_holds h set released_by_run = ${runId}, released_at = ${clock.now()}
+      from evaluated_subjects e
+      where h.released_at is null and h.subject_key = e.subject_key and h.period = ${run.period} and h.point_id in ${tx(pointIds)}
+        and h.held_at < (select started_at from match_runs where id = ${runId})`;
     phase('list upsert');
     const [totals] = await tx<{ evaluated: number; eligible: number; ineligible: number; undetermined: number; total: string }[]>`
       select (select coalesce(sum(evaluated), 0)::int from run_shards where run_id = ${runId}) as evaluated,

@@ -18,6 +18,10 @@ import { reconcileReports, type Reconciliation } from './reconciliation.ts';
 import { decryptField, sealAccount } from '../subjects/personal-data.ts';
 import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
 import * as ledger from './budget-ledger.ts';
+import { chinaDay } from '../calendar/working-days.ts';
+import { gateOf, GATE_TEXT, type Gate } from '../lists/notice-gate.ts';
+import { entryStandings, type StandingRow } from '../lists/notice-repository.ts';
+import { waiveExpired } from '../lists/notice-service.ts';
 import { formatYuan } from '../money.ts';
 
 export interface PreparedBatch {
@@ -26,6 +30,8 @@ export interface PreparedBatch {
   totalFen: bigint;
   /** Eligible but not payable: no account on record (应享未享 risk, followed up by staff). */
   withoutAccount: string[];
+  /** Listed entries not yet payable, by where they wait (公示 under way, objection open, confirmation …). */
+  waiting: Partial<Record<Gate, number>>;
 }
 
 export interface ApprovalResult {
@@ -88,9 +94,22 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         // Everything below runs under the point's budget lock: the entries are read after it is taken,
         // so a concurrent preparation of the same point either finds them batched or waits for this one.
         await ledger.lockPointBudget(w.tx, input.pointId, input.period);
-        const entries = await w.listedEligibleEntries(input.pointId, input.period);
-        const payable = entries.filter((e) => e.amountFen !== null && e.amountFen > 0n);
-        if (payable.length === 0) throw new AppError('BATCH_EMPTY', `No listed, eligible entries to pay for ${input.pointId} ${input.period}; run a match first or check the list.`);
+        // Confirmations past their deadline are waived first (视为自愿放弃), in this transaction.
+        await waiveExpired(w.tx, clock, actorRef(input.actor), { pointId: input.pointId, period: input.period });
+        // Only entries whose 公示 has ended with no open objection (and, where the point asks, that the
+        // subject confirmed) go into a batch; the others are counted by where they wait.
+        const today = chinaDay(clock.now());
+        const waiting: Partial<Record<Gate, number>> = {};
+        const payable: { subjectKey: string; idempotencyKey: string; amountFen: bigint; confirmedAccount: StandingRow['confirmedAccount'] }[] = [];
+        for (const s of await entryStandings(w.tx, input.pointId, input.period)) {
+          const gate = gateOf(s, today);
+          if (gate === 'payable') payable.push(s);
+          else waiting[gate] = (waiting[gate] ?? 0) + 1;
+        }
+        if (payable.length === 0) {
+          const why = Object.entries(waiting).map(([g, n]) => `${n} ${GATE_TEXT[g as Gate]}`).join('; ');
+          throw new AppError('BATCH_EMPTY', `No entry of ${input.pointId} ${input.period} is ready to pay${why ? ` (${why})` : ''}; an entry is paid once its 公示 has ended with no open objection${why ? '' : '; run a match and publish its list first'}.`, { waiting });
+        }
 
         // Accounts are read as they stand when the batch is prepared (an account supplied after the match
         // still pays; the payment records which one was used), for the batch's subjects only: the basic
@@ -105,6 +124,8 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
           accounts.set(subject.subjectKey, payeeAccount(subject.facts));
           districts.set(subject.subjectKey, typeof subject.facts.regionCode === 'string' ? subject.facts.regionCode : null);
         }
+        // An account the subject confirmed (确认) is the one paid, over the account on record.
+        for (const e of payable) if (e.confirmedAccount !== null) accounts.set(e.subjectKey, { accountNumber: decryptField(e.confirmedAccount.accountEnc), accountKind: e.confirmedAccount.accountKind });
 
         const withAccount = payable.filter((e) => accounts.get(e.subjectKey) !== undefined);
         const withoutAccount = payable.filter((e) => accounts.get(e.subjectKey) === undefined).map((e) => e.subjectKey);
@@ -113,12 +134,12 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
             withoutAccount: withoutAccount.length,
           });
         }
-        const totalFen = withAccount.reduce((sum, e) => sum + (e.amountFen ?? 0n), 0n);
+        const totalFen = withAccount.reduce((sum, e) => sum + e.amountFen, 0n);
 
         // Budget: each payment draws on its line; the batch is refused whole when a line cannot hold it
         // (a list that no longer fits, e.g. after a budget was lowered): nothing is reserved then.
         const lines = await ledger.budgetLinesOf(w.tx, input.pointId, input.period);
-        const rows = withAccount.map((e) => ({ ...e, budgetLine: ledger.lineForDistrict(lines, districts.get(e.subjectKey) ?? null), amountFen: e.amountFen! }));
+        const rows = withAccount.map((e) => ({ ...e, budgetLine: ledger.lineForDistrict(lines, districts.get(e.subjectKey) ?? null) }));
         const asked = ledger.byLine(rows);
         const inUse = await ledger.inUseByLine(w.tx, input.pointId, input.period);
         for (const [line, fen] of asked) {
@@ -152,7 +173,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
           entityId: String(batchId),
           payload: { pointId: input.pointId, period: input.period, paymentCount: rows.length, totalFen, withoutAccount: withoutAccount.length, needsSecondApproval: totalFen > secondApprovalAboveFen, reserved: Object.fromEntries([...asked].map(([l, f]) => [l, f])) },
         });
-        return { batchId, paymentCount: rows.length, totalFen, withoutAccount };
+        return { batchId, paymentCount: rows.length, totalFen, withoutAccount, waiting };
       });
       await checkpointAfterCommit('batch.prepared', String(prepared.batchId));
       return prepared;

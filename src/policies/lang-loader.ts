@@ -1,7 +1,7 @@
 // Loads one policy document file (format: policy/1) into checked points. All-or-nothing: any error in
 // the file means no point of it is returned, and every error found is listed with its position.
 import { createHash } from 'node:crypto';
-import { isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Dictionary } from '../dictionary/index.ts';
 import type { FactDef } from '../dictionary/facts.ts';
 import { checkSource, checkTable, suggest, type CheckContext, type DefSlot } from '../rules/lang/check.ts';
@@ -15,6 +15,11 @@ import { LITERAL_UNITS, sameUnit, typeLabel, unitLabel, type Type } from '../rul
 import { codeProblem, codePrefix, codeShapeProblem } from '../dictionary/codes.ts';
 import { bool, entriesOf, fail, int, ISO_DATE, kind, listOf, locOf, mapOf, optStr, parseYaml, src, str, toPlain, type YCtx, type YNode } from './lang-yaml.ts';
 import { canonicalJson, toJson } from '../audit/canonical-json.ts';
+
+/** 公示 for 5 working days where a policy does not say (5 to 7 is common; shared/domain.md, step 6). */
+const DEFAULT_NOTICE_WORKING_DAYS = 5;
+/** 确认 within 10 working days where a policy asks for it without saying how long. */
+const DEFAULT_CONFIRMATION_WORKING_DAYS = 10;
 
 export const POLICY_FORMAT = 'policy/1';
 const ID = /^[a-z0-9][a-z0-9-]*$/;
@@ -415,7 +420,7 @@ function coverageGap(param: ParamIR, from: number, to: number | null): string | 
 
 function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, document: DocumentMeta | undefined, params: Map<string, ParamIR>): PointModel | undefined {
   const before = ctx.errors.length;
-  const keys = ['id', 'name', 'series', 'subject', 'citation', 'tags', 'effective', 'payment', 'delivery', 'confirmation', 'let', 'conditions', 'exceptions', 'amount', 'budget', 'exclusion', 'notes', 'testBase', 'tests'];
+  const keys = ['id', 'name', 'series', 'subject', 'citation', 'tags', 'effective', 'payment', 'delivery', 'notice', 'confirmation', 'let', 'conditions', 'exceptions', 'amount', 'budget', 'exclusion', 'notes', 'testBase', 'tests'];
   const m = mapOf(ctx, node, path, keys, ['id', 'name', 'subject', 'citation', 'tags', 'effective', 'payment', 'conditions', 'amount', 'budget', 'tests']);
   if (!m) return undefined;
   const id = str(ctx, m.id, `${path}.id`, { pattern: ID, expected: 'lower-case letters, digits and dashes' });
@@ -447,7 +452,22 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
   const valuesOn = pm && pm.valuesOn !== undefined ? (str(ctx, pm.valuesOn, `${path}.payment.valuesOn`, { pattern: /^(period-start|period-end)$/, expected: 'period-start or period-end' }) as 'period-start' | 'period-end' | undefined) : 'period-start';
   if (paysFor === 'data-year' && dataYearOffset === 0 && pm && pm.dataYearOffset === undefined) fail(ctx, m.payment, `${path}.payment`, 'paysFor data-year needs dataYearOffset', 'dataYearOffset: -1 (data of the year before the policy year)');
   const delivery = m.delivery === undefined ? (tags['兑现方式']?.[0] ?? '免申即享') : str(ctx, m.delivery, `${path}.delivery`);
-  const confirmation = m.confirmation === undefined ? false : bool(ctx, m.confirmation, `${path}.confirmation`);
+  // 公示 and 确认: working days as the policy sets them (with its clause), else the system's default.
+  const dayCount = (node: YNode, where: string, fallback: number): { workingDays: number; cite: string | null } | undefined => {
+    const dm = mapOf(ctx, node, where, ['workingDays', 'cite'], ['workingDays']);
+    if (!dm) return undefined;
+    const days = int(ctx, dm.workingDays, `${where}.workingDays`);
+    if (days !== undefined && (days < 1 || days > 60)) fail(ctx, dm.workingDays, `${where}.workingDays`, `${days} working days is outside 1..60`, 'the number of working days the notice text gives, e.g. 5');
+    return { workingDays: days ?? fallback, cite: dm.cite === undefined ? null : (str(ctx, dm.cite, `${where}.cite`) ?? null) };
+  };
+  const notice = m.notice === undefined ? { workingDays: DEFAULT_NOTICE_WORKING_DAYS, cite: null } : dayCount(m.notice, `${path}.notice`, DEFAULT_NOTICE_WORKING_DAYS);
+  // `confirmation: true` asks for it with the default period; a mapping gives the policy's own.
+  const confirmation =
+    m.confirmation === undefined
+      ? null
+      : isMap(m.confirmation)
+        ? dayCount(m.confirmation, `${path}.confirmation`, DEFAULT_CONFIRMATION_WORKING_DAYS)
+        : ((yes) => (yes === undefined ? undefined : yes ? { workingDays: DEFAULT_CONFIRMATION_WORKING_DAYS, cite: null } : null))(bool(ctx, m.confirmation, `${path}.confirmation`));
   const notes = m.notes === undefined ? [] : (listOf(ctx, m.notes, `${path}.notes`) ?? []).map((n, j) => str(ctx, n, `${path}.notes[${j}]`)).filter((x): x is string => x !== undefined);
   if (effNote) notes.push(`有效期：${effNote}`);
   if (!subject || !id) return undefined;
@@ -571,7 +591,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
   for (const need of ['boundary', 'exclusion']) {
     if (testNodes.length >= 3 && !tests.some((t) => t.kind.includes(need))) fail(ctx, m.tests, `${path}.tests`, `no test case of kind '${need}'`, `a test case with kind: [${need}]`);
   }
-  if (ctx.errors.length > before || !name || !series || !article || clause === undefined || quote === undefined || from === undefined || to === undefined || !frequency || !paysFor || dataYearOffset === undefined || !delivery || confirmation === undefined || !amount || !budget || !document) return undefined;
+  if (ctx.errors.length > before || !name || !series || !article || clause === undefined || quote === undefined || from === undefined || to === undefined || !frequency || !paysFor || dataYearOffset === undefined || !delivery || confirmation === undefined || !notice || !amount || !budget || !document) return undefined;
 
   const deps = dependencies([...conditions, ...exceptions].map((c) => c.ir).concat(amount.ir, amount.cap ? [amount.cap] : [], lets.map((l) => l.body)));
   const pointSource = toPlain(ctx, node) as Record<string, unknown>;
@@ -599,6 +619,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     dataYearOffset,
     valuesOn: valuesOn ?? 'period-start',
     delivery,
+    notice,
     confirmation,
     lets,
     params: [...deps.params],

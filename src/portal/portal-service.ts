@@ -9,7 +9,7 @@ import { explainEntry } from '../matching/explain-service.ts';
 import { formatYuan, roundingLabels, type Rounding } from '../money.ts';
 
 const OUTCOME_TEXT = { eligible: '符合条件', ineligible: '不符合条件', undetermined: '数据不全，暂无法判定' } as const;
-const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实' } as const;
+const STATUS_TEXT = { listed: '已列入拟享受名单', batched: '已纳入拨付批次', paid: '已拨付', payment_failed: '拨付失败，正在核实', waived: '逾期未确认，视为自愿放弃' } as const;
 const PAYMENT_TEXT = { pending: '待发送银行', sent: '已发送银行，等待回执', paid: '已到账', failed: '拨付失败', returned: '款项被退回，正在核实收款账户' } as const;
 
 /** The actor's own subject, after the permission check (only enterprises and citizens hold portal.own). */

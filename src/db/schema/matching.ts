@@ -101,7 +101,7 @@ export const listEntries = pgTable(
     reasonCodes: text('reason_codes').array().notNull(),
     policyVersion: integer('policy_version').notNull(),
     runId: bigint('run_id', { mode: 'number' }).notNull(),
-    status: text('status', { enum: ['listed', 'batched', 'paid', 'payment_failed'] }).notNull(),
+    status: text('status', { enum: ['listed', 'batched', 'paid', 'payment_failed', 'waived'] }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.subjectKey, t.pointId, t.period] }), index('list_entries_point_period').on(t.pointId, t.period, t.outcome)],

@@ -77,7 +77,10 @@ export interface PointModel {
    * (a rate raised mid-year that applies to the whole year's payment, e.g. 稳岗返还 2022 from 2022-05-31). */
   valuesOn: 'period-start' | 'period-end';
   delivery: string;
-  confirmation: boolean;
+  /** 公示: how many working days the list is published for, and the clause that says so (null: the system default). */
+  notice: { workingDays: number; cite: string | null };
+  /** 确认: the subject confirms amount and account within these working days, else waived; null: not required. */
+  confirmation: { workingDays: number; cite: string | null } | null;
   lets: DefIR[];
   params: ParamIR[];
   conditions: ConditionModel[];
