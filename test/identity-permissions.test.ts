@@ -81,6 +81,11 @@ const ROUTES: Record<string, { needs: Permission | 'signed-in' | 'public'; url: 
   'GET /api/staff/runs/:id/changes': { needs: 'list.read', url: '/api/staff/runs/424242/changes' },
   'POST /api/staff/what-if': { needs: 'whatif.run', url: '/api/staff/what-if', payload: { pointId: 'no-such-point', period: '2024', draftFiles: [{ file: 'x.policy.yaml', text: 'x' }] } },
   'POST /api/staff/batches/:id/approve': { needs: 'batch.approve', url: '/api/staff/batches/424242/approve' },
+  'POST /api/staff/batches/:id/reject': { needs: 'batch.approve', url: '/api/staff/batches/424242/reject', payload: { reason: '金额有误' } },
+  'GET /api/staff/budget': { needs: 'budget.read', url: '/api/staff/budget' },
+  'POST /api/staff/notices': { needs: 'notice.publish', url: '/api/staff/notices', payload: { pointId: 'no-such-point', period: '2024' } },
+  'GET /api/staff/objections': { needs: 'list.read', url: '/api/staff/objections' },
+  'POST /api/staff/objections/:id/resolve': { needs: 'objection.resolve', url: '/api/staff/objections/424242/resolve', payload: { decision: 'rejected', reason: '经核实名单无误' } },
   'GET /api/staff/audit/history': { needs: 'audit.read', url: '/api/staff/audit/history?batch=424242' },
 };
 

@@ -17,6 +17,16 @@ import { LOGIN_ATTEMPT_MINUTES, portalSignIn } from '../identity/portal-sign-in.
 import type { Logger } from '../logger.ts';
 import { portalService } from '../portal/portal-service.ts';
 import { parseRequest as parse, PeriodParam } from './error-replies.ts';
+import { confirmEntry, listObjections, raiseObjection } from '../lists/notice-service.ts';
+
+const ObjectionBody = z.object({ noticeId: z.number().int().positive().max(2_147_483_647), reason: z.string().trim().min(1).max(2000) });
+const ConfirmationBody = z.object({
+  pointId: z.string().min(1).max(200),
+  period: PeriodParam,
+  accountNumber: z.string().regex(/^\d{8,32}$/u, 'the account number as printed by the bank: 8 to 32 digits'),
+  accountKind: z.enum(['basic', 'social-insurance']).default('basic'),
+});
+const OBJECTION_TEXT = { open: '处理中', upheld: '异议成立，更正后重新公示', rejected: '异议不成立' } as const;
 
 const SESSION_COOKIE = 'mianshen_portal';
 const CSRF_COOKIE = 'mianshen_csrf';
@@ -132,6 +142,26 @@ export function portalRoutes(deps: { db: Database; clock: Clock; log: Logger; po
     portal.get('/payments', async (request) => {
       const { actor, display } = session(request);
       return { subject: display, payments: await service.payments(actor) };
+    });
+
+    // 异议 on the subject's own entry of a notice, while the notice is open; and the subject's
+    // objections with their decisions (a rejection's reason is shown here).
+    portal.post('/objections', async (request) => {
+      const { actor } = session(request);
+      const body = parse(ObjectionBody, request.body, 'objection');
+      return await raiseObjection(deps.db, deps.clock, { ...body, subjectKey: actor.subjectKey, actor });
+    });
+    portal.get('/objections', async (request) => {
+      const { actor } = session(request);
+      const rows = await listObjections(deps.db, { subjectKey: actor.subjectKey });
+      return { objections: rows.map((o) => ({ id: o.id, noticeId: o.noticeId, pointId: o.pointId, period: o.period, reason: o.reason, raisedAt: o.raisedAt, status: o.status, statusText: OBJECTION_TEXT[o.status], resolution: o.resolution, resolvedAt: o.resolvedAt })) };
+    });
+
+    // 确认: the amount and the receiving account, before the deadline.
+    portal.post('/confirmations', async (request) => {
+      const { actor } = session(request);
+      const body = parse(ConfirmationBody, request.body, 'confirmation');
+      return await confirmEntry(deps.db, deps.clock, { ...body, subjectKey: actor.subjectKey, actor });
     });
     done();
   };

@@ -10,6 +10,7 @@ import { catalogueServerOptions, installErrorReplies } from './error-replies.ts'
 import { installHardening, rateLimited, type RateLimitOverrides } from './hardening.ts';
 import { portalLogSerializers, portalRoutes, type PortalOptions } from './portal-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
+import { publicNoticeRoutes } from './public-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { AccountService } from '../identity/account-service.ts';
 import type { Clock } from '../clock.ts';
@@ -44,6 +45,8 @@ export function buildServer(deps: { db: Database; log: Logger; clock: Clock; por
     done();
   });
 
+  // 公示 is public: the notices and their masked entries, read-only, rate-limited per client address.
+  app.register(publicNoticeRoutes({ db: deps.db, clock: deps.clock, rateLimits: deps.rateLimits }), { prefix: '/api/public' });
   app.register(portalRoutes({ db: deps.db, clock: deps.clock, log: deps.log, portal: deps.portal, rateLimits: deps.rateLimits }), { prefix: '/api/portal', logSerializers: portalLogSerializers });
   app.register(authRoutes({ accounts: deps.accounts, rateLimits: deps.rateLimits }), { prefix: '/api/auth' });
   app.register(staffRoutes({ db: deps.db, clock: deps.clock, accounts: deps.accounts }), { prefix: '/api/staff' });

@@ -10,7 +10,9 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { runSummary } from '../matching/run-service.ts';
 import { simulate } from '../matching/what-if.ts';
-import { approveBatch } from '../payouts/payout-service.ts';
+import { approveBatch, rejectBatch } from '../payouts/payout-service.ts';
+import { lineBalances } from '../payouts/budget-ledger.ts';
+import { listObjections, publishNotice, resolveObjection } from '../lists/notice-service.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 import type { AccountService } from '../identity/account-service.ts';
 import { authorize } from '../identity/permissions.ts';
@@ -20,6 +22,11 @@ import { PeriodParam, parseRequest as parse } from './error-replies.ts';
 // Ids are PostgreSQL integers: a larger number is bad input, not a database error.
 const RunParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 const Paging = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
+const ReasonBody = z.object({ reason: z.string().trim().min(1).max(2000) });
+const BudgetQuery = z.object({ pointId: z.string().min(1).max(200).optional(), period: PeriodParam.optional() });
+const NoticeBody = z.object({ pointId: z.string().min(1).max(200), period: PeriodParam });
+const ObjectionQuery = z.object({ status: z.enum(['open', 'upheld', 'rejected', 'all']).default('open') });
+const DecisionBody = z.object({ decision: z.enum(['upheld', 'rejected']), reason: z.string().trim().min(1).max(2000) });
 const WhatIfBody = z.object({
   pointId: z.string().min(1),
   period: PeriodParam,
@@ -62,6 +69,39 @@ export function staffRoutes(deps: { db: Database; clock: Clock; accounts: Accoun
       const { id } = parse(RunParams, request.params, 'batch id');
       const result = await approveBatch(deps.db, deps.clock, { batchId: id, actor: staffSession(request).actor });
       return { batchId: id, status: result.status };
+    });
+
+    staff.post('/batches/:id/reject', { config: { permission: 'batch.approve' } }, async (request) => {
+      const { id } = parse(RunParams, request.params, 'batch id');
+      const { reason } = parse(ReasonBody, request.body, 'rejection');
+      return { batchId: id, ...(await rejectBatch(deps.db, deps.clock, { batchId: id, reason, actor: staffSession(request).actor })) };
+    });
+
+    // The budget ledger per point, period and line (reserved, committed, paid, released, available).
+    staff.get('/budget', { config: { permission: 'budget.read' } }, async (request) => {
+      authorize(staffSession(request).actor, 'budget.read');
+      const query = parse(BudgetQuery, request.query, 'query');
+      return { lines: toJson(await lineBalances(deps.db.orm, query)) };
+    });
+
+    // 公示: publish a point's list; 异议: the queue and its decisions.
+    staff.post('/notices', { config: { permission: 'notice.publish' } }, async (request) => {
+      const body = parse(NoticeBody, request.body, 'notice');
+      return toJson(await publishNotice(deps.db, deps.clock, { ...body, actor: staffSession(request).actor }));
+    });
+
+    staff.get('/objections', { config: { permission: 'list.read' } }, async (request) => {
+      authorize(staffSession(request).actor, 'list.read');
+      const { status } = parse(ObjectionQuery, request.query, 'query');
+      const rows = await listObjections(deps.db, status === 'all' ? {} : { status });
+      return { objections: rows.map((o) => ({ ...o, subjectKey: maskUscc(o.subjectKey) })) };
+    });
+
+    staff.post('/objections/:id/resolve', { config: { permission: 'objection.resolve' } }, async (request) => {
+      const { id } = parse(RunParams, request.params, 'objection id');
+      const body = parse(DecisionBody, request.body, 'decision');
+      await resolveObjection(deps.db, deps.clock, { objectionId: id, ...body, actor: staffSession(request).actor });
+      return { objectionId: id, status: body.decision };
     });
     done();
   };
