@@ -241,6 +241,7 @@ describe('every CLI command, every role', () => {
       cases.push({ name: 'batch', argv: ['approve', '424242'], needs: 'batch.approve' });
       cases.push({ name: 'batch', argv: ['reject', '424242', '--reason', '金额有误'], needs: 'batch.approve' });
       cases.push({ name: 'batch', argv: ['send', '424242'], needs: 'batch.send' });
+      cases.push({ name: 'export', argv: ['batch', '424242', '--format', 'csv', '--out', join(work, 'batch.csv')], needs: 'batch.read' });
       for (const { name, argv, needs } of cases) {
         const prepared = COMMANDS[name]!.prepare(argv);
         const label = `${name} ${argv.join(' ')}`;

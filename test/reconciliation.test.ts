@@ -24,6 +24,9 @@ import { endToEndIdFor, paymentKeyFor } from '../src/payouts/payment-keys.ts';
 import { listQuarantine, listReverifications, prepareFollowUpBatch, resolveQuarantine, verifyAccount } from '../src/payouts/reconciliation.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
+import ExcelJS from 'exceljs';
+import { exportBatch } from '../src/payouts/batch-export.ts';
+import { fenToYuanText } from '../src/lists/export.ts';
 import { noticeLapsed } from './support/notice.ts';
 import { createStaff } from './support/staff.ts';
 import { decryptField } from '../src/subjects/personal-data.ts';
@@ -128,6 +131,33 @@ describe('sending', () => {
     }
     const [stored] = await db.orm.select().from(bankMessages);
     expect(stored!.totalFen).toBe(rows.reduce((s, p) => s + p.amountFen, 0n));
+  });
+
+  it('exports the batch for finance as CSV and XLSX with totals equal to the pain.001’s NbOfTxs and CtrlSum', async () => {
+    const [file] = readdirSync(dirs.outbox).filter((f) => !f.startsWith('.'));
+    const xml = readFileSync(join(dirs.outbox, file!), 'utf8');
+    const nbOfTxs = /<GrpHdr>.*?<NbOfTxs>(\d+)<\/NbOfTxs><CtrlSum>([\d.]+)<\/CtrlSum>/su.exec(xml)!;
+    const csvOut = join(dataDir, 'batch.csv');
+    const csv = await exportBatch(db, { batchId, format: 'csv', out: csvOut, actor: ZHANG });
+    expect(csv).toMatchObject({ agrees: true, payments: Number(nbOfTxs[1]), paymentFile: { messages: 1, payments: Number(nbOfTxs[1]) } });
+    expect(fenToYuanText(csv.totalFen)).toBe(nbOfTxs[2]);
+    const lines = readFileSync(csvOut, 'utf8').trimEnd().split('\n');
+    expect(lines[0]!.startsWith('\ufeff证件号码（已脱敏）')).toBe(true);
+    const [batchTotal, fileTotal] = lines.slice(-2).map((l) => l.split(','));
+    expect(batchTotal![4]).toBe(nbOfTxs[2]);
+    expect(fileTotal!.slice(4, 8)).toEqual([nbOfTxs[2], String(csv.totalFen), '1 个报文（pain.001 NbOfTxs/CtrlSum）', '一致']);
+    // No clear account number or full identifier in the file.
+    for (const p of await batchPayments()) expect(readFileSync(csvOut, 'utf8')).not.toContain(p.accountNumber);
+
+    const xlsxOut = join(dataDir, 'batch.xlsx');
+    await exportBatch(db, { batchId, format: 'xlsx', out: xlsxOut, actor: ZHANG });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(xlsxOut);
+    const sheet = book.getWorksheet('拨付明细')!;
+    expect(sheet.rowCount).toBe(Number(nbOfTxs[1]) + 3);
+    const amounts = Array.from({ length: Number(nbOfTxs[1]) }, (_, i) => BigInt(sheet.getRow(i + 2).getCell(6).text));
+    expect(fenToYuanText(amounts.reduce((a, b) => a + b, 0n))).toBe(nbOfTxs[2]);
+    expect(sheet.getRow(Number(nbOfTxs[1]) + 3).getCell(5).text).toBe(nbOfTxs[2]);
   });
 });
 

@@ -33,6 +33,7 @@ import { UsageError } from './args.ts';
 import { passwordForAs, takeAs, type Command, type Prepared } from './command.ts';
 import { paymentCommands } from './payments.ts';
 import { batchCommands } from './batches.ts';
+import { exportBatch } from '../payouts/batch-export.ts';
 import { noticeCommands } from './notices.ts';
 import { listRuns, showRun } from './runs.ts';
 import { userCommand } from './users.ts';
@@ -169,12 +170,31 @@ cli runs show <id>
   },
   export: {
     usage: `cli export list <point> <period> --format csv|xlsx --out FILE
-  Writes a point's list (拟享受名单) for a period: masked identifiers, name, outcome, the amount in 元 and
-  in 分 with its rounding rule, allocation and reasons, and a totals line (entries and amount).`,
+cli export batch <batch-id> --format csv|xlsx --out FILE
+  list   a point's list (拟享受名单) for a period: masked identifiers, name, outcome, the amount in 元 and
+         in 分 with its rounding rule, allocation and reasons, and a totals line (entries and amount).
+  batch  a payout batch's payments for finance (masked account, kind, amount, end-to-end id, status),
+         with the batch's totals and the transmitted payment file's; exits 1 when they disagree.`,
     prepare(argv) {
       const { values, positionals } = args.parse(argv, { format: { type: 'string' }, out: { type: 'string' } }, this.usage);
       const what = args.positional(positionals, 0, 'what', this.usage);
-      if (what !== 'list') throw new UsageError(`unknown export "${what}"; the exports are: list`, this.usage);
+      if (what === 'batch') {
+        const batchId = args.positiveInt(args.positional(positionals, 1, 'batch-id', this.usage), 'batch-id')!;
+        args.noMore(positionals, 2, this.usage);
+        if (values.format !== 'csv' && values.format !== 'xlsx') throw new UsageError(values.format === undefined ? 'missing --format csv|xlsx' : `bad --format "${values.format}": expected csv or xlsx`, this.usage);
+        if (!values.out) throw new UsageError('missing --out FILE', this.usage);
+        const format = values.format;
+        const out = resolve(values.out);
+        return {
+          permission: 'batch.read',
+          action: async (app, actor) => {
+            const r = await exportBatch(app.db, { batchId, format, out, actor: actor! });
+            console.log(`batch #${batchId}: ${r.payments} payments, total ¥${formatYuan(r.totalFen)}; payment file ${r.paymentFile === null ? 'not sent yet' : `${r.paymentFile.payments} payments ¥${formatYuan(r.paymentFile.totalFen)} (${r.agrees ? 'agrees' : 'DISAGREES: check with the bank'})`} -> ${r.file}`);
+            return r.agrees ? 0 : 1;
+          },
+        };
+      }
+      if (what !== 'list') throw new UsageError(`unknown export "${what}"; the exports are: list, batch`, this.usage);
       const pointId = args.positional(positionals, 1, 'point', this.usage);
       const period = args.period(args.positional(positionals, 2, 'period', this.usage));
       args.noMore(positionals, 3, this.usage);
