@@ -85,6 +85,7 @@ const ROUTES: Record<string, { needs: Permission | 'signed-in' | 'public'; url: 
   'GET /api/staff/budget': { needs: 'budget.read', url: '/api/staff/budget' },
   'POST /api/staff/notices': { needs: 'notice.publish', url: '/api/staff/notices', payload: { pointId: 'no-such-point', period: '2024' } },
   'GET /api/staff/objections': { needs: 'list.read', url: '/api/staff/objections' },
+  'GET /api/staff/deadlines': { needs: 'list.read', url: '/api/staff/deadlines' },
   'POST /api/staff/objections/:id/resolve': { needs: 'objection.resolve', url: '/api/staff/objections/424242/resolve', payload: { decision: 'rejected', reason: '经核实名单无误' } },
   'GET /api/staff/audit/history': { needs: 'audit.read', url: '/api/staff/audit/history?batch=424242' },
 };
@@ -201,6 +202,7 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   bank: { needs: 'bank.reconcile', argv: [['reconcile'], ['sandbox']] },
   notice: { needs: 'list.read', argv: [['list'], ['show', '424242'], ['status', 'no-such-point', '2024']] },
   objection: { needs: 'list.read', argv: [['list']] },
+  deadlines: { needs: 'list.read', argv: [[]] },
   batch: { needs: 'batch.read', argv: [['list']] },
   budget: { needs: 'budget.read', argv: [[]] },
   quarantine: { needs: 'batch.read', argv: [['list']] },

@@ -5,6 +5,7 @@ import { formatYuan } from '../money.ts';
 import { GATE_TEXT, type Gate } from '../lists/notice-gate.ts';
 import { gateCounts, listObjections, publicNotice, publishNotice, raiseObjection, recentNotices, resolveObjection } from '../lists/notice-service.ts';
 import { maskUscc } from '../subjects/uscc.ts';
+import { deadlineReport } from '../supervision/deadlines.ts';
 import * as args from './args.ts';
 import { UsageError } from './args.ts';
 import type { Command } from './command.ts';
@@ -72,6 +73,29 @@ cli notice status <point> <period>
             for (const n of rows) console.log(`#${n.noticeId} ${n.pointId} ${n.period} ${n.publishedOn}..${n.endsOn} ${n.open ? '公示中' : '已期满'} ${n.entryCount} entries ¥${n.totalYuan}`);
             console.log(`${rows.length} notices`);
             return 0;
+          },
+        };
+      },
+    },
+    deadlines: {
+      usage: `cli deadlines [<point>]
+  电子监察: entries and batches nearing or past their stage's time limit in working days (list → 公示,
+  公示 end → batch, batch → approval, approval → paid; the point's timeLimits or the system's), and the
+  median days from eligibility to payment. Exits 1 when anything is overdue.`,
+      prepare(argv) {
+        const { positionals } = args.parse(argv, {}, this.usage);
+        const pointId = positionals[0];
+        args.noMore(positionals, pointId === undefined ? 0 : 1, this.usage);
+        return {
+          permission: 'list.read',
+          action: async (app, actor) => {
+            const r = await deadlineReport(app.db, app.clock, { actor: actor!, ...(pointId === undefined ? {} : { pointId }) });
+            for (const w of r.warnings) {
+              console.log(`${w.level === 'overdue' ? '逾期' : '临期'} ${w.stageText} ${w.pointId} ${w.period} ${w.batchId !== null ? `batch #${w.batchId}` : maskUscc(w.subjectKey!)} since ${w.since}: ${w.workingDaysUsed}/${w.limit} working days (${w.basis})`);
+            }
+            console.log(`today ${r.today}; open at each stage: 待公示 ${r.open.notice}, 待制单 ${r.open.batch}, 待审批 ${r.open.approval}, 待到账 ${r.open.payment}; ${r.warnings.length} warnings${r.uncounted > 0 ? `; ${r.uncounted} not counted (the official calendar does not hold the year yet)` : ''}`);
+            console.log(`eligibility to payment: ${r.toPayment.payments} payments, median ${r.toPayment.medianCalendarDays ?? '—'} calendar days, ${r.toPayment.medianWorkingDays ?? '—'} working days`);
+            return r.warnings.some((w) => w.level === 'overdue') ? 1 : 0;
           },
         };
       },

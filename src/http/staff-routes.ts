@@ -14,6 +14,7 @@ import { approveBatch, rejectBatch } from '../payouts/payout-service.ts';
 import { lineBalances } from '../payouts/budget-ledger.ts';
 import { listObjections, publishNotice, resolveObjection } from '../lists/notice-service.ts';
 import { maskUscc } from '../subjects/uscc.ts';
+import { deadlineReport } from '../supervision/deadlines.ts';
 import type { AccountService } from '../identity/account-service.ts';
 import { authorize } from '../identity/permissions.ts';
 import { staffAuthentication, staffSession } from './auth-routes.ts';
@@ -24,6 +25,7 @@ const RunParams = z.object({ id: z.coerce.number().int().positive().max(2_147_48
 const Paging = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
 const ReasonBody = z.object({ reason: z.string().trim().min(1).max(2000) });
 const BudgetQuery = z.object({ pointId: z.string().min(1).max(200).optional(), period: PeriodParam.optional() });
+const DeadlineQuery = z.object({ pointId: z.string().min(1).max(200).optional() });
 const NoticeBody = z.object({ pointId: z.string().min(1).max(200), period: PeriodParam });
 const ObjectionQuery = z.object({ status: z.enum(['open', 'upheld', 'rejected', 'all']).default('open') });
 const DecisionBody = z.object({ decision: z.enum(['upheld', 'rejected']), reason: z.string().trim().min(1).max(2000) });
@@ -88,6 +90,13 @@ export function staffRoutes(deps: { db: Database; clock: Clock; accounts: Accoun
     staff.post('/notices', { config: { permission: 'notice.publish' } }, async (request) => {
       const body = parse(NoticeBody, request.body, 'notice');
       return toJson(await publishNotice(deps.db, deps.clock, { ...body, actor: staffSession(request).actor }));
+    });
+
+    // 电子监察: stage deadlines and the median days from eligibility to payment.
+    staff.get('/deadlines', { config: { permission: 'list.read' } }, async (request) => {
+      const { pointId } = parse(DeadlineQuery, request.query, 'query');
+      const report = await deadlineReport(deps.db, deps.clock, { actor: staffSession(request).actor, ...(pointId === undefined ? {} : { pointId }) });
+      return { ...report, warnings: report.warnings.map((w) => ({ ...w, subjectKey: w.subjectKey === null ? null : maskUscc(w.subjectKey) })) };
     });
 
     staff.get('/objections', { config: { permission: 'list.read' } }, async (request) => {

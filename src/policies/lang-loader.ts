@@ -20,6 +20,11 @@ import { canonicalJson, toJson } from '../audit/canonical-json.ts';
 const DEFAULT_NOTICE_WORKING_DAYS = 5;
 /** 确认 within 10 working days where a policy asks for it without saying how long. */
 const DEFAULT_CONFIRMATION_WORKING_DAYS = 10;
+/**
+ * Stage limits in working days where a policy sets none (电子监察): publish the list within 5 of the
+ * match, batch within 10 of the notice's end, approve within 5 of preparation, pay within 10 of approval.
+ */
+const DEFAULT_TIME_LIMITS = { notice: 5, batch: 10, approval: 5, payment: 10 };
 
 export const POLICY_FORMAT = 'policy/1';
 const ID = /^[a-z0-9][a-z0-9-]*$/;
@@ -420,7 +425,7 @@ function coverageGap(param: ParamIR, from: number, to: number | null): string | 
 
 function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, document: DocumentMeta | undefined, params: Map<string, ParamIR>): PointModel | undefined {
   const before = ctx.errors.length;
-  const keys = ['id', 'name', 'series', 'subject', 'citation', 'tags', 'effective', 'payment', 'delivery', 'notice', 'confirmation', 'let', 'conditions', 'exceptions', 'amount', 'budget', 'exclusion', 'notes', 'testBase', 'tests'];
+  const keys = ['id', 'name', 'series', 'subject', 'citation', 'tags', 'effective', 'payment', 'delivery', 'notice', 'confirmation', 'timeLimits', 'let', 'conditions', 'exceptions', 'amount', 'budget', 'exclusion', 'notes', 'testBase', 'tests'];
   const m = mapOf(ctx, node, path, keys, ['id', 'name', 'subject', 'citation', 'tags', 'effective', 'payment', 'conditions', 'amount', 'budget', 'tests']);
   if (!m) return undefined;
   const id = str(ctx, m.id, `${path}.id`, { pattern: ID, expected: 'lower-case letters, digits and dashes' });
@@ -461,6 +466,20 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     return { workingDays: days ?? fallback, cite: dm.cite === undefined ? null : (str(ctx, dm.cite, `${where}.cite`) ?? null) };
   };
   const notice = m.notice === undefined ? { workingDays: DEFAULT_NOTICE_WORKING_DAYS, cite: null } : dayCount(m.notice, `${path}.notice`, DEFAULT_NOTICE_WORKING_DAYS);
+  // 电子监察: each stage's time limit in working days, as the policy sets it, else the system default.
+  let timeLimits: PointModel['timeLimits'] = { ...DEFAULT_TIME_LIMITS, cite: null };
+  if (m.timeLimits !== undefined) {
+    const tm = mapOf(ctx, m.timeLimits, `${path}.timeLimits`, ['notice', 'batch', 'approval', 'payment', 'cite']);
+    if (tm) {
+      const stage = (key: 'notice' | 'batch' | 'approval' | 'payment') => {
+        if (tm[key] === undefined) return DEFAULT_TIME_LIMITS[key];
+        const days = int(ctx, tm[key], `${path}.timeLimits.${key}`);
+        if (days !== undefined && (days < 1 || days > 250)) fail(ctx, tm[key], `${path}.timeLimits.${key}`, `${days} working days is outside 1..250`, 'the working days the policy allows for the stage, e.g. 10');
+        return days ?? DEFAULT_TIME_LIMITS[key];
+      };
+      timeLimits = { notice: stage('notice'), batch: stage('batch'), approval: stage('approval'), payment: stage('payment'), cite: tm.cite === undefined ? null : (str(ctx, tm.cite, `${path}.timeLimits.cite`) ?? null) };
+    }
+  }
   // `confirmation: true` asks for it with the default period; a mapping gives the policy's own.
   const confirmation =
     m.confirmation === undefined
@@ -621,6 +640,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     delivery,
     notice,
     confirmation,
+    timeLimits,
     lets,
     params: [...deps.params],
     conditions,

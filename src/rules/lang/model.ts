@@ -81,6 +81,8 @@ export interface PointModel {
   notice: { workingDays: number; cite: string | null };
   /** 确认: the subject confirms amount and account within these working days, else waived; null: not required. */
   confirmation: { workingDays: number; cite: string | null } | null;
+  /** 电子监察: working days allowed for each stage (list → notice, notice end → batch, batch → approval, approval → paid). */
+  timeLimits: { notice: number; batch: number; approval: number; payment: number; cite: string | null };
   lets: DefIR[];
   params: ParamIR[];
   conditions: ConditionModel[];
