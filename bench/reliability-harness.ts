@@ -16,6 +16,7 @@ import { type StaffActor } from '../src/identity/permissions.ts';
 import type { Logger } from '../src/logger.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { publishNotice } from '../src/lists/notice-service.ts';
+import { lineBalances } from '../src/payouts/budget-ledger.ts';
 import { readPain001 } from '../src/payouts/iso20022/pain001.ts';
 import { parseBankReport } from '../src/payouts/iso20022/report.ts';
 import { sandboxFileBank } from '../src/payouts/iso20022/sandbox-file-bank.ts';
@@ -295,6 +296,18 @@ async function checkBooks(db: Database, dataDir: string, budgets: Map<string, bi
     const budget = budgets.get(b.point_id);
     if (budget !== undefined && budget !== null && BigInt(b.paid) > budget) violations.push(`${b.point_id} paid ${b.paid} fen, over its budget of ${budget} fen`);
   }
+
+  // The budget ledger agrees with the books: no line holds more than its limit, no state balance is
+  // negative, and what it says is paid is what the payments say is paid.
+  for (const line of await lineBalances(db.orm)) {
+    if (line.limitFen !== null && line.inUseFen > line.limitFen) violations.push(`${line.pointId} ${line.period} ${line.line}: ledger holds ${line.inUseFen} fen, over its limit of ${line.limitFen}`);
+    for (const [state, fen] of [['reserved', line.reservedFen], ['committed', line.committedFen], ['paid', line.paidFen]] as const) {
+      if (fen < 0n) violations.push(`${line.pointId} ${line.period} ${line.line}: ${state} balance is negative (${fen} fen)`);
+    }
+  }
+  const ledgerPaid = new Map<string, bigint>();
+  for (const line of await lineBalances(db.orm)) ledgerPaid.set(line.pointId, (ledgerPaid.get(line.pointId) ?? 0n) + line.paidFen);
+  for (const b of paidBy) if ((ledgerPaid.get(b.point_id) ?? 0n) !== BigInt(b.paid)) violations.push(`${b.point_id}: the ledger says ${ledgerPaid.get(b.point_id) ?? 0n} fen paid, the payments ${b.paid}`);
 
   const chain = await verifyAuditChain(db.sql);
   if (!chain.ok) violations.push(`audit chain does not verify: ${JSON.stringify(chain)}`);
