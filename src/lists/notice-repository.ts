@@ -167,21 +167,30 @@ export async function setConfirmed(q: Executor, key: { subjectKey: string; point
     .where(and(eq(entryConfirmations.subjectKey, key.subjectKey), eq(entryConfirmations.pointId, key.pointId), eq(entryConfirmations.period, key.period), eq(entryConfirmations.noticeId, key.noticeId), eq(entryConfirmations.status, 'requested')));
 }
 
-/** Requested confirmations whose last day is before today, locked: the waiver that follows is theirs. */
+/**
+ * Requested confirmations whose last day is before today. Not locked: nobody can confirm after the
+ * day (confirmEntry refuses), and markWaived changes only those still requested.
+ */
 export function expiredConfirmations(q: Executor, today: string, scope?: { pointId: string; period: string }) {
   const where = [eq(entryConfirmations.status, 'requested'), lt(entryConfirmations.dueOn, today), scope ? eq(entryConfirmations.pointId, scope.pointId) : undefined, scope ? eq(entryConfirmations.period, scope.period) : undefined].filter((w) => w !== undefined);
-  return q.select().from(entryConfirmations).where(and(...where)).orderBy(entryConfirmations.pointId, entryConfirmations.subjectKey).limit(5000).for('update');
+  return q.select().from(entryConfirmations).where(and(...where)).orderBy(entryConfirmations.pointId, entryConfirmations.subjectKey).limit(5000);
 }
 
-export async function markWaived(q: Executor, rows: readonly { subjectKey: string; pointId: string; period: string; noticeId: number }[], at: Date): Promise<void> {
+/** Waives these confirmations and their entries; returns those this call waived (a concurrent waiver took the others). */
+export async function markWaived<R extends { subjectKey: string; pointId: string; period: string; noticeId: number }>(q: Executor, rows: readonly R[], at: Date): Promise<R[]> {
+  const waived: R[] = [];
   for (const r of rows) {
-    await q
+    const changed = await q
       .update(entryConfirmations)
       .set({ status: 'waived', waivedAt: at })
-      .where(and(eq(entryConfirmations.subjectKey, r.subjectKey), eq(entryConfirmations.pointId, r.pointId), eq(entryConfirmations.period, r.period), eq(entryConfirmations.noticeId, r.noticeId), eq(entryConfirmations.status, 'requested')));
+      .where(and(eq(entryConfirmations.subjectKey, r.subjectKey), eq(entryConfirmations.pointId, r.pointId), eq(entryConfirmations.period, r.period), eq(entryConfirmations.noticeId, r.noticeId), eq(entryConfirmations.status, 'requested')))
+      .returning({ subjectKey: entryConfirmations.subjectKey });
+    if (changed.length === 0) continue;
     await q
       .update(listEntries)
       .set({ status: 'waived', updatedAt: at })
       .where(and(eq(listEntries.subjectKey, r.subjectKey), eq(listEntries.pointId, r.pointId), eq(listEntries.period, r.period), eq(listEntries.status, 'listed')));
+    waived.push(r);
   }
+  return waived;
 }

@@ -207,11 +207,11 @@ export async function waiveExpired(tx: Tx, clock: Clock, actor: string, scope?: 
   const today = chinaDay(clock.now());
   const expired = await nr.expiredConfirmations(tx, today, scope);
   if (expired.length === 0) return 0;
-  await nr.markWaived(tx, expired, clock.now());
-  for (const c of expired) {
+  const waived = await nr.markWaived(tx, expired, clock.now());
+  for (const c of waived) {
     await appendAudit(tx, clock, { actor, action: 'entry.waived', entityType: 'list_entry', entityId: `${c.pointId}/${c.period}/${c.subjectKey}`, payload: { noticeId: c.noticeId, amountFen: c.amountFen, dueOn: c.dueOn, reason: '逾期未确认，视为自愿放弃' } });
   }
-  return expired.length;
+  return waived.length;
 }
 
 /** How many listed entries of a point stand at each gate today (what a batch can take, what waits). */

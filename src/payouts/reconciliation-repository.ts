@@ -42,7 +42,15 @@ export async function setReportLineCount(q: Executor, reportId: string, lineCoun
 
 /** The payment an end-to-end id names, locked for the settlement that follows. */
 export async function paymentByEndToEndId(q: Executor, endToEndId: string): Promise<PaymentRow | undefined> {
-  const [row] = await q.select().from(payments).where(eq(payments.endToEndId, endToEndId)).for('update');
+  // Found first, then locked by its key with the subject: on a cluster where payments are distributed
+  // by subject (Citus) a row lock must name the shard; on one server it is the same lock.
+  const [found] = await q.select({ subjectKey: payments.subjectKey }).from(payments).where(eq(payments.endToEndId, endToEndId));
+  if (!found) return undefined;
+  const [row] = await q
+    .select()
+    .from(payments)
+    .where(and(eq(payments.subjectKey, found.subjectKey), eq(payments.endToEndId, endToEndId)))
+    .for('update');
   return row;
 }
 
