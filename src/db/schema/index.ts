@@ -5,3 +5,4 @@ export * from './payouts.ts';
 export * from './audit.ts';
 export * from './identity.ts';
 export * from './portal.ts';
+export * from './recovery.ts';
