@@ -16,7 +16,7 @@ import type { BankChannel } from './bank-channel.ts';
 import { endToEndIdFor, messageIdFor } from './payment-keys.ts';
 import { reconcileReports, type Reconciliation } from './reconciliation.ts';
 import { decryptField, sealAccount } from '../subjects/personal-data.ts';
-import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
+import { payoutRepository, type PayoutRepository, type PayoutWrites } from './payout-repository.ts';
 import * as ledger from './budget-ledger.ts';
 import { formatYuan } from '../money.ts';
 
@@ -79,8 +79,8 @@ async function atBank<T>(step: string, call: () => Promise<T>): Promise<T> {
  * feed (the period's year or the year before, the later winning); its district is its registered one.
  * A person: the 社保卡 account from 人社 (current state); its district is that of its 户籍.
  */
-async function payeesOf(repo: PayoutRepository, pointId: string, period: string, subjectKeys: string[]): Promise<{ accounts: Map<string, PayeeAccount | undefined>; districts: Map<string, string | null> }> {
-  const subjectType = (await repo.pointSubjectType(pointId)) ?? 'enterprise';
+async function payeesOf(repo: PayoutRepository, w: Pick<PayoutWrites, 'pointSubjectType'>, pointId: string, period: string, subjectKeys: string[]): Promise<{ accounts: Map<string, PayeeAccount | undefined>; districts: Map<string, string | null> }> {
+  const subjectType = (await w.pointSubjectType(pointId)) ?? 'enterprise';
   const year = Number(period.slice(0, 4));
   const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
   const watermark = await repo.factWatermark();
@@ -116,7 +116,7 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         const payable = entries.filter((e) => e.amountFen !== null && e.amountFen > 0n);
         if (payable.length === 0) throw new AppError('BATCH_EMPTY', `No listed, eligible entries to pay for ${input.pointId} ${input.period}; run a match first or check the list.`);
 
-        const { accounts, districts } = await payeesOf(repo, input.pointId, input.period, payable.map((e) => e.subjectKey));
+        const { accounts, districts } = await payeesOf(repo, w, input.pointId, input.period, payable.map((e) => e.subjectKey));
 
         const withAccount = payable.filter((e) => accounts.get(e.subjectKey) !== undefined);
         const withoutAccount = payable.filter((e) => accounts.get(e.subjectKey) === undefined).map((e) => e.subjectKey);
