@@ -32,6 +32,7 @@ import * as args from './args.ts';
 import { UsageError } from './args.ts';
 import { passwordForAs, takeAs, type Command, type Prepared } from './command.ts';
 import { paymentCommands } from './payments.ts';
+import { recoveryCommands } from './recoveries.ts';
 import { listRuns, showRun } from './runs.ts';
 import { userCommand } from './users.ts';
 import { accountsOf } from '../identity/account-service.ts';
@@ -394,6 +395,7 @@ cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
     },
   },
   ...paymentCommands(),
+  ...recoveryCommands(),
 };
 
 const USAGE = `usage: npm run cli -- <command> [arguments] --as LOGIN (each command takes --help)

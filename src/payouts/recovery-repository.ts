@@ -102,3 +102,10 @@ export async function markWrittenOff(q: Executor, id: number, done: { reason: st
     .set({ status: 'written_off', writeOffReason: done.reason, resolvedBy: done.by, resolvedAt: done.at })
     .where(and(eq(recoveries.id, id), eq(recoveries.status, 'open')));
 }
+
+/** The masked 公民身份号码 of persons (for what is printed: never the number, never only the key). */
+export async function maskedIdNumbers(sql: Sql, personKeys: string[]): Promise<Map<string, string>> {
+  if (personKeys.length === 0) return new Map();
+  const rows = await sql<{ k: string; m: string }[]>`select person_key as k, id_masked as m from persons where person_key = any(${personKeys}::text[])`;
+  return new Map(rows.map((r) => [r.k, r.m]));
+}

@@ -131,7 +131,7 @@ export async function checkRecoveries(db: Database, clock: Clock, request: { act
   return { checked: candidates.length, raised };
 }
 
-export function listRecoveries(orm: Orm, request: { actor: Actor; statuses?: RecoveryCase['status'][] }): Promise<RecoveryCase[]> {
+export async function listRecoveries(orm: Orm, request: { actor: Actor; statuses?: RecoveryCase['status'][] }): Promise<RecoveryCase[]> {
   authorize(request.actor, 'recovery.read');
   return repo.recoveriesIn(orm, request.statuses ?? ['open']);
 }
@@ -205,4 +205,9 @@ export async function writeOffRecovery(orm: Orm, clock: Clock, request: { id: nu
     });
     return { ...row, status: 'written_off' as const, writeOffReason: reason, resolvedBy: approver.accountId, resolvedAt: at };
   });
+}
+
+/** How a case's subject is printed: the masked identity number (110105********002X). */
+export function maskedSubjects(db: Database, cases: RecoveryCase[]): Promise<Map<string, string>> {
+  return repo.maskedIdNumbers(db.sql, [...new Set(cases.map((c) => c.subjectKey))]);
 }
