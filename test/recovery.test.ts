@@ -2,16 +2,21 @@
 // or a 户籍 move reaches the register after later months were paid; the next run pays nothing more to
 // them, and the recovery check raises one case per month paid after the month of the death or move,
 // for what was paid. Recovering and writing off are audited; a write-off needs a reason. Real PostgreSQL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { App } from '../src/app.ts';
+import type { Prepared } from '../src/cli/command.ts';
+import { COMMANDS } from '../src/cli/index.ts';
 import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
 import { isAppError } from '../src/errors.ts';
 import { SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
+import { runPayoutCycle } from '../src/payouts/payout-cycle.ts';
 import { checkRecoveries, listRecoveries, recordRecovery, writeOffRecovery, type RecoveryCase } from '../src/payouts/recovery.ts';
+import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { buildIdNumber } from '../src/subjects/id-number.ts';
 import { personKeyOf } from '../src/subjects/personal-data.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { personsFixture } from './support/persons.ts';
 import { createStaff } from './support/staff.ts';
 import { tempDir } from './support/temp.ts';
@@ -79,9 +84,10 @@ describe('a monthly benefit stops after a death and the overpayment is raised', 
     expect(july.instructions.map((i) => [i.accountNumber, i.payeeName])).toEqual([[persons.cards[LOCAL], '周美玲']]);
   });
 
-  it('raises one recovery per month paid after the month of the death or the move, for what was paid', async () => {
-    const check = await checkRecoveries(db, clock, { actor: SYSTEM_ACTOR });
-    raised = check.raised;
+  it('raises one recovery per month paid after the month of the death or the move, for what was paid, in the next payout round', async () => {
+    const round = await runPayoutCycle(db, clock, silentLog, sandboxBank(db.orm, clock), SYSTEM_ACTOR);
+    expect(round.recoveriesRaised).toBe(3);
+    raised = await listRecoveries(db.orm, { actor: officer });
     const summary = raised.map((c) => [c.subjectKey, c.period, c.amountFen, c.reason, c.factDate, c.importId, c.status]).sort();
     expect(summary).toEqual(
       [
@@ -103,6 +109,7 @@ describe('a monthly benefit stops after a death and the overpayment is raised', 
     await persons.match('2025-05');
     await persons.match('2025-06');
     expect((await checkRecoveries(db, clock, { actor: SYSTEM_ACTOR })).raised).toEqual([]);
+    expect((await runPayoutCycle(db, clock, silentLog, sandboxBank(db.orm, clock), SYSTEM_ACTOR)).recoveriesRaised).toBe(0);
     expect(await listRecoveries(db.orm, { actor: officer })).toHaveLength(3);
   });
 
@@ -136,6 +143,21 @@ describe('a monthly benefit stops after a death and the overpayment is raised', 
     expect(await auditOf('recovery.written-off', june.id)).toMatchObject([{ actor: `account:${approver.accountId}`, payload: { reason: '无遗产可供追回，经局务会研究同意核销', amountFen: '20000' } }]);
     expect((await listRecoveries(db.orm, { actor: approver })).map((c) => [c.subjectKey, c.period])).toEqual([[personKeyOf(MOVER), '2025-06']]);
     expect(await listRecoveries(db.orm, { actor: approver, statuses: ['open', 'recovered', 'written_off'] })).toHaveLength(3);
+  });
+
+  it('lists recoveries on the command line by the masked identity number, never the number itself', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const prepared = COMMANDS.recoveries!.prepare(['list', '--all']) as Prepared;
+      expect(prepared.permission).toBe('recovery.read');
+      expect(await prepared.action({ db, clock } as unknown as App, approver)).toBe(0);
+      const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(printed).toContain(`${GRANNY.slice(0, 6)}********${GRANNY.slice(14)} gaoling-jintie 2025-05 ¥200.00 死亡 2025-04-20`);
+      expect(printed).toContain('1 open recoveries, ¥300.00 to recover; 2 closed');
+      for (const id of [GRANNY, MOVER]) expect(printed).not.toContain(id);
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it('keeps recovery cases: the application’s role may not delete one', async () => {
