@@ -41,7 +41,7 @@ export function personsFixture(db: TestDatabase, clock: Clock, work: string, sta
     return importFeed(db, clock, { feedId: 'hrss-sscard-accounts', input: { path }, asOf, actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
   }
 
-  const match = (period: string) => runToCompletion(db, clock, silentLog, { scope: GAOLING, period, kind: 'full', trigger: 'test', actor: 'test', shards: 1 });
+  const match = (period: string, point = GAOLING) => runToCompletion(db, clock, silentLog, { scope: point, period, kind: 'full', trigger: 'test', actor: 'test', shards: 1 });
 
   function recordingBank(): BankChannel & { instructions: PaymentMessage['instructions'] } {
     const bank = sandboxBank(db.orm, clock);
@@ -56,23 +56,30 @@ export function personsFixture(db: TestDatabase, clock: Clock, work: string, sta
   }
 
   /** Prepares, approves (another person), sends and reconciles a month; returns the batch and what went out. */
-  async function pay(period: string) {
+  async function pay(period: string, point = GAOLING) {
     const bank = recordingBank();
-    const batch = await prepareBatch(db, clock, { pointId: GAOLING, period, actor: staff.officer });
+    const batch = await prepareBatch(db, clock, { pointId: point, period, actor: staff.officer });
     await approveBatch(db, clock, { batchId: batch.batchId, actor: staff.approver });
     await sendBatch(db, clock, bank, { batchId: batch.batchId, actor: staff.officer });
     await reconcile(db, clock, silentLog, bank, SYSTEM_ACTOR);
     return { batch, instructions: bank.instructions };
   }
 
-  const paymentsOf = (id: string) =>
+  const paymentsOf = (id: string, point = GAOLING) =>
     db.sql<{ period: string; amount_fen: string; status: string; account_kind: string; account_masked: string; account_enc: string; idempotency_key: string }[]>`
       select b.period, p.amount_fen::text, p.status, p.account_kind, p.account_masked, p.account_enc, p.idempotency_key
       from payments p join payout_batches b on b.id = p.batch_id
-      where p.subject_key = ${personKeyOf(id)} and b.point_id = ${GAOLING} order by b.period`;
+      where p.subject_key = ${personKeyOf(id)} and b.point_id = ${point} order by b.period`;
 
   const entryOf = async (id: string, period: string) =>
     (await db.sql<{ outcome: string; status: string }[]>`select outcome, status from list_entries where subject_key = ${personKeyOf(id)} and point_id = ${GAOLING} and period = ${period}`)[0];
 
-  return { register, cards, importPolice, importCards, match, pay, paymentsOf, entryOf };
+  /** Any other person feed of the register's persons (残联 certificates, 民政 assistance), as rows after the id. */
+  async function importRows(feedId: string, header: string, rows: Record<string, string>, asOf: string) {
+    const path = join(work, `${feedId}-${++n}.csv`);
+    writeFileSync(path, `${[`id_number,${header}`, ...Object.entries(rows).map(([id, row]) => `${id},${row}`)].join('\n')}\n`);
+    return importFeed(db, clock, { feedId, input: { path }, asOf, actor: SYSTEM_ACTOR, rejectsDir: join(work, 'rejects') });
+  }
+
+  return { register, cards, importPolice, importCards, importRows, match, pay, paymentsOf, entryOf };
 }
