@@ -1,6 +1,7 @@
-// pg-boss job `payout-cycle`: the scheduler's round of sending approved batches and reconciling the
-// bank's answers (PAYOUT_CRON in TIMEZONE), as the system account. Only the serving process works it:
-// the files channel reads and writes DATA_DIR/bank of that process. The handler only calls the service.
+// pg-boss job `payout-cycle`: the scheduler's round of sending approved batches, reconciling the
+// bank's answers and raising recoveries (PAYOUT_CRON in TIMEZONE), as the system account. Only the
+// serving process works it: the files channel reads and writes DATA_DIR/bank of that process. The
+// handler only calls the service.
 import type { PgBoss } from 'pg-boss';
 import type { Clock } from '../src/clock.ts';
 import type { Database } from '../src/db/clients.ts';
@@ -24,7 +25,7 @@ export async function registerPayoutCycleJob(boss: PgBoss, deps: { db: Database;
     try {
       const result = await runPayoutCycle(deps.db, deps.clock, deps.log, deps.bank, SYSTEM_ACTOR);
       const { paid, failed, returned, quarantined } = result.reconciliation;
-      return { batchesSent: result.sent.filter((s) => s.sent > 0).length, paid, failed, returned, quarantined };
+      return { batchesSent: result.sent.filter((s) => s.sent > 0).length, paid, failed, returned, quarantined, recoveriesRaised: result.recoveriesRaised };
     } catch (error) {
       deps.log.error({ err: error }, 'payout cycle failed; it is retried, and the next scheduled round repeats it');
       throw error;

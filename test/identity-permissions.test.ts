@@ -27,6 +27,7 @@ import { simulate } from '../src/matching/what-if.ts';
 import { approveBatch, prepareBatch, reconcile, rejectBatch, sendBatch } from '../src/payouts/payout-service.ts';
 import { confirmEntry, publishNotice, raiseObjection, resolveObjection } from '../src/lists/notice-service.ts';
 import type { BankChannel } from '../src/payouts/bank-channel.ts';
+import { checkRecoveries, listRecoveries, recordRecovery, writeOffRecovery } from '../src/payouts/recovery.ts';
 import { publishLibrary } from '../src/policies/library-registry.ts';
 import { createTestDatabase, dataKeyEnv, silentLog, type TestDatabase } from './support/database.ts';
 import { portalSignInOff } from './support/portal.ts';
@@ -161,6 +162,10 @@ const OPERATIONS: { name: string; permission: Permission; call: (actor: Actor) =
     allowed: (role) => role === 'enterprise',
   },
   { name: 'reconcile', permission: 'bank.reconcile', call: (actor) => reconcile(db, clock, silentLog, emptyBank, actor) },
+  { name: 'checkRecoveries', permission: 'recovery.check', call: (actor) => checkRecoveries(db, clock, { actor }) },
+  { name: 'listRecoveries', permission: 'recovery.read', call: (actor) => listRecoveries(db.orm, { actor }) },
+  { name: 'recordRecovery', permission: 'recovery.record', call: (actor) => recordRecovery(db.orm, clock, { id: 424242, amountFen: 20000n, recoveredOn: '2020-01-02', reference: 'YH-1', actor }) },
+  { name: 'writeOffRecovery', permission: 'recovery.write_off', call: (actor) => writeOffRecovery(db.orm, clock, { id: 424242, reason: '无遗产可供追回', actor }) },
   { name: 'accounts.create', permission: 'account.manage', call: (actor) => accountsOf(db.orm, clock).create(actor, { login: '!bad login', displayName: 'x', roles: ['auditor'] }) },
   { name: 'accounts.resetPassword', permission: 'account.manage', call: (actor) => accountsOf(db.orm, clock).resetPassword(actor, { login: 'nobody', password: 'long enough password' }) },
   { name: 'accounts.disable', permission: 'account.manage', call: (actor) => accountsOf(db.orm, clock).disable(actor, { login: 'nobody' }) },
@@ -207,6 +212,7 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   budget: { needs: 'budget.read', argv: [[]] },
   quarantine: { needs: 'batch.read', argv: [['list']] },
   reverify: { needs: 'batch.read', argv: [['list']] },
+  recoveries: { needs: 'recovery.read', argv: [['list'], ['list', '--all']] },
   keys: { needs: 'keys.rotate', argv: [['rotate']] },
   user: { needs: 'account.manage', argv: [['list'], ['add', '--login', 'cli.made', '--name', '新人', '--roles', 'auditor'], ['disable', '--login', 'cli.made'], ['reset-password', '--login', 'cli.made', '--password-stdin']] },
 };
@@ -244,6 +250,9 @@ describe('every CLI command, every role', () => {
       cases.push({ name: 'batch', argv: ['reject', '424242', '--reason', '金额有误'], needs: 'batch.approve' });
       cases.push({ name: 'batch', argv: ['send', '424242'], needs: 'batch.send' });
       cases.push({ name: 'export', argv: ['batch', '424242', '--format', 'csv', '--out', join(work, 'batch.csv')], needs: 'batch.read' });
+      cases.push({ name: 'recoveries', argv: ['check'], needs: 'recovery.check' });
+      cases.push({ name: 'recoveries', argv: ['recover', '424242', '--amount', '200.00', '--on', '2020-01-02', '--reference', 'YH-1'], needs: 'recovery.record' });
+      cases.push({ name: 'recoveries', argv: ['write-off', '424242', '--reason', '无遗产可供追回'], needs: 'recovery.write_off' });
       for (const { name, argv, needs } of cases) {
         const prepared = COMMANDS[name]!.prepare(argv);
         const label = `${name} ${argv.join(' ')}`;

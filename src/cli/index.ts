@@ -35,6 +35,7 @@ import { paymentCommands } from './payments.ts';
 import { batchCommands } from './batches.ts';
 import { exportBatch } from '../payouts/batch-export.ts';
 import { noticeCommands } from './notices.ts';
+import { recoveryCommands } from './recoveries.ts';
 import { listRuns, showRun } from './runs.ts';
 import { userCommand } from './users.ts';
 import { accountsOf } from '../identity/account-service.ts';
@@ -418,6 +419,7 @@ cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
   ...noticeCommands(),
   ...batchCommands(),
   ...paymentCommands(),
+  ...recoveryCommands(),
 };
 
 const USAGE = `usage: npm run cli -- <command> [arguments] --as LOGIN (each command takes --help)

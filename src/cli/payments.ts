@@ -89,7 +89,7 @@ cli quarantine resolve <id> --reason TEXT
     },
     reverify: {
       usage: `cli reverify list
-cli reverify confirm <subject> <payment-key> --account NUMBER [--kind basic|social-insurance]
+cli reverify confirm <subject> <payment-key> --account NUMBER [--kind basic|social-insurance|social-security-card]
 cli reverify follow-up <batch-id>
   Failed and returned payments wait here for their account to be re-verified (账户复核). confirm records
   the account to pay (the same one, or a corrected one); follow-up prepares a follow-up batch (补发批次)
@@ -103,7 +103,7 @@ cli reverify follow-up <batch-id>
           args.noMore(positionals, 3, this.usage);
           if (!values.account) throw new UsageError('missing --account NUMBER', this.usage);
           const kind = values.kind ?? 'basic';
-          if (kind !== 'basic' && kind !== 'social-insurance') throw new UsageError(`bad --kind "${kind}": expected basic or social-insurance`, this.usage);
+          if (kind !== 'basic' && kind !== 'social-insurance' && kind !== 'social-security-card') throw new UsageError(`bad --kind "${kind}": expected basic, social-insurance or social-security-card (a person's 社保卡)`, this.usage);
           const accountNumber = values.account;
           return {
             permission: 'bank.reconcile',

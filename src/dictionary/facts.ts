@@ -157,6 +157,7 @@ const person: Row[] = [
   ['disabilityGrade', '残疾等级', oneOf('残疾等级', ['一级', '二级', '三级', '四级'], true), 'disabled', 'as-of', 'none', '第二代残疾人证等级；无证为空'],
   ['disabilityCategory', '残疾类别', oneOf('残疾类别', ['视力', '听力', '言语', '肢体', '智力', '精神', '多重'], true), 'disabled', 'as-of', 'none', '残疾人证类别'],
   ['needsLongTermCare', '需要长期照护', bool(), 'disabled', 'as-of', 'missing', '经评估需要长期照护'],
+  ['ssCardAccount', '社保卡金融账户', { k: 'text', nullable: true }, 'hrss', 'as-of', 'none', '人社提供的社会保障卡金融账户，个人补贴发放到此账户；无账户为空'],
   ['uiInsuredMonths', '失业保险累计参保月数', months(), 'hrss', 'as-of', 'missing', '截至取证之日累计参加失业保险的月数'],
   ['certificateLevel', '职业资格/技能等级', oneOf('技能等级', ['初级', '中级', '高级'], true), 'hrss', 'event', 'none', '本期新取得的职业资格证书或职业技能等级证书等级（初级工/中级工/高级工）'],
   ['certificateDate', '取证日期', date(true), 'hrss', 'event', 'none', '本期新取得证书的发证日期'],

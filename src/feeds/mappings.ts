@@ -340,6 +340,19 @@ export const FEEDS: readonly FeedMapping[] = [
     ],
   },
   {
+    // Persons are paid to the financial account of their social-security card (社保卡金融账户), as 民政
+    // and 残联 pay 高龄津贴 and 残疾人两项补贴; 人社 holds the card register. Current state, the whole
+    // register each time, so a card closed or replaced drops out of the next file.
+    id: 'hrss-sscard-accounts',
+    department: '人社',
+    title: '社会保障卡金融账户',
+    subject: 'person',
+    keyColumn: 'id_number',
+    period: { kind: 'current' },
+    mode: 'full',
+    columns: [account(col('sscard_account', 'ssCardAccount', text, true))],
+  },
+  {
     id: 'edu-talent',
     department: '教育/人才',
     title: '人才学历与引进信息',

@@ -3,16 +3,21 @@
 // and to interrupt: a send holds its batch's row lock and commits its message with the payments it
 // marks sent; a report is applied once. A worker killed anywhere in a round leaves work the next
 // round finishes, which the kill harness (bench/reliability.bench.ts, test/payout-kill.test.ts) checks.
+// The round ends with the recovery check: deaths and 户籍 moves imported since the last round raise
+// their overpaid months for recovery (追回) without anyone having to remember to ask.
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import type { Actor } from '../identity/permissions.ts';
 import type { Logger } from '../logger.ts';
 import type { BankChannel } from './bank-channel.ts';
 import { reconcile, sendBatch, type Reconciliation } from './payout-service.ts';
+import { checkRecoveries } from './recovery.ts';
 
 export interface PayoutCycleResult {
   sent: { batchId: number; sent: number }[];
   reconciliation: Reconciliation;
+  /** Recovery cases the round raised (a payment has at most one, so a repeated round raises none). */
+  recoveriesRaised: number;
 }
 
 /** Approved (or partly sent) batches with a payment still pending, oldest first. */
@@ -36,5 +41,7 @@ export async function runPayoutCycle(db: Database, clock: Clock, log: Logger, ba
   }
   onStep?.('reconcile');
   const reconciliation = await reconcile(db, clock, log, bank, actor);
-  return { sent, reconciliation };
+  const recoveries = await checkRecoveries(db, clock, { actor });
+  if (recoveries.raised.length > 0) log.warn({ recoveries: recoveries.raised.map((c) => c.id) }, 'payments made after a death or a 户籍 move raised for recovery');
+  return { sent, reconciliation, recoveriesRaised: recoveries.raised.length };
 }

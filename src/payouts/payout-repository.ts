@@ -3,9 +3,9 @@
 // client or a transaction); payoutRepository binds them to a database, or to a caller's transaction so
 // they roll back with it. No function reads the clock or decides anything: times come in as values,
 // and the service (payout-service.ts) keeps the domain steps (four eyes, state transitions, audit).
-import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql as dsql } from 'drizzle-orm';
 import type { Database, Orm, Sql, Tx } from '../db/clients.ts';
-import { accountReverifications, bankMessages, enterprises, listEntries, payments, payoutBatches } from '../db/schema/index.ts';
+import { accountReverifications, bankMessages, enterprises, listEntries, payments, payoutBatches, persons, policyVersions } from '../db/schema/index.ts';
 import { factWatermark } from '../matching/match-repository.ts';
 import { readSnapshotFacts, type SubjectFacts } from '../subjects/facts-repository.ts';
 import { endToEndIdFor } from './payment-keys.ts';
@@ -15,6 +15,7 @@ type Executor = Orm | Tx;
 
 type PayoutBatch = typeof payoutBatches.$inferSelect;
 type AccountKind = (typeof payments.$inferInsert)['accountKind'];
+type SubjectType = 'enterprise' | 'person';
 
 // Multi-row statements are chunked so no statement exceeds PostgreSQL's 65535 bound parameters.
 const PAYMENT_CHUNK = 500;
@@ -28,10 +29,21 @@ function listedEligibleEntries(q: Executor, pointId: string, period: string) {
 }
 
 /** Subjects' facts as of a watermark, for the given periods, in slices (each slice one query). */
-async function* enterpriseFacts(sql: Sql, watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
+async function* payeeFacts(sql: Sql, watermark: bigint, periods: string[], subjectType: SubjectType, subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }> {
   for (let i = 0; i < subjectKeys.length; i += 2000) {
-    yield* readSnapshotFacts(sql, watermark, periods, { subjectType: 'enterprise', subjectKeys: subjectKeys.slice(i, i + 2000) });
+    yield* readSnapshotFacts(sql, watermark, periods, { subjectType, subjectKeys: subjectKeys.slice(i, i + 2000) });
   }
+}
+
+/** Whom a point pays (its latest published version's subject type); undefined for an unknown point. */
+async function pointSubjectType(q: Executor, pointId: string): Promise<SubjectType | undefined> {
+  const [row] = await q
+    .select({ subject: dsql<string>`${policyVersions.definition}->>'subject'` })
+    .from(policyVersions)
+    .where(eq(policyVersions.pointId, pointId))
+    .orderBy(desc(policyVersions.version))
+    .limit(1);
+  return row?.subject === 'person' ? 'person' : row ? 'enterprise' : undefined;
 }
 
 async function findBatch(q: Executor, batchId: number): Promise<PayoutBatch | undefined> {
@@ -117,14 +129,28 @@ async function recordMessage(q: Executor, message: typeof bankMessages.$inferIns
   await q.insert(bankMessages).values(message).onConflictDoNothing();
 }
 
-/** A batch's pending payments with the payee's name, what a payment instruction needs. */
+/**
+ * A batch's pending payments with the payee's name, what a payment instruction needs: an enterprise's
+ * registered name, or a person's name from the population register (stored in clear, see
+ * docs/security.md; the identity number never leaves the persons table).
+ */
 function pendingPayments(q: Executor, batchId: number) {
   return q
-    .select({ subjectKey: payments.subjectKey, idempotencyKey: payments.idempotencyKey, endToEndId: payments.endToEndId, amountFen: payments.amountFen, accountEnc: payments.accountEnc, name: enterprises.name, pointId: payoutBatches.pointId, period: payoutBatches.period })
+    .select({
+      subjectKey: payments.subjectKey,
+      idempotencyKey: payments.idempotencyKey,
+      endToEndId: payments.endToEndId,
+      amountFen: payments.amountFen,
+      accountEnc: payments.accountEnc,
+      name: dsql<string>`coalesce(${enterprises.name}, ${persons.name})`,
+      pointId: payoutBatches.pointId,
+      period: payoutBatches.period,
+    })
     .from(payments)
-    .innerJoin(enterprises, eq(enterprises.uscc, payments.subjectKey))
+    .leftJoin(enterprises, eq(enterprises.uscc, payments.subjectKey))
+    .leftJoin(persons, eq(persons.personKey, payments.subjectKey))
     .innerJoin(payoutBatches, eq(payoutBatches.id, payments.batchId))
-    .where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending')));
+    .where(and(eq(payments.batchId, batchId), eq(payments.status, 'pending'), or(isNotNull(enterprises.uscc), isNotNull(persons.personKey))));
 }
 
 /** Marks these payments of a batch sent, those still pending only. */
@@ -173,13 +199,15 @@ async function markBatchRejected(q: Executor, batchId: number, rejectedBy: numbe
 }
 
 /** The payout statements bound to one transaction: what a service step writes, all-or-nothing. */
-interface PayoutWrites {
+export interface PayoutWrites {
   /** The transaction itself, for the audit entry that must commit with the change. */
   tx: Tx;
   insertBatch(batch: Parameters<typeof insertBatch>[1]): Promise<number>;
   insertPendingPayments(batchId: number, rows: NewPayment[]): Promise<void>;
   markEntriesBatched(pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void>;
   listedEligibleEntries(pointId: string, period: string): ReturnType<typeof listedEligibleEntries>;
+  /** On the transaction: preparation holds an orm connection already, and 20 concurrent ones may hold them all. */
+  pointSubjectType(pointId: string): Promise<SubjectType | undefined>;
   approvePreparedBatch(batchId: number, approvedBy: number, at: Date, step: 'first' | 'second', final: boolean): Promise<boolean>;
   markPaymentsSent(batchId: number, idempotencyKeys: string[], at: Date, messageId?: string | null): Promise<void>;
   lockBatch(batchId: number): Promise<PayoutBatch | undefined>;
@@ -198,6 +226,7 @@ function writesOn(tx: Tx): PayoutWrites {
     insertPendingPayments: (batchId, rows) => insertPendingPayments(tx, batchId, rows),
     markEntriesBatched: (pointId, period, keys, at) => markEntriesBatched(tx, pointId, period, keys, at),
     listedEligibleEntries: (pointId, period) => listedEligibleEntries(tx, pointId, period),
+    pointSubjectType: (pointId) => pointSubjectType(tx, pointId),
     approvePreparedBatch: (batchId, approvedBy, at, step, final) => approvePreparedBatch(tx, batchId, approvedBy, at, step, final),
     markPaymentsSent: (batchId, keys, at, messageId) => markPaymentsSent(tx, batchId, keys, at, messageId),
     lockBatch: (batchId) => lockBatch(tx, batchId),
@@ -215,7 +244,7 @@ export interface PayoutRepository {
   readonly orm: Executor;
   listedEligibleEntries(pointId: string, period: string): ReturnType<typeof listedEligibleEntries>;
   factWatermark(): Promise<bigint>;
-  enterpriseFacts(watermark: bigint, periods: string[], subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }>;
+  payeeFacts(watermark: bigint, periods: string[], subjectType: SubjectType, subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }>;
   findBatch(batchId: number): Promise<PayoutBatch | undefined>;
   pendingPayments(batchId: number): ReturnType<typeof pendingPayments>;
   /** Runs the work in one transaction (a savepoint when the repository is bound to a caller's transaction). */
@@ -233,7 +262,7 @@ export function payoutRepository(db: Pick<Database, 'sql'> & { orm: Executor }):
     orm,
     listedEligibleEntries: (pointId, period) => listedEligibleEntries(orm, pointId, period),
     factWatermark: () => factWatermark(sql),
-    enterpriseFacts: (watermark, periods, keys) => enterpriseFacts(sql, watermark, periods, keys),
+    payeeFacts: (watermark, periods, subjectType, keys) => payeeFacts(sql, watermark, periods, subjectType, keys),
     findBatch: (batchId) => findBatch(orm, batchId),
     pendingPayments: (batchId) => pendingPayments(orm, batchId),
     transaction: (work) => orm.transaction((tx) => work(writesOn(tx))),

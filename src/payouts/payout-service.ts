@@ -10,13 +10,13 @@ import { DEFAULT_SECOND_APPROVAL_ABOVE_FEN } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { actorRef, authorize, type Actor, type StaffActor } from '../identity/permissions.ts';
 import type { Logger } from '../logger.ts';
-import { payeeAccount } from '../matching/subject-facts.ts';
+import { payeeAccount, type PayeeAccount } from '../matching/subject-facts.ts';
 import { CURRENT_PERIOD } from '../subjects/facts-repository.ts';
 import type { BankChannel } from './bank-channel.ts';
 import { endToEndIdFor, messageIdFor } from './payment-keys.ts';
 import { reconcileReports, type Reconciliation } from './reconciliation.ts';
 import { decryptField, sealAccount } from '../subjects/personal-data.ts';
-import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
+import { payoutRepository, type PayoutRepository, type PayoutWrites } from './payout-repository.ts';
 import * as ledger from './budget-ledger.ts';
 import { chinaDay } from '../calendar/working-days.ts';
 import { gateOf, GATE_TEXT, type Gate } from '../lists/notice-gate.ts';
@@ -77,6 +77,30 @@ async function atBank<T>(step: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The account each of a batch's subjects is paid to, and its district (for quota lines), by the point's
+ * subject type. Accounts are read as they stand when the batch is prepared (an account supplied after
+ * the match still pays; the payment records which one was used), for the batch's subjects only. An
+ * enterprise: the basic account (current state), else the social-insurance account from 税务's annual
+ * feed (the period's year or the year before, the later winning); its district is its registered one.
+ * A person: the 社保卡 account from 人社 (current state); its district is that of its 户籍.
+ */
+async function payeesOf(repo: PayoutRepository, w: Pick<PayoutWrites, 'pointSubjectType'>, pointId: string, period: string, subjectKeys: string[]): Promise<{ accounts: Map<string, PayeeAccount | undefined>; districts: Map<string, string | null> }> {
+  const subjectType = (await w.pointSubjectType(pointId)) ?? 'enterprise';
+  const year = Number(period.slice(0, 4));
+  const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
+  const watermark = await repo.factWatermark();
+  const accounts = new Map<string, PayeeAccount | undefined>();
+  const districts = new Map<string, string | null>();
+  const districtFact = subjectType === 'person' ? 'hukouRegion' : 'regionCode';
+  for await (const subject of repo.payeeFacts(watermark, periods, subjectType, subjectKeys)) {
+    accounts.set(subject.subjectKey, payeeAccount(subject.facts, subjectType));
+    const district = subject.facts[districtFact];
+    districts.set(subject.subjectKey, typeof district === 'string' ? district : null);
+  }
+  return { accounts, districts };
+}
+
 /** The payout steps over a repository (its SQL) and a clock (every time it records). */
 export function payoutService(repo: PayoutRepository, clock: Clock, options: PayoutOptions = {}): PayoutService {
   const secondApprovalAboveFen = options.secondApprovalAboveFen ?? DEFAULT_SECOND_APPROVAL_ABOVE_FEN;
@@ -111,26 +135,15 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
           throw new AppError('BATCH_EMPTY', `No entry of ${input.pointId} ${input.period} is ready to pay${why ? ` (${why})` : ''}; an entry is paid once its 公示 has ended with no open objection${why ? '' : '; run a match and publish its list first'}.`, { waiting });
         }
 
-        // Accounts are read as they stand when the batch is prepared (an account supplied after the match
-        // still pays; the payment records which one was used), for the batch's subjects only: the basic
-        // account is current state, the social-insurance account comes with 税务's annual feed (the period's
-        // year or the year before, the later winning). The district (for quota lines) comes with them.
-        const year = Number(input.period.slice(0, 4));
-        const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
-        const watermark = await repo.factWatermark();
-        const accounts = new Map<string, ReturnType<typeof payeeAccount>>();
-        const districts = new Map<string, string | null>();
-        for await (const subject of repo.enterpriseFacts(watermark, periods, payable.map((e) => e.subjectKey))) {
-          accounts.set(subject.subjectKey, payeeAccount(subject.facts));
-          districts.set(subject.subjectKey, typeof subject.facts.regionCode === 'string' ? subject.facts.regionCode : null);
-        }
-        // An account the subject confirmed (确认) is the one paid, over the account on record.
+        // Accounts are read as they stand when the batch is prepared, for the point's subject type
+        // (payeesOf); an account the subject confirmed (确认) is the one paid, over the account on record.
+        const { accounts, districts } = await payeesOf(repo, w, input.pointId, input.period, payable.map((e) => e.subjectKey));
         for (const e of payable) if (e.confirmedAccount !== null) accounts.set(e.subjectKey, { accountNumber: decryptField(e.confirmedAccount.accountEnc), accountKind: e.confirmedAccount.accountKind });
 
         const withAccount = payable.filter((e) => accounts.get(e.subjectKey) !== undefined);
         const withoutAccount = payable.filter((e) => accounts.get(e.subjectKey) === undefined).map((e) => e.subjectKey);
         if (withAccount.length === 0) {
-          throw new AppError('BATCH_EMPTY', `No payable entries for ${input.pointId} ${input.period}: ${withoutAccount.length} eligible entries have no account on record; collect a basic or social-insurance account first.`, {
+          throw new AppError('BATCH_EMPTY', `No payable entries for ${input.pointId} ${input.period}: ${withoutAccount.length} eligible entries have no account on record; collect a basic or social-insurance account first (for a person, the 社保卡 account: feed hrss-sscard-accounts).`, {
             withoutAccount: withoutAccount.length,
           });
         }

@@ -3,6 +3,7 @@
 // times come in as values and the service (reconciliation.ts) decides.
 import { and, asc, eq, inArray, or, sql as dsql } from 'drizzle-orm';
 import type { Orm, Tx } from '../db/clients.ts';
+import type { PayeeAccountKind } from '../matching/subject-facts.ts';
 import { accountReverifications, bankReports, listEntries, payments, payoutBatches, reportQuarantine } from '../db/schema/index.ts';
 
 type Executor = Orm | Tx;
@@ -114,7 +115,7 @@ export function reverifications(q: Executor, statuses: ReverificationRow['status
 export async function verifyReverification(
   q: Executor,
   key: { subjectKey: string; paymentKey: string },
-  verified: { accountNumber: string; accountKind: 'basic' | 'social-insurance'; by: string; at: Date },
+  verified: { accountNumber: string; accountKind: PayeeAccountKind; by: string; at: Date },
 ): Promise<ReverificationRow | undefined> {
   const [row] = await q
     .update(accountReverifications)

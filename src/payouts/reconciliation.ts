@@ -10,6 +10,7 @@
 // - failed and returned payments open an account re-verification; once verified (same or new
 //   account) a follow-up batch re-sends each of them once (payment-keys.ts, and the constraints on
 //   payments, make a second re-send impossible).
+import type { PayeeAccountKind } from '../matching/subject-facts.ts';
 import { createHash } from 'node:crypto';
 import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import { appendAudit } from '../audit/audit-trail.ts';
@@ -284,7 +285,7 @@ export function listReverifications(orm: Executor, statuses: rr.ReverificationRo
 }
 
 /** Records that a failed or returned payment's account was re-verified (the same account, or a new one). */
-export async function verifyAccount(orm: Orm, clock: Clock, request: { subjectKey: string; paymentKey: string; accountNumber: string; accountKind: 'basic' | 'social-insurance'; actor: Actor }): Promise<void> {
+export async function verifyAccount(orm: Orm, clock: Clock, request: { subjectKey: string; paymentKey: string; accountNumber: string; accountKind: PayeeAccountKind; actor: Actor }): Promise<void> {
   authorize(request.actor, 'bank.reconcile');
   const input = { ...request, actor: actorRef(request.actor) };
   if (!/^\d{6,34}$/.test(input.accountNumber)) throw new AppError('ARGUMENT_INVALID', `accountNumber must be 6 to 34 digits, the account to pay ${maskUscc(input.subjectKey)}; got ${maskAccount(input.accountNumber)} (${input.accountNumber.length} characters).`);

@@ -91,6 +91,7 @@ const LISTED: Record<string, string> = {
   'civil-assistance': 'members of 低保 and 低收入 households',
   'disabled-certificates': 'holders of a disability certificate',
   'hrss-persons': 'insured persons aged 18-62',
+  'hrss-sscard-accounts': 'every living person (one social-security card each)',
   'edu-talent': 'talents introduced 2019-2022',
   'csrc-listing': 'firms in the listing pipeline, on 新三板, or relocated here as listed companies',
   'hrss-hire-records': 'persons starting a job in a month of the data year, with the employer',

@@ -87,6 +87,11 @@ const PERSON_FEEDS: Record<string, PersonRows> = {
     const i = p.insured;
     if (i) out.push([p.idNumber, String(i.months), opt(i.certificateLevel), opt(i.certificateDate), String(i.skillSubsidiesThisYear), yn(i.sameCertificateClaimed), yn(i.trainingSubsidyClaimed), yn(i.socialInsuranceInShenzhen)]);
   },
+  'hrss-sscard-accounts': (p, c, out) => {
+    // Every living person holds a card; the account is drawn from its own stream (seeded by the id
+    // number), so adding this feed left every other generated value as it was.
+    if (p.deathDate === null) out.push([p.idNumber, ssCardAccount(c, p)]);
+  },
   'edu-talent': (p, _c, out) => {
     const t = p.talent;
     if (t) out.push([p.idNumber, t.education, yn(t.freshGraduate), yn(t.returnee), yn(t.usedHousingSecurity)]);
@@ -98,6 +103,15 @@ const PERSON_FEEDS: Record<string, PersonRows> = {
     }
   },
 };
+
+/** A 19-digit 社保卡 bank-card number (6225 prefix); never ending in 0000, which the sandbox bank treats as closed. */
+function ssCardAccount(c: Context, p: Person): string {
+  const rng = new Rng(c.seed, SSCARD_STREAM, hashString(p.idNumber));
+  const digits = `622588${String(rng.u32() % 10_000_000).padStart(7, '0')}${String(rng.u32() % 1_000_000).padStart(6, '0')}`;
+  return digits.endsWith('0000') ? `${digits.slice(0, 18)}1` : digits;
+}
+
+const SSCARD_STREAM = hashString('sscard');
 
 /** Feeds this system derives itself (e.g. from the identity ledger) rather than receiving from a department. */
 export function isDerivedFeed(mapping: FeedMapping): boolean {

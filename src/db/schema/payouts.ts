@@ -60,7 +60,7 @@ export const payments = pgTable(
     accountKeyId: text('account_key_id').notNull(),
     /** Last four digits, for portal and staff displays. */
     accountMasked: text('account_masked').notNull(),
-    accountKind: text('account_kind', { enum: ['basic', 'social-insurance'] }).notNull(),
+    accountKind: text('account_kind', { enum: ['basic', 'social-insurance', 'social-security-card'] }).notNull(),
     status: text('status', { enum: ['pending', 'sent', 'paid', 'failed', 'returned'] }).notNull(),
     /** The budget line (pool) the payment's money is reserved on: 'total', 'quota:<code>', 'unlimited' … */
     budgetLine: text('budget_line').notNull().default('unlimited'),
@@ -170,7 +170,7 @@ export const accountReverifications = pgTable(
     failedAccountNumber: text('failed_account_number').notNull(),
     status: text('status', { enum: ['open', 'verified', 'resent', 'exhausted'] }).notNull(),
     verifiedAccountNumber: text('verified_account_number'),
-    verifiedAccountKind: text('verified_account_kind', { enum: ['basic', 'social-insurance'] }),
+    verifiedAccountKind: text('verified_account_kind', { enum: ['basic', 'social-insurance', 'social-security-card'] }),
     verifiedBy: text('verified_by'),
     verifiedAt: timestamp('verified_at', { withTimezone: true }),
     followUpBatchId: bigint('follow_up_batch_id', { mode: 'number' }),
