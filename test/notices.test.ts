@@ -12,6 +12,8 @@ import { SYSTEM_ACTOR, type StaffActor, type SubjectActor } from '../src/identit
 import { confirmEntry, publicNotice, publishNotice, raiseObjection, resolveObjection } from '../src/lists/notice-service.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { prepareBatch } from '../src/payouts/payout-service.ts';
+import { runPayoutCycle } from '../src/payouts/payout-cycle.ts';
+import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { buildUscc } from '../src/subjects/uscc.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
@@ -155,7 +157,10 @@ describe('确认', () => {
   });
 
   it('waives the entry whose confirmation was not given by the deadline (视为自愿放弃), and audits it', async () => {
-    // The deadline (10-08) has passed: C is waived first, then A and B are paid as they confirmed.
+    // The payout worker's round waives it on the first day after the deadline (10-08), batch or not.
+    const round = await runPayoutCycle(db, at('2024-10-09'), silentLog, sandboxBank(db.orm, at('2024-10-09')), SYSTEM_ACTOR);
+    expect(round.waived).toBe(1);
+    // Then A and B are paid as they confirmed.
     const batch = await prepareBatch(db, at('2024-10-11'), { pointId: 'notice-confirm', period: '2024', actor: officer });
     expect(batch).toMatchObject({ paymentCount: 2, totalFen: 220_000n, waiting: {} });
     const paid = await db.sql<{ subject_key: string; account_masked: string }[]>`select subject_key, account_masked from payments where batch_id = ${batch.batchId} order by subject_key`;

@@ -7,7 +7,8 @@
 // their overpaid months for recovery (追回) without anyone having to remember to ask.
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
-import type { Actor } from '../identity/permissions.ts';
+import { actorRef, type Actor } from '../identity/permissions.ts';
+import { waiveExpired } from '../lists/notice-service.ts';
 import type { Logger } from '../logger.ts';
 import type { BankChannel } from './bank-channel.ts';
 import { reconcile, sendBatch, type Reconciliation } from './payout-service.ts';
@@ -18,6 +19,8 @@ export interface PayoutCycleResult {
   reconciliation: Reconciliation;
   /** Recovery cases the round raised (a payment has at most one, so a repeated round raises none). */
   recoveriesRaised: number;
+  /** Entries waived because their confirmation was not given by its deadline. */
+  waived: number;
 }
 
 /** Approved (or partly sent) batches with a payment still pending, oldest first. */
@@ -32,6 +35,9 @@ async function batchesToSend(db: Database): Promise<number[]> {
 
 /** `onStep` tells a watcher which step the round is in (the kill harness records where kills land). */
 export async function runPayoutCycle(db: Database, clock: Clock, log: Logger, bank: BankChannel, actor: Actor, onStep?: (step: 'send' | 'reconcile') => void): Promise<PayoutCycleResult> {
+  // Confirmations past their deadline are waived (视为自愿放弃) whether or not anyone prepares a batch.
+  const waived = await db.orm.transaction((tx) => waiveExpired(tx, clock, actorRef(actor)));
+  if (waived > 0) log.info({ waived }, 'entries waived: not confirmed by the deadline');
   const sent: PayoutCycleResult['sent'] = [];
   for (const batchId of await batchesToSend(db)) {
     onStep?.('send');
@@ -43,5 +49,5 @@ export async function runPayoutCycle(db: Database, clock: Clock, log: Logger, ba
   const reconciliation = await reconcile(db, clock, log, bank, actor);
   const recoveries = await checkRecoveries(db, clock, { actor });
   if (recoveries.raised.length > 0) log.warn({ recoveries: recoveries.raised.map((c) => c.id) }, 'payments made after a death or a 户籍 move raised for recovery');
-  return { sent, reconciliation, recoveriesRaised: recoveries.raised.length };
+  return { sent, reconciliation, recoveriesRaised: recoveries.raised.length, waived };
 }
