@@ -404,6 +404,34 @@ describe('portal sign-in through OIDC', () => {
         const aCount = Number((await db.sql<{ n: string }[]>`select count(*)::text as n from payments where subject_key = ${who.a}`)[0]!.n);
         expect((json(reply).payments as unknown[]).length).toBe(aCount);
       },
+      'GET /api/portal/objections': async () => {
+        // B has an objection on record; A's list never shows it.
+        const [notice] = await db.sql<{ id: string }[]>`
+          insert into list_notices (point_id, period, published_on, ends_on, working_days, basis, entry_count, total_fen, published_by, published_at)
+          values (${who.bOnly.pointId}, ${who.bOnly.period}, '2024-09-27', '2024-10-10', 5, 'test', 1, 100, 'test', now()) returning id::text`;
+        await db.sql`insert into objections (notice_id, subject_key, point_id, period, raised_by, reason, raised_at, status)
+          values (${notice!.id}, ${who.b}, ${who.bOnly.pointId}, ${who.bOnly.period}, ${`enterprise:${who.b}`}, '乙公司的异议理由', now(), 'open')`;
+        const reply = await get(a, `/api/portal/objections?subjectKey=${who.b}&uscc=${who.b}`);
+        expect(reply.status).toBe(200);
+        expect(json(reply)).toEqual({ objections: [] });
+        expectNothingOfB(reply.text);
+        expect(reply.text).not.toContain('乙公司的异议理由');
+      },
+      'POST /api/portal/objections': async () => {
+        // Naming B in the body changes nothing: the subject comes from the session, and A has no entry there.
+        const [notice] = await db.sql<{ id: string }[]>`select id::text from list_notices order by id desc limit 1`;
+        const reply = await a.go(`${base}/api/portal/objections`, { method: 'POST', headers: { 'x-csrf-token': a.cookie(base, 'mianshen_csrf')!, 'content-type': 'application/json' }, body: JSON.stringify({ noticeId: Number(notice!.id), subjectKey: who.b, reason: '替乙公司提出异议' }) });
+        expect([404, 409]).toContain(reply.status);
+        expectNothingOfB(reply.text);
+        expect(await db.sql`select 1 from objections where reason = '替乙公司提出异议'`).toHaveLength(0);
+      },
+      'POST /api/portal/confirmations': async () => {
+        const reply = await a.go(`${base}/api/portal/confirmations`, { method: 'POST', headers: { 'x-csrf-token': a.cookie(base, 'mianshen_csrf')!, 'content-type': 'application/json' }, body: JSON.stringify({ pointId: who.bOnly.pointId, period: who.bOnly.period, subjectKey: who.b, accountNumber: '6222029999999999' }) });
+        expect(reply.status).toBe(404);
+        expect(json(reply)).toMatchObject({ code: 'NOT_FOUND' });
+        expectNothingOfB(reply.text);
+        expect(await db.sql`select 1 from entry_confirmations where account_masked like '%9999'`).toHaveLength(0);
+      },
     };
     // A route nobody listed here fails: every portal route must say how it keeps B's data from A.
     expect([...new Set(routes)].sort()).toEqual(Object.keys(attacks).sort());

@@ -99,9 +99,16 @@ export async function rejectInFile(tx: postgres.TransactionSql, mapping: FeedMap
     out.push({ rowNo: d.row_no, field: mapping.keyColumn, value: mapping.subject === 'person' ? (d.id_masked ?? '(masked)') : d.subject_key, reason: `duplicate row for the same subject and period${mapping.rowsPerPeriod ? ` and ${mapping.rowsPerPeriod.column}` : ''} (first at row ${d.first}); the first is kept` });
   }
   if (!mapping.registers) {
-    const registry = mapping.subject === 'enterprise' ? tx`enterprises e where e.uscc = s.subject_key` : tx`persons e where e.person_key = s.subject_key`;
+    const registry = mapping.subject === 'enterprise' ? tx`enterprises e on e.uscc = s.subject_key` : tx`persons e on e.person_key = s.subject_key`;
+    // Found with a read of the staged rows as a CTE, then deleted by row number: on a Citus coordinator
+    // a temp table may neither be modified by a statement reading a distributed table nor joined to one
+    // directly (a materialised CTE is shipped to the workers as an intermediate result).
     const unknown = await tx<{ row_no: number; subject_key: string; id_masked: string | null }[]>`
-      delete from feed_staging s where not exists (select 1 from ${registry}) returning s.row_no, s.subject_key, s.id_masked`;
+      with s as materialized (select row_no, subject_key, id_masked from feed_staging)
+      select s.row_no, s.subject_key, s.id_masked from s left join ${registry} where e is null`;
+    for (let i = 0; i < unknown.length; i += 10_000) {
+      await tx`delete from feed_staging where row_no = any(${unknown.slice(i, i + 10_000).map((u) => u.row_no)}::int[])`;
+    }
     for (const u of unknown) {
       out.push({
         rowNo: u.row_no,
