@@ -121,6 +121,21 @@ describe('payout batches', () => {
     expect(paidEntries).toHaveLength(rec1.paid);
   });
 
+  it('keeps a batch as it was approved: the database refuses to change its payments or its make-up', async () => {
+    const [p] = await db.sql<{ subject_key: string; idempotency_key: string }[]>`select subject_key, idempotency_key from payments where batch_id = ${batchId} limit 1`;
+    const where = db.sql`subject_key = ${p!.subject_key} and idempotency_key = ${p!.idempotency_key}`;
+    await expect(db.sql`update payments set amount_fen = amount_fen + 1 where ${where}`).rejects.toThrow(/immutable/);
+    await expect(db.sql`update payments set account_masked = '************0001' where ${where}`).rejects.toThrow(/immutable/);
+    await expect(db.sql`update payments set batch_id = batch_id where ${where}`).resolves.toBeDefined(); // no change, no refusal
+    await expect(db.sql`delete from payments where ${where}`).rejects.toThrow(/only while it is prepared/);
+    await expect(db.sql`insert into payments (subject_key, idempotency_key, batch_id, amount_fen, account_enc, account_key_id, account_masked, account_kind, status, entitlement_key, attempt, end_to_end_id)
+      values ('91440300MA5FZZZZ0Z', ${`${POINT}/2024/91440300MA5FZZZZ0Z`}, ${batchId}, 100, 'x', 'k', '****', 'basic', 'pending', ${`${POINT}/2024/91440300MA5FZZZZ0Z`}, 0, 'MS0')`).rejects.toThrow(/only while it is prepared/);
+    await expect(db.sql`update payout_batches set total_fen = total_fen + 1 where id = ${batchId}`).rejects.toThrow(/immutable/);
+    await expect(db.sql`delete from payout_batches where id = ${batchId}`).rejects.toThrow(/never deleted/);
+    // What changes is the state and the bank's answers.
+    await expect(db.sql`update payments set bank_status = 'ACSP' where ${where}`).resolves.toBeDefined();
+  });
+
   it('has the database refuse a second payment for the same entitlement', async () => {
     const [payment] = await db.orm.select().from(payments).limit(1);
     await expect(db.orm.insert(payments).values({ ...payment!, status: 'pending' })).rejects.toThrow();

@@ -296,12 +296,17 @@ describe('returns and the follow-up batch', () => {
     const again = await prepareFollowUpBatch(db.orm, clock, { sourceBatchId: batchId, actor: ZHANG }).catch((e: unknown) => e);
     expect(isAppError(again, 'FOLLOW_UP_EMPTY')).toBe(true);
     const [resend] = await db.orm.select().from(payments).where(eq(payments.batchId, followUp));
+    // Rows written around the service into a batch still open to payments (a closed batch's triggers
+    // would refuse them first): the unique constraints refuse them on their own.
+    const [open] = await db.sql<{ id: string }[]>`insert into payout_batches (point_id, period, status, payment_count, total_fen, prepared_by, prepared_at)
+      values (${POINT}, '2024', 'prepared', 1, 1, ${ZHANG.accountId}, now()) returning id::text`;
+    const openBatch = Number(open!.id);
     // Another row for the same entitlement while one is paid: refused.
     await expect(db.sql`insert into payments (subject_key, idempotency_key, entitlement_key, attempt, end_to_end_id, batch_id, amount_fen, account_enc, account_key_id, account_masked, account_kind, status)
-      values (${resend!.subjectKey}, ${resend!.idempotencyKey + 'x'}, ${resend!.entitlementKey}, 0, 'MSx', ${followUp}, 1, ${resend!.accountEnc}, ${resend!.accountKeyId}, ${resend!.accountMasked}, 'basic', 'pending')`).rejects.toThrow(/payments_entitlement_live|payments_attempt_key|payments_entitlement_attempt/);
+      values (${resend!.subjectKey}, ${resend!.idempotencyKey + 'x'}, ${resend!.entitlementKey}, 0, 'MSx', ${openBatch}, 1, ${resend!.accountEnc}, ${resend!.accountKeyId}, ${resend!.accountMasked}, 'basic', 'pending')`).rejects.toThrow(/payments_entitlement_live|payments_attempt_key|payments_entitlement_attempt/);
     // A third attempt, even for a failed entitlement: refused.
     await expect(db.sql`insert into payments (subject_key, idempotency_key, entitlement_key, attempt, end_to_end_id, batch_id, amount_fen, account_enc, account_key_id, account_masked, account_kind, status)
-      values (${byRole.closed.subjectKey}, ${byRole.closed.idempotencyKey + '~r2'}, ${byRole.closed.idempotencyKey}, 2, 'MSy', ${followUp}, 1, ${resend!.accountEnc}, ${resend!.accountKeyId}, ${resend!.accountMasked}, 'basic', 'failed')`).rejects.toThrow(/payments_attempt_once|payments_attempt_key/);
+      values (${byRole.closed.subjectKey}, ${byRole.closed.idempotencyKey + '~r2'}, ${byRole.closed.idempotencyKey}, 2, 'MSy', ${openBatch}, 1, ${resend!.accountEnc}, ${resend!.accountKeyId}, ${resend!.accountMasked}, 'basic', 'failed')`).rejects.toThrow(/payments_attempt_once|payments_attempt_key/);
   });
 
   it('leaves an intact audit chain', async () => {
