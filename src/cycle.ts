@@ -42,7 +42,7 @@ export const DEMO_PERIOD = '2024';
 export const DEMO_RUNS: readonly DemoRun[] = [
   { scope: 'enterprise', period: DEMO_PERIOD, pay: true },
   { scope: 'enterprise', period: '2023-09', ledgerMonth: '2023-09', pay: true },
-  { scope: 'person', period: '2024-06', pay: false },
+  { scope: 'person', period: '2024-06', pay: true },
 ];
 
 interface CyclePoint {

@@ -199,15 +199,13 @@ async function markBatchRejected(q: Executor, batchId: number, rejectedBy: numbe
 }
 
 /** The payout statements bound to one transaction: what a service step writes, all-or-nothing. */
-export interface PayoutWrites {
+interface PayoutWrites {
   /** The transaction itself, for the audit entry that must commit with the change. */
   tx: Tx;
   insertBatch(batch: Parameters<typeof insertBatch>[1]): Promise<number>;
   insertPendingPayments(batchId: number, rows: NewPayment[]): Promise<void>;
   markEntriesBatched(pointId: string, period: string, subjectKeys: string[], at: Date): Promise<void>;
   listedEligibleEntries(pointId: string, period: string): ReturnType<typeof listedEligibleEntries>;
-  /** On the transaction: preparation holds an orm connection already, and 20 concurrent ones may hold them all. */
-  pointSubjectType(pointId: string): Promise<SubjectType | undefined>;
   approvePreparedBatch(batchId: number, approvedBy: number, at: Date, step: 'first' | 'second', final: boolean): Promise<boolean>;
   markPaymentsSent(batchId: number, idempotencyKeys: string[], at: Date, messageId?: string | null): Promise<void>;
   lockBatch(batchId: number): Promise<PayoutBatch | undefined>;
@@ -226,7 +224,6 @@ function writesOn(tx: Tx): PayoutWrites {
     insertPendingPayments: (batchId, rows) => insertPendingPayments(tx, batchId, rows),
     markEntriesBatched: (pointId, period, keys, at) => markEntriesBatched(tx, pointId, period, keys, at),
     listedEligibleEntries: (pointId, period) => listedEligibleEntries(tx, pointId, period),
-    pointSubjectType: (pointId) => pointSubjectType(tx, pointId),
     approvePreparedBatch: (batchId, approvedBy, at, step, final) => approvePreparedBatch(tx, batchId, approvedBy, at, step, final),
     markPaymentsSent: (batchId, keys, at, messageId) => markPaymentsSent(tx, batchId, keys, at, messageId),
     lockBatch: (batchId) => lockBatch(tx, batchId),
@@ -246,6 +243,8 @@ export interface PayoutRepository {
   factWatermark(): Promise<bigint>;
   payeeFacts(watermark: bigint, periods: string[], subjectType: SubjectType, subjectKeys: string[]): AsyncGenerator<{ subjectKey: string; facts: SubjectFacts }>;
   findBatch(batchId: number): Promise<PayoutBatch | undefined>;
+  /** Outside a transaction (preparation reads payees before it opens one). */
+  pointSubjectType(pointId: string): Promise<SubjectType | undefined>;
   pendingPayments(batchId: number): ReturnType<typeof pendingPayments>;
   /** Runs the work in one transaction (a savepoint when the repository is bound to a caller's transaction). */
   transaction<T>(work: (writes: PayoutWrites) => Promise<T>): Promise<T>;
@@ -264,6 +263,7 @@ export function payoutRepository(db: Pick<Database, 'sql'> & { orm: Executor }):
     factWatermark: () => factWatermark(sql),
     payeeFacts: (watermark, periods, subjectType, keys) => payeeFacts(sql, watermark, periods, subjectType, keys),
     findBatch: (batchId) => findBatch(orm, batchId),
+    pointSubjectType: (pointId) => pointSubjectType(orm, pointId),
     pendingPayments: (batchId) => pendingPayments(orm, batchId),
     transaction: (work) => orm.transaction((tx) => work(writesOn(tx))),
   };

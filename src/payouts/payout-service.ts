@@ -16,7 +16,7 @@ import type { BankChannel } from './bank-channel.ts';
 import { endToEndIdFor, messageIdFor } from './payment-keys.ts';
 import { reconcileReports, type Reconciliation } from './reconciliation.ts';
 import { decryptField, sealAccount } from '../subjects/personal-data.ts';
-import { payoutRepository, type PayoutRepository, type PayoutWrites } from './payout-repository.ts';
+import { payoutRepository, type PayoutRepository } from './payout-repository.ts';
 import * as ledger from './budget-ledger.ts';
 import { chinaDay } from '../calendar/working-days.ts';
 import { gateOf, GATE_TEXT, type Gate } from '../lists/notice-gate.ts';
@@ -85,8 +85,8 @@ async function atBank<T>(step: string, call: () => Promise<T>): Promise<T> {
  * feed (the period's year or the year before, the later winning); its district is its registered one.
  * A person: the 社保卡 account from 人社 (current state); its district is that of its 户籍.
  */
-async function payeesOf(repo: PayoutRepository, w: Pick<PayoutWrites, 'pointSubjectType'>, pointId: string, period: string, subjectKeys: string[]): Promise<{ accounts: Map<string, PayeeAccount | undefined>; districts: Map<string, string | null> }> {
-  const subjectType = (await w.pointSubjectType(pointId)) ?? 'enterprise';
+async function payeesOf(repo: PayoutRepository, pointId: string, period: string, subjectKeys: string[]): Promise<{ accounts: Map<string, PayeeAccount | undefined>; districts: Map<string, string | null> }> {
+  const subjectType = (await repo.pointSubjectType(pointId)) ?? 'enterprise';
   const year = Number(period.slice(0, 4));
   const periods = [CURRENT_PERIOD, String(year - 1), String(year)];
   const watermark = await repo.factWatermark();
@@ -99,6 +99,15 @@ async function payeesOf(repo: PayoutRepository, w: Pick<PayoutWrites, 'pointSubj
     districts.set(subject.subjectKey, typeof district === 'string' ? district : null);
   }
   return { accounts, districts };
+}
+
+/** Preparation found payable entries whose payees it has not read yet: read them and try again. */
+class PayeesUnread extends Error {
+  readonly subjectKeys: string[];
+  constructor(subjectKeys: string[]) {
+    super(`${subjectKeys.length} payable entries have no payee read yet`);
+    this.subjectKeys = subjectKeys;
+  }
 }
 
 /** The payout steps over a repository (its SQL) and a clock (every time it records). */
@@ -114,7 +123,22 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
     async prepare(input) {
       authorize(input.actor, 'batch.prepare');
       const preparer = staffOnly(input.actor);
-      const prepared = await repo.transaction(async (w) => {
+      // Payees (accounts, districts) are read before the transaction, on the raw client, for the entries
+      // payable now: the embedded database serves one transaction at a time, so a read on another
+      // connection inside it would wait for it for ever. Should the transaction, under its lock, find an
+      // entry payable that was not read (a list changed in between), it rolls back, reads, and goes again.
+      const payees = { accounts: new Map<string, PayeeAccount | undefined>(), districts: new Map<string, string | null>() };
+      const readPayees = async (keys: string[]) => {
+        if (keys.length === 0) return;
+        const read = await payeesOf(repo, input.pointId, input.period, keys);
+        for (const k of keys) {
+          payees.accounts.set(k, read.accounts.get(k));
+          payees.districts.set(k, read.districts.get(k) ?? null);
+        }
+      };
+      const todayNow = chinaDay(clock.now());
+      await readPayees((await entryStandings(repo.orm, input.pointId, input.period)).filter((s) => gateOf(s, todayNow) === 'payable').map((s) => s.subjectKey));
+      const attempt = () => repo.transaction(async (w) => {
         // Everything below runs under the point's budget lock: the entries are read after it is taken,
         // so a concurrent preparation of the same point either finds them batched or waits for this one.
         await ledger.lockPointBudget(w.tx, input.pointId, input.period);
@@ -137,7 +161,10 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
 
         // Accounts are read as they stand when the batch is prepared, for the point's subject type
         // (payeesOf); an account the subject confirmed (确认) is the one paid, over the account on record.
-        const { accounts, districts } = await payeesOf(repo, w, input.pointId, input.period, payable.map((e) => e.subjectKey));
+        const unread = payable.filter((e) => !payees.accounts.has(e.subjectKey)).map((e) => e.subjectKey);
+        if (unread.length > 0) throw new PayeesUnread(unread);
+        const accounts = new Map(payees.accounts);
+        const districts = payees.districts;
         for (const e of payable) if (e.confirmedAccount !== null) accounts.set(e.subjectKey, { accountNumber: decryptField(e.confirmedAccount.accountEnc), accountKind: e.confirmedAccount.accountKind });
 
         const withAccount = payable.filter((e) => accounts.get(e.subjectKey) !== undefined);
@@ -188,6 +215,16 @@ export function payoutService(repo: PayoutRepository, clock: Clock, options: Pay
         });
         return { batchId, paymentCount: rows.length, totalFen, withoutAccount, waiting };
       });
+      let prepared: PreparedBatch;
+      for (let round = 0; ; round++) {
+        try {
+          prepared = await attempt();
+          break;
+        } catch (error) {
+          if (!(error instanceof PayeesUnread) || round >= 2) throw error;
+          await readPayees(error.subjectKeys);
+        }
+      }
       await checkpointAfterCommit('batch.prepared', String(prepared.batchId));
       return prepared;
     },
