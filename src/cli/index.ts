@@ -35,6 +35,7 @@ import { paymentCommands } from './payments.ts';
 import { batchCommands } from './batches.ts';
 import { exportBatch } from '../payouts/batch-export.ts';
 import { noticeCommands } from './notices.ts';
+import { policyWorkflowCommands } from './policy-workflow.ts';
 import { listRuns, showRun } from './runs.ts';
 import { userCommand } from './users.ts';
 import { accountsOf } from '../identity/account-service.ts';
@@ -416,6 +417,7 @@ cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
     },
   },
   ...noticeCommands(),
+  ...policyWorkflowCommands(),
   ...batchCommands(),
   ...paymentCommands(),
 };

@@ -6,3 +6,4 @@ export * from './audit.ts';
 export * from './identity.ts';
 export * from './portal.ts';
 export * from './notices.ts';
+export * from './policy-workflow.ts';

@@ -1,0 +1,92 @@
+// Amendments over time: a version has an in-force-from date (生效日期) and a run uses, for each policy
+// file, the text in force on its period's reference day (a month's first day here). An approved
+// version is never used before it is published; a version published with a future in-force-from is
+// not used for periods before it; a correction of a past period needs a reason and is shown as one.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/clock.ts';
+import { POLICIES_DIR } from '../src/cycle.ts';
+import { loadDemoPopulation } from '../src/demo/load-demo.ts';
+import { auditLog, matchRuns, policyLibraries, policyPublications } from '../src/db/schema/index.ts';
+import { isAppError } from '../src/errors.ts';
+import { latestLibraryHash, publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
+import { publishDraft } from '../src/policies/policy-workflow.ts';
+import type { StaffActor } from '../src/identity/permissions.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { approvedVersion, edited, gaolingText, monthAmounts, RAISE } from './support/policy-versions.ts';
+import { createStaff } from './support/staff.ts';
+import { tempDir } from './support/temp.ts';
+
+const clock = fixedClock('2024-06-15T02:00:00.000Z');
+let db: TestDatabase;
+let author: StaffActor;
+let reviewer: StaffActor;
+let original: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  author = await createStaff(db, ['policy_staff']);
+  reviewer = await createStaff(db, ['reviewer']);
+  await publishLibrary(db.orm, clock, reviewer, await readLibraryFiles(POLICIES_DIR));
+  await loadDemoPopulation(db, clock, { seed: 11, count: 10, persons: 120, dataYear: 2023, asOf: '2024-03-31', dataDir: tempDir('policy-amendments') });
+  original = await gaolingText();
+});
+afterAll(async () => db?.drop());
+
+describe('a mid-year amendment (70-79 year olds: 200元 → 250元 a month from 2024-07-01)', () => {
+  let versionId: number;
+  let before: Record<string, number>;
+
+  it('an approved version takes effect only at its published date', async () => {
+    before = await monthAmounts(db, clock, '2024-08');
+    expect(before['20000']).toBeGreaterThan(0);
+    const approved = await approvedVersion(db, clock, author, reviewer, edited(original, RAISE), '2024-07-01');
+    versionId = approved.id;
+    expect(approved.status).toBe('approved');
+    // Approved, not published: no run uses it.
+    expect(await monthAmounts(db, clock, '2024-08')).toEqual(before);
+    clock.set('2024-06-20T02:00:00.000Z');
+    await publishDraft(db, clock, versionId, { actor: reviewer });
+    const after = await monthAmounts(db, clock, '2024-08');
+    expect(after['20000']).toBeUndefined();
+    expect(after['25000']).toBe(before['20000']);
+  });
+
+  it('pays the old amount for periods before the in-force-from date and the new amount from it', async () => {
+    const june = await monthAmounts(db, clock, '2024-06');
+    const july = await monthAmounts(db, clock, '2024-07');
+    expect(june['20000']).toBeGreaterThan(0);
+    expect(june['25000']).toBeUndefined();
+    expect(july['25000']).toBeGreaterThan(0);
+    expect(july['20000']).toBeUndefined();
+    // Other bands are untouched in both.
+    expect(Object.keys(june).filter((k) => k !== '20000')).toEqual(Object.keys(july).filter((k) => k !== '25000'));
+    // The June run pinned a library with the file's old text (composed for the period, never the one in force).
+    const runs = await db.orm.select({ period: matchRuns.period, hash: matchRuns.libraryHash }).from(matchRuns);
+    const juneHash = runs.filter((r) => r.period === '2024-06').at(-1)!.hash;
+    const julyHash = runs.filter((r) => r.period === '2024-07').at(-1)!.hash;
+    expect(julyHash).toBe(await latestLibraryHash(db.orm));
+    expect(juneHash).not.toBe(julyHash);
+    const [june1] = await db.orm.select({ composed: policyLibraries.composed }).from(policyLibraries).where(eq(policyLibraries.hash, juneHash));
+    // June's library is the first one published (all of its files as they were), not a new composition.
+    expect(june1!.composed).toBe(false);
+  });
+
+  it('a correction of a past period needs a reason, and is recorded and audited as a correction', async () => {
+    // 250元 → 260元 from 2024-05-01, published on 2024-06-20: May and June change after the fact.
+    const text = edited(original, ['- { when: "[70岁, 80岁)", then: 200元 }', '- { when: "[70岁, 80岁)", then: 260元 }']);
+    const approved = await approvedVersion(db, clock, author, reviewer, text, '2024-05-01');
+    const refusal = await publishDraft(db, clock, approved.id, { actor: reviewer }).catch((e: unknown) => e);
+    expect(isAppError(refusal, 'POLICY_CORRECTION_REQUIRED')).toBe(true);
+    const published = await publishDraft(db, clock, approved.id, { correction: '市民政局更正通知：标准自5月起执行', actor: reviewer });
+    expect([published.draft.status, published.draft.correctionReason, published.inForceFrom]).toEqual(['published', '市民政局更正通知：标准自5月起执行', '2024-05-01']);
+    const [publication] = await db.orm.select().from(policyPublications).where(eq(policyPublications.draftId, approved.id));
+    expect([publication!.kind, publication!.reason]).toEqual(['correction', '市民政局更正通知：标准自5月起执行']);
+    const [audit] = await db.orm.select().from(auditLog).where(eq(auditLog.action, 'policy.correction-published'));
+    expect(audit!.payload).toMatchObject({ inForceFrom: '2024-05-01', correction: '市民政局更正通知：标准自5月起执行' });
+    expect((await monthAmounts(db, clock, '2024-04'))['20000']).toBeGreaterThan(0);
+    expect((await monthAmounts(db, clock, '2024-05'))['26000']).toBeGreaterThan(0);
+    // The latest publication in force on a day wins: the correction from May also decides August.
+    expect((await monthAmounts(db, clock, '2024-08'))['26000']).toBeGreaterThan(0);
+  });
+});
