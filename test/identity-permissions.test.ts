@@ -87,6 +87,13 @@ const ROUTES: Record<string, { needs: Permission | 'signed-in' | 'public'; url: 
   'POST /api/staff/notices': { needs: 'notice.publish', url: '/api/staff/notices', payload: { pointId: 'no-such-point', period: '2024' } },
   'GET /api/staff/objections': { needs: 'list.read', url: '/api/staff/objections' },
   'GET /api/staff/deadlines': { needs: 'list.read', url: '/api/staff/deadlines' },
+  'POST /api/staff/policy-versions': { needs: 'policy.author', url: '/api/staff/policy-versions', payload: { file: 'x.policy.yaml', text: 'x' } },
+  'GET /api/staff/policy-versions/:id': { needs: 'policy.read', url: '/api/staff/policy-versions/424242' },
+  'POST /api/staff/policy-versions/:id/submit': { needs: 'policy.author', url: '/api/staff/policy-versions/424242/submit' },
+  'POST /api/staff/policy-versions/:id/review': { needs: 'policy.review', url: '/api/staff/policy-versions/424242/review', payload: { decision: 'approve' } },
+  'POST /api/staff/policy-versions/:id/publish': { needs: 'policy.publish', url: '/api/staff/policy-versions/424242/publish', payload: {} },
+  'GET /api/staff/points/:pointId/versions': { needs: 'policy.read', url: '/api/staff/points/no-such-point/versions' },
+  'POST /api/staff/points/:pointId/rollback': { needs: 'policy.publish', url: '/api/staff/points/no-such-point/rollback', payload: { version: 1 } },
   'POST /api/staff/objections/:id/resolve': { needs: 'objection.resolve', url: '/api/staff/objections/424242/resolve', payload: { decision: 'rejected', reason: '经核实名单无误' } },
   'GET /api/staff/audit/history': { needs: 'audit.read', url: '/api/staff/audit/history?batch=424242' },
 };

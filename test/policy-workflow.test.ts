@@ -8,12 +8,15 @@ import { POLICIES_DIR } from '../src/cycle.ts';
 import { loadDemoPopulation } from '../src/demo/load-demo.ts';
 import { auditLog, policyDrafts } from '../src/db/schema/index.ts';
 import { isAppError } from '../src/errors.ts';
+import { buildServer } from '../src/http/server.ts';
+import { accountsOf } from '../src/identity/account-service.ts';
 import { latestLibraryHash, publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
 import { createDraft, pointHistory, publishDraft, reviewDraft, rollbackPoint, submitDraft } from '../src/policies/policy-workflow.ts';
 import type { StaffActor } from '../src/identity/permissions.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { createTestDatabase, silentLog, type TestDatabase } from './support/database.ts';
 import { approvedVersion, edited, GAOLING, GAOLING_FILE, gaolingText, monthAmounts, RAISE } from './support/policy-versions.ts';
-import { createStaff } from './support/staff.ts';
+import { portalSignInOff } from './support/portal.ts';
+import { createStaff, signedInHeaders } from './support/staff.ts';
 import { tempDir } from './support/temp.ts';
 
 const clock = fixedClock('2024-06-15T02:00:00.000Z');
@@ -136,5 +139,30 @@ describe('publishing and rolling back', () => {
     await expect(db.sql`update policy_publications set in_force_from = '2024-01-01' where kind = 'rollback'`).rejects.toThrow(/append-only/);
     await expect(db.sql`delete from policy_publications`).rejects.toThrow(/append-only/);
     expect(Number((await db.orm.execute<{ n: number }>(sql`select count(*)::int as n from policy_publications`))[0]!.n)).toBe(3);
+  });
+});
+
+describe('the staff API of the workflow', () => {
+  it('drafts, submits, refuses a self-review with 403, approves by another reviewer and shows the diff', async () => {
+    const app = buildServer({ db, log: silentLog, clock, portalSecret: 'policy-workflow-test-secret-0123456789', accounts: accountsOf(db.orm, clock), portal: portalSignInOff });
+    try {
+      const writer = await signedInHeaders(app, db, ['policy_staff', 'reviewer']);
+      const checker = await signedInHeaders(app, db, ['reviewer']);
+      const text = edited(original, ['主题: [养老, 高龄津贴]', '主题: [养老, 高龄津贴, 敬老]']);
+      const drafted = await app.inject({ method: 'POST', url: '/api/staff/policy-versions', headers: writer.headers, payload: { file: GAOLING_FILE, text, inForceFrom: '2024-12-01' } });
+      expect(drafted.statusCode, drafted.body).toBe(200);
+      const id = drafted.json<{ id: number }>().id;
+      expect((await app.inject({ method: 'POST', url: `/api/staff/policy-versions/${id}/submit`, headers: writer.headers })).statusCode).toBe(200);
+      const self = await app.inject({ method: 'POST', url: `/api/staff/policy-versions/${id}/review`, headers: writer.headers, payload: { decision: 'approve' } });
+      expect([self.statusCode, self.json<{ code: string }>().code]).toEqual([403, 'POLICY_SELF_APPROVAL_FORBIDDEN']);
+      const ok = await app.inject({ method: 'POST', url: `/api/staff/policy-versions/${id}/review`, headers: checker.headers, payload: { decision: 'approve' } });
+      expect(ok.json()).toMatchObject({ id, status: 'approved', reviewerId: checker.accountId });
+      const shown = (await app.inject({ method: 'GET', url: `/api/staff/policy-versions/${id}`, headers: checker.headers })).json<{ diff: { pointId: string; changes: { field: string; old: unknown; new: unknown }[] }[] }>();
+      expect(shown.diff.find((d) => d.pointId === GAOLING)!.changes).toEqual([{ field: 'tags.主题', old: ['养老', '高龄津贴'], new: ['养老', '高龄津贴', '敬老'] }]);
+      const history = (await app.inject({ method: 'GET', url: `/api/staff/points/${GAOLING}/versions`, headers: checker.headers })).json<{ drafts: { id: number; status: string }[] }>();
+      expect(history.drafts.find((d) => d.id === id)?.status).toBe('approved');
+    } finally {
+      await app.close();
+    }
   });
 });
