@@ -104,6 +104,7 @@ describe('the diff stored with a submission', () => {
 describe('publishing and rolling back', () => {
   it('publishes an approved version as a new library built from the previous one with this file replaced, audited', async () => {
     const before = await latestLibraryHash(db.orm);
+    const stale = await approvedVersion(db, clock, author, reviewer, edited(original, ['主题: [养老, 高龄津贴]', '主题: [养老]']), '2024-07-01');
     const approved = await approvedVersion(db, clock, author, reviewer, edited(original, RAISE), '2024-07-01');
     const published = await publishDraft(db, clock, approved.id, { actor: reviewer });
     expect(published.library.hash).not.toBe(before);
@@ -116,6 +117,8 @@ describe('publishing and rolling back', () => {
     const [audit] = await audits('policy.version-published');
     expect(audit!.payload).toMatchObject({ inForceFrom: '2024-07-01', libraryHash: published.library.hash, previousLibraryHash: before, versions: { [GAOLING]: 2 }, correction: null });
     expect(published.draft.status).toBe('published');
+    // A version approved on the text published before would undo this one: refused, to be drafted again.
+    await expect(publishDraft(db, clock, stale.id, { actor: reviewer })).rejects.toMatchObject({ code: 'POLICY_STATE_INVALID', message: expect.stringMatching(/diff is out of date/) as unknown });
   });
 
   it('a rollback restores the previous behaviour and is audited as a rollback naming the version restored', async () => {

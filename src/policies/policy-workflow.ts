@@ -200,6 +200,14 @@ export async function publishDraft(db: Database, clock: Clock, id: number, reque
   expectStatus(row, 'approved');
   const { day, correction } = inForce(clock, row.inForceFrom, request.correction);
   const { base, files } = await withFile(db, row.file, row.text);
+  // The review saw a diff against the file as published then; if it was published anew since, that diff
+  // is stale and publishing would silently undo the newer text.
+  if (row.baseLibraryHash !== null && row.baseLibraryHash !== base) {
+    const textIn = async (hash: string) => (await libraryFiles(db.orm, hash))?.find((f) => f.file === row.file)?.text;
+    if ((await textIn(row.baseLibraryHash)) !== (await textIn(base))) {
+      throw new AppError('POLICY_STATE_INVALID', `${row.file} was published anew after version #${id} was submitted; its diff is out of date. Draft it again on the text now in force and submit that.`, { status: row.status });
+    }
+  }
   let draft: DraftRow | undefined;
   let versions: Record<string, number> = {};
   const library = await publishLibrary(db.orm, clock, by, files, {
