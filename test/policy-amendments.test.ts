@@ -10,7 +10,9 @@ import { loadDemoPopulation } from '../src/demo/load-demo.ts';
 import { auditLog, matchRuns, policyLibraries, policyPublications } from '../src/db/schema/index.ts';
 import { isAppError } from '../src/errors.ts';
 import { latestLibraryHash, publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
-import { publishDraft } from '../src/policies/policy-workflow.ts';
+import { libraryHashForPeriod } from '../src/policies/period-library.ts';
+import { createDraft, publishDraft, reviewDraft, submitDraft } from '../src/policies/policy-workflow.ts';
+import { parsePeriod } from '../src/rules/lang/period.ts';
 import type { StaffActor } from '../src/identity/permissions.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { approvedVersion, edited, gaolingText, monthAmounts, RAISE } from './support/policy-versions.ts';
@@ -88,5 +90,43 @@ describe('a mid-year amendment (70-79 year olds: 200元 → 250元 a month from 
     expect((await monthAmounts(db, clock, '2024-05'))['26000']).toBeGreaterThan(0);
     // The latest publication in force on a day wins: the correction from May also decides August.
     expect((await monthAmounts(db, clock, '2024-08'))['26000']).toBeGreaterThan(0);
+  });
+});
+
+describe('the reference day of a period', () => {
+  const YEAR_END = 'rsbf-2022-23/rsbf-2022-23.policy.yaml'; // wengang-fanhuan-2022: valuesOn: period-end
+  const YEAR_START = 'rsbf-2024-40/rsbf-2024-40.policy.yaml'; // its points read values on the first day
+  const texts = new Map<string, string>();
+
+  const publishFrom = async (file: string, inForceFrom: string) => {
+    const text = `${texts.get(file)!}\n# amended\n`;
+    const draft = await createDraft(db, clock, { file, text, inForceFrom, actor: author });
+    await submitDraft(db, clock, draft.id, author);
+    await reviewDraft(db, clock, draft.id, { decision: 'approve', actor: reviewer });
+    await publishDraft(db, clock, draft.id, { actor: reviewer });
+    return text;
+  };
+  const textFor = async (period: string, file: string) => {
+    const hash = await libraryHashForPeriod(db.orm, clock, 'staff:test', parsePeriod(period));
+    const [row] = await db.orm.select({ files: policyLibraries.files }).from(policyLibraries).where(eq(policyLibraries.hash, hash));
+    return (row!.files as { file: string; text: string }[]).find((f) => f.file === file)?.text;
+  };
+
+  it('is the first day of the period, or its last day for a file whose points all read values at period-end', async () => {
+    for (const f of await readLibraryFiles(POLICIES_DIR)) texts.set(f.file, f.text);
+    clock.set('2022-05-01T02:00:00.000Z');
+    const yearEnd = await publishFrom(YEAR_END, '2022-06-01');
+    const yearStart = await publishFrom(YEAR_START, '2024-06-01');
+    // 2022 at period-end (2022-12-31): the amendment from 2022-06-01 decides the whole year; 2021 does not see it.
+    expect(await textFor('2022', YEAR_END)).toBe(yearEnd);
+    expect(await textFor('2021', YEAR_END)).toBe(texts.get(YEAR_END));
+    // 2024 at period-start (2024-01-01): the amendment from 2024-06-01 is not yet in force; from 2025 it is.
+    expect(await textFor('2024', YEAR_START)).toBe(texts.get(YEAR_START));
+    expect(await textFor('2024-06', YEAR_START)).toBe(yearStart);
+    expect(await textFor('2025', YEAR_START)).toBe(yearStart);
+    // A composed library is stored once and is never the library in force.
+    expect(await latestLibraryHash(db.orm)).toBe(await libraryHashForPeriod(db.orm, clock, 'staff:test', parsePeriod('2025')));
+    const composed = await db.orm.select({ hash: policyLibraries.hash }).from(policyLibraries).where(eq(policyLibraries.composed, true));
+    expect(composed.length).toBeGreaterThan(0);
   });
 });
