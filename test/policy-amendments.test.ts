@@ -2,7 +2,7 @@
 // file, the text in force on its period's reference day (a month's first day here). An approved
 // version is never used before it is published; a version published with a future in-force-from is
 // not used for periods before it; a correction of a past period needs a reason and is shown as one.
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../src/clock.ts';
 import { POLICIES_DIR } from '../src/cycle.ts';
@@ -128,5 +128,13 @@ describe('the reference day of a period', () => {
     expect(await latestLibraryHash(db.orm)).toBe(await libraryHashForPeriod(db.orm, clock, 'staff:test', parsePeriod('2025')));
     const composed = await db.orm.select({ hash: policyLibraries.hash }).from(policyLibraries).where(eq(policyLibraries.composed, true));
     expect(composed.length).toBeGreaterThan(0);
+  });
+
+  it('a whole-library publish (cli publish) of changed texts puts them in force for every period, before and after', async () => {
+    await publishLibrary(db.orm, clock, reviewer, await readLibraryFiles(POLICIES_DIR));
+    const [row] = await db.orm.select().from(policyPublications).where(eq(policyPublications.file, YEAR_END)).orderBy(desc(policyPublications.id)).limit(1);
+    expect([row!.kind, row!.inForceFrom, row!.text]).toEqual(['publish', null, texts.get(YEAR_END)]);
+    for (const period of ['2021', '2022', '2025']) expect(await textFor(period, YEAR_END)).toBe(texts.get(YEAR_END));
+    expect(await textFor('2025', YEAR_START)).toBe(texts.get(YEAR_START));
   });
 });
