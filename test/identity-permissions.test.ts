@@ -29,6 +29,7 @@ import { confirmEntry, publishNotice, raiseObjection, resolveObjection } from '.
 import type { BankChannel } from '../src/payouts/bank-channel.ts';
 import { checkRecoveries, listRecoveries, recordRecovery, writeOffRecovery } from '../src/payouts/recovery.ts';
 import { publishLibrary } from '../src/policies/library-registry.ts';
+import { createDraft, getDraft, pointHistory, publishDraft, reviewDraft, rollbackPoint, submitDraft } from '../src/policies/policy-workflow.ts';
 import { createTestDatabase, dataKeyEnv, silentLog, type TestDatabase } from './support/database.ts';
 import { portalSignInOff } from './support/portal.ts';
 
@@ -87,6 +88,13 @@ const ROUTES: Record<string, { needs: Permission | 'signed-in' | 'public'; url: 
   'POST /api/staff/notices': { needs: 'notice.publish', url: '/api/staff/notices', payload: { pointId: 'no-such-point', period: '2024' } },
   'GET /api/staff/objections': { needs: 'list.read', url: '/api/staff/objections' },
   'GET /api/staff/deadlines': { needs: 'list.read', url: '/api/staff/deadlines' },
+  'POST /api/staff/policy-versions': { needs: 'policy.author', url: '/api/staff/policy-versions', payload: { file: 'x.policy.yaml', text: 'x' } },
+  'GET /api/staff/policy-versions/:id': { needs: 'policy.read', url: '/api/staff/policy-versions/424242' },
+  'POST /api/staff/policy-versions/:id/submit': { needs: 'policy.author', url: '/api/staff/policy-versions/424242/submit' },
+  'POST /api/staff/policy-versions/:id/review': { needs: 'policy.review', url: '/api/staff/policy-versions/424242/review', payload: { decision: 'approve' } },
+  'POST /api/staff/policy-versions/:id/publish': { needs: 'policy.publish', url: '/api/staff/policy-versions/424242/publish', payload: {} },
+  'GET /api/staff/points/:pointId/versions': { needs: 'policy.read', url: '/api/staff/points/no-such-point/versions' },
+  'POST /api/staff/points/:pointId/rollback': { needs: 'policy.publish', url: '/api/staff/points/no-such-point/rollback', payload: { version: 1 } },
   'POST /api/staff/objections/:id/resolve': { needs: 'objection.resolve', url: '/api/staff/objections/424242/resolve', payload: { decision: 'rejected', reason: '经核实名单无误' } },
   'GET /api/staff/audit/history': { needs: 'audit.read', url: '/api/staff/audit/history?batch=424242' },
 };
@@ -132,6 +140,13 @@ const fakeBoss = { send: () => Promise.reject(Object.assign(new Error('queue rea
 const emptyBank: BankChannel = { kind: 'sandbox', transmit: () => Promise.resolve({ reference: 'x', sha256: 'x', repeated: false }), fetchReports: () => Promise.resolve([]), acknowledge: () => Promise.resolve() };
 const OPERATIONS: { name: string; permission: Permission; call: (actor: Actor) => Promise<unknown>; allowed?: (role: Role) => boolean }[] = [
   { name: 'publishLibrary', permission: 'policy.publish', call: (actor) => publishLibrary(db.orm, clock, actor, []) },
+  { name: 'createDraft', permission: 'policy.author', call: (actor) => createDraft(db, clock, { file: 'x.policy.yaml', text: 'format: policy/1', inForceFrom: 'not a day', actor }) },
+  { name: 'submitDraft', permission: 'policy.author', call: (actor) => submitDraft(db, clock, 424242, actor) },
+  { name: 'reviewDraft', permission: 'policy.review', call: (actor) => reviewDraft(db, clock, 424242, { decision: 'approve', actor }) },
+  { name: 'publishDraft', permission: 'policy.publish', call: (actor) => publishDraft(db, clock, 424242, { actor }) },
+  { name: 'rollbackPoint', permission: 'policy.publish', call: (actor) => rollbackPoint(db, clock, { pointId: 'no-such-point', version: 1, actor }) },
+  { name: 'getDraft', permission: 'policy.read', call: (actor) => getDraft(db, 424242, actor) },
+  { name: 'pointHistory', permission: 'policy.read', call: (actor) => pointHistory(db, 'no-such-point', actor) },
   { name: 'importFeed', permission: 'feed.import', call: (actor) => importFeed(db, clock, { feedId: 'no-such-feed', input: { path: join(work, 'none.csv') }, asOf: '2024-03-31', actor, rejectsDir: join(work, 'rejects') }) },
   { name: 'buildHireLedger', permission: 'feed.import', call: (actor) => buildHireLedger(db, clock, { month: '2023-07', actor, rejectsDir: join(work, 'rejects') }) },
   { name: 'runMatchJob', permission: 'run.start', call: (actor) => runMatchJob(fakeBoss, db, { scope: 'enterprise', period: '2024', actor }) },
@@ -207,6 +222,7 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   bank: { needs: 'bank.reconcile', argv: [['reconcile'], ['sandbox']] },
   notice: { needs: 'list.read', argv: [['list'], ['show', '424242'], ['status', 'no-such-point', '2024']] },
   objection: { needs: 'list.read', argv: [['list']] },
+  policy: { needs: 'policy.read', argv: [['versions', 'no-such-point'], ['diff', '424242']] },
   deadlines: { needs: 'list.read', argv: [[]] },
   batch: { needs: 'batch.read', argv: [['list']] },
   budget: { needs: 'budget.read', argv: [[]] },
@@ -245,6 +261,11 @@ describe('every CLI command, every role', () => {
       cases.push({ name: 'notice', argv: ['publish', 'no-such-point', '2024'], needs: 'notice.publish' });
       cases.push({ name: 'objection', argv: ['raise', '424242', OWN_SUBJECT, '--reason', '来电反映名单有误'], needs: 'objection.raise' });
       cases.push({ name: 'objection', argv: ['resolve', '424242', 'rejected', '--reason', '经核实名单无误'], needs: 'objection.resolve' });
+      cases.push({ name: 'policy', argv: ['draft', join(POLICIES_DIR, 'sz-gaoling', 'sz-gaoling.policy.yaml'), '--in-force-from', '2099-01-01'], needs: 'policy.author' });
+      cases.push({ name: 'policy', argv: ['submit', '424242'], needs: 'policy.author' });
+      cases.push({ name: 'policy', argv: ['review', '424242', 'return', '--comment', '请补充依据'], needs: 'policy.review' });
+      cases.push({ name: 'policy', argv: ['publish', '424242'], needs: 'policy.publish' });
+      cases.push({ name: 'policy', argv: ['rollback', 'no-such-point', '1'], needs: 'policy.publish' });
       cases.push({ name: 'batch', argv: ['prepare', 'no-such-point', '2024'], needs: 'batch.prepare' });
       cases.push({ name: 'batch', argv: ['approve', '424242'], needs: 'batch.approve' });
       cases.push({ name: 'batch', argv: ['reject', '424242', '--reason', '金额有误'], needs: 'batch.approve' });

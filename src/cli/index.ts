@@ -36,6 +36,7 @@ import { batchCommands } from './batches.ts';
 import { exportBatch } from '../payouts/batch-export.ts';
 import { noticeCommands } from './notices.ts';
 import { recoveryCommands } from './recoveries.ts';
+import { policyWorkflowCommands } from './policy-workflow.ts';
 import { listRuns, showRun } from './runs.ts';
 import { userCommand } from './users.ts';
 import { accountsOf } from '../identity/account-service.ts';
@@ -417,6 +418,7 @@ cli audit history --subject KEY | --batch ID [--after SEQ] [--limit N]
     },
   },
   ...noticeCommands(),
+  ...policyWorkflowCommands(),
   ...batchCommands(),
   ...paymentCommands(),
   ...recoveryCommands(),

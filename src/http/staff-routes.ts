@@ -18,6 +18,7 @@ import { deadlineReport } from '../supervision/deadlines.ts';
 import type { AccountService } from '../identity/account-service.ts';
 import { authorize } from '../identity/permissions.ts';
 import { staffAuthentication, staffSession } from './auth-routes.ts';
+import { policyWorkflowRoutes } from './policy-workflow-routes.ts';
 import { PeriodParam, parseRequest as parse } from './error-replies.ts';
 
 // Ids are PostgreSQL integers: a larger number is bad input, not a database error.
@@ -112,6 +113,8 @@ export function staffRoutes(deps: { db: Database; clock: Clock; accounts: Accoun
       await resolveObjection(deps.db, deps.clock, { objectionId: id, ...body, actor: staffSession(request).actor });
       return { objectionId: id, status: body.decision };
     });
+
+    policyWorkflowRoutes(staff, deps);
     done();
   };
 }

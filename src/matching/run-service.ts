@@ -10,7 +10,8 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { latestLibraryHash, libraryByHash } from '../policies/library-registry.ts';
+import { libraryByHash } from '../policies/library-registry.ts';
+import { libraryHashForPeriod } from '../policies/period-library.ts';
 import type { PointModel } from '../rules/lang/model.ts';
 import { parsePeriod } from '../rules/lang/period.ts';
 import { mergeParts, readSnapshotParts, validityDate } from '../subjects/facts-repository.ts';
@@ -132,7 +133,8 @@ export async function createRun(db: Database, clock: Clock, log: Logger, request
     }
   }
   const period = parsePeriod(request.period);
-  const hash = request.libraryHash ?? (await latestLibraryHash(db.orm));
+  // The library in force for the period: each file's text in force on the period's reference day.
+  const hash = request.libraryHash ?? (await libraryHashForPeriod(db.orm, clock, request.actor, period));
   const library = await libraryByHash(db.orm, hash);
   const points = pointsForScope(library.points, request.scope, period);
   if (points.length === 0) throw new AppError('RUN_NOTHING_TO_MATCH', `No point in scope "${request.scope}" is in effect in ${request.period}; check the scope or the period.`);

@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { and, desc, eq, max } from 'drizzle-orm';
+import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-trail.ts';
 import { checkpointAfterCommit } from '../audit/checkpoint-events.ts';
 import type { Clock } from '../clock.ts';
-import type { Orm } from '../db/clients.ts';
-import { policyDocuments, policyLibraries, policyVersions } from '../db/schema/index.ts';
+import type { Orm, Tx } from '../db/clients.ts';
+import { policyDocuments, policyLibraries, policyPublications, policyVersions } from '../db/schema/index.ts';
 import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import { AppError } from '../errors.ts';
 import type { PointModel } from '../rules/lang/model.ts';
@@ -70,7 +70,16 @@ function pointSummary(point: PointModel) {
 
 export type PointSummary = ReturnType<typeof pointSummary>;
 
-export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: LibraryFile[]): Promise<PublishedLibrary> {
+export interface PublishOptions {
+  /**
+   * Work that commits with the library or not at all (the review workflow's publication record and its
+   * audit entry). Without it, a file whose text changed and that has a publication timeline gets a
+   * publication in force since always, so a whole-library publish still decides every period.
+   */
+  onPublished?: (tx: Tx, published: PublishedLibrary) => Promise<void>;
+}
+
+export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: LibraryFile[], options: PublishOptions = {}): Promise<PublishedLibrary> {
   authorize(by, 'policy.publish');
   const actor = actorRef(by);
   const library = buildLibrary(files);
@@ -81,6 +90,15 @@ export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: L
     audited = inserted.length > 0;
     if (inserted.length > 0) {
       await appendAudit(tx, clock, { actor, action: 'policy.library-published', entityType: 'policy_library', entityId: hash, payload: { files: files.map((f) => f.file), points: library.points.length } });
+    } else {
+      // Publishing a library stored before (a rollback to identical texts, or one composed for a period)
+      // puts it in force again: it becomes the newest in publication order.
+      const [latest] = await tx.select({ hash: policyLibraries.hash }).from(policyLibraries).where(eq(policyLibraries.composed, false)).orderBy(desc(policyLibraries.seq)).limit(1);
+      if (latest?.hash !== hash) {
+        await tx.execute(sql`update policy_libraries set seq = nextval(pg_get_serial_sequence('policy_libraries', 'seq')), composed = false where hash = ${hash}`);
+        audited = true;
+        await appendAudit(tx, clock, { actor, action: 'policy.library-republished', entityType: 'policy_library', entityId: hash, payload: { files: files.map((f) => f.file), points: library.points.length, previous: latest?.hash ?? null } });
+      }
     }
     for (const doc of library.documents) {
       await tx
@@ -121,10 +139,29 @@ export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: L
       versions.set(point.id, version);
       created.push(`${point.id}@${version}`);
     }
-    return { hash, library, versions, created };
+    const result = { hash, library, versions, created };
+    if (options.onPublished) await options.onPublished(tx, result);
+    else await recordOutsideWorkflow(tx, clock, actor, result, files);
+    return result;
   });
   if (audited || published.created.length > 0) await checkpointAfterCommit('policy.published', hash);
   return published;
+}
+
+/** pointId -> version for the points of one file of a published library. */
+export function fileVersions(published: Pick<PublishedLibrary, 'library' | 'versions'>, file: string): Record<string, number> {
+  return Object.fromEntries(published.library.points.filter((p) => p.loc.file === file).map((p) => [p.id, published.versions.get(p.id)!]));
+}
+
+/** A whole-library publish changing a file that has a publication timeline: in force since always. */
+async function recordOutsideWorkflow(tx: Tx, clock: Clock, actor: string, published: PublishedLibrary, files: LibraryFile[]): Promise<void> {
+  const timeline = await tx.selectDistinct({ file: policyPublications.file }).from(policyPublications).where(inArray(policyPublications.file, files.map((f) => f.file)));
+  for (const { file } of timeline) {
+    const [last] = await tx.select({ text: policyPublications.text }).from(policyPublications).where(eq(policyPublications.file, file)).orderBy(desc(policyPublications.id)).limit(1);
+    const text = files.find((f) => f.file === file)!.text;
+    if (last?.text === text) continue;
+    await tx.insert(policyPublications).values({ file, text, libraryHash: published.hash, inForceFrom: null, kind: 'publish', versions: fileVersions(published, file), publishedAt: clock.now(), publishedBy: actor });
+  }
 }
 
 const cache = new Map<string, Library>();
@@ -148,7 +185,7 @@ export async function libraryFiles(orm: Orm, hash: string): Promise<LibraryFile[
 
 /** The latest published library. */
 export async function latestLibraryHash(orm: Orm): Promise<string> {
-  const [row] = await orm.select({ hash: policyLibraries.hash }).from(policyLibraries).orderBy(desc(policyLibraries.seq)).limit(1);
+  const [row] = await orm.select({ hash: policyLibraries.hash }).from(policyLibraries).where(eq(policyLibraries.composed, false)).orderBy(desc(policyLibraries.seq)).limit(1);
   if (!row) throw new AppError('POLICY_NOT_FOUND', 'No policy library has been published; run npm start or publish policies/ first.');
   return row.hash;
 }

@@ -7,3 +7,4 @@ export * from './identity.ts';
 export * from './portal.ts';
 export * from './notices.ts';
 export * from './recovery.ts';
+export * from './policy-workflow.ts';

@@ -1,6 +1,6 @@
 // Policy documents and immutable, versioned policy points. Reference data: small, replicable.
 
-import { bigserial, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 export const policyDocuments = pgTable('policy_documents', {
   id: text('id').primaryKey(),
@@ -21,6 +21,11 @@ export const policyLibraries = pgTable('policy_libraries', {
   files: jsonb('files').notNull(),
   publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
   publishedBy: text('published_by').notNull(),
+  /**
+   * Composed for a period (each file's text in force then, see src/policies/period-library.ts), not
+   * published as such: never the library in force.
+   */
+  composed: boolean('composed').notNull().default(false),
 });
 
 export const policyVersions = pgTable(
