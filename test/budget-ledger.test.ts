@@ -11,6 +11,7 @@ import { importFeed } from '../src/feeds/importer.ts';
 import { SYSTEM_ACTOR, type StaffActor } from '../src/identity/permissions.ts';
 import { runToCompletion } from '../src/matching/run-service.ts';
 import { lineBalances } from '../src/payouts/budget-ledger.ts';
+import { resolveAdjustment } from '../src/payouts/adjustments.ts';
 import { approveBatch, prepareBatch, reconcile, rejectBatch, sendBatch } from '../src/payouts/payout-service.ts';
 import { sandboxBank } from '../src/payouts/sandbox-bank.ts';
 import { publishLibrary, readLibraryFiles } from '../src/policies/library-registry.ts';
@@ -116,11 +117,24 @@ describe('a re-match after payment (budget-earliest, ¥1,000 total)', () => {
     const adjustments = await db.sql<{ point_id: string; entry_status: string; held: string; difference: string; status: string }[]>`
       select point_id, entry_status, held_fen::text as held, difference_fen::text as difference, status from list_adjustments where subject_key = ${F.a.uscc} order by point_id`;
     expect(adjustments.find((a) => a.point_id === 'budget-earliest')).toEqual({ point_id: 'budget-earliest', entry_status: 'paid', held: '80000', difference: '-30000', status: 'open' });
+    // Staff close one with what they did; twice is refused, and the close is audited.
+    const [open] = await db.sql<{ id: string }[]>`select id::text from list_adjustments where status = 'open' and point_id = 'budget-earliest'`;
+    await expect(resolveAdjustment(db, clock, { id: Number(open!.id), resolution: '  ', actor: officer })).rejects.toMatchObject({ code: 'REASON_REQUIRED' });
+    await expect(resolveAdjustment(db, clock, { id: Number(open!.id), resolution: '多付3万元，已登记追回', actor: approver })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await resolveAdjustment(db, clock, { id: Number(open!.id), resolution: '多付3万元，已登记追回', actor: officer });
+    await expect(resolveAdjustment(db, clock, { id: Number(open!.id), resolution: '多付3万元，已登记追回', actor: officer })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const [audit] = await db.sql<{ payload: { resolution: string } }[]>`select payload from audit_log where action = 'adjustment.resolved' and entity_id = ${open!.id}`;
+    expect(audit!.payload.resolution).toBe('多付3万元，已登记追回');
+    // A new difference on the same entry opens a new adjustment; when the facts come back, the next run
+    // closes it itself.
+    await importFirms(db, [{ ...F.a, paidFen: 50_001 }, F.b, F.c, F.d]);
+    await match(db);
     // The facts come back: the next run closes the adjustment itself.
     await importFirms(db, [F.a, F.b, F.c, F.d]);
     await match(db);
-    const [after] = await db.sql<{ status: string }[]>`select status from list_adjustments where subject_key = ${F.a.uscc} and point_id = 'budget-earliest'`;
-    expect(after!.status).toBe('resolved');
+    const after = await db.sql<{ status: string; resolved_by: string }[]>`select status, resolved_by from list_adjustments where subject_key = ${F.a.uscc} and point_id = 'budget-earliest' order by id`;
+    expect(after.map((a) => a.status)).toEqual(['resolved', 'resolved']);
+    expect(after[1]!.resolved_by).toBe('system:matching');
   });
 });
 

@@ -48,7 +48,7 @@ const run = (given: string[], env: Record<string, string> = {}) =>
   });
 
 const dataDir = tempDir('cli-data');
-const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'calendar', 'audit', 'worker', 'explain', 'what-if', 'notice', 'objection', 'policy', 'deadlines', 'batch', 'budget', 'bank', 'quarantine', 'reverify', 'recoveries', 'user', 'keys'];
+const COMMAND_NAMES = ['import', 'publish', 'ledger', 'match', 'runs', 'export', 'feeds', 'calendar', 'audit', 'worker', 'explain', 'what-if', 'notice', 'objection', 'policy', 'deadlines', 'batch', 'adjustments', 'budget', 'bank', 'quarantine', 'reverify', 'recoveries', 'user', 'keys'];
 
 describe('every command', () => {
   it('documents itself with --help and exits 0', async () => {

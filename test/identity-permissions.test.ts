@@ -26,6 +26,7 @@ import { buildHireLedger } from '../src/matching/identity-ledger.ts';
 import { simulate } from '../src/matching/what-if.ts';
 import { approveBatch, prepareBatch, reconcile, rejectBatch, sendBatch } from '../src/payouts/payout-service.ts';
 import { confirmEntry, publishNotice, raiseObjection, resolveObjection } from '../src/lists/notice-service.ts';
+import { resolveAdjustment } from '../src/payouts/adjustments.ts';
 import type { BankChannel } from '../src/payouts/bank-channel.ts';
 import { checkRecoveries, listRecoveries, recordRecovery, writeOffRecovery } from '../src/payouts/recovery.ts';
 import { publishLibrary } from '../src/policies/library-registry.ts';
@@ -162,6 +163,7 @@ const OPERATIONS: { name: string; permission: Permission; call: (actor: Actor) =
   { name: 'approveBatch', permission: 'batch.approve', call: (actor) => approveBatch(db, clock, { batchId: 424242, actor }) },
   { name: 'sendBatch', permission: 'batch.send', call: (actor) => sendBatch(db, clock, emptyBank, { batchId: 424242, actor }) },
   { name: 'rejectBatch', permission: 'batch.approve', call: (actor) => rejectBatch(db, clock, { batchId: 424242, reason: '金额有误', actor }) },
+  { name: 'resolveAdjustment', permission: 'adjustment.resolve', call: (actor) => resolveAdjustment(db, clock, { id: 424242, resolution: '已核实无需调整', actor }) },
   { name: 'publishNotice', permission: 'notice.publish', call: (actor) => publishNotice(db, clock, { pointId: 'no-such-point', period: '2024', actor }) },
   {
     name: 'raiseObjection (own entry for subjects)',
@@ -226,6 +228,7 @@ const CLI: Record<string, { argv: string[][]; needs: Permission | 'offline' | 'n
   deadlines: { needs: 'list.read', argv: [[]] },
   batch: { needs: 'batch.read', argv: [['list']] },
   budget: { needs: 'budget.read', argv: [[]] },
+  adjustments: { needs: 'list.read', argv: [['list'], ['list', '--all']] },
   quarantine: { needs: 'batch.read', argv: [['list']] },
   reverify: { needs: 'batch.read', argv: [['list']] },
   recoveries: { needs: 'recovery.read', argv: [['list'], ['list', '--all']] },
@@ -270,6 +273,7 @@ describe('every CLI command, every role', () => {
       cases.push({ name: 'batch', argv: ['approve', '424242'], needs: 'batch.approve' });
       cases.push({ name: 'batch', argv: ['reject', '424242', '--reason', '金额有误'], needs: 'batch.approve' });
       cases.push({ name: 'batch', argv: ['send', '424242'], needs: 'batch.send' });
+      cases.push({ name: 'adjustments', argv: ['resolve', '424242', '--reason', '已核实无需调整'], needs: 'adjustment.resolve' });
       cases.push({ name: 'export', argv: ['batch', '424242', '--format', 'csv', '--out', join(work, 'batch.csv')], needs: 'batch.read' });
       cases.push({ name: 'recoveries', argv: ['check'], needs: 'recovery.check' });
       cases.push({ name: 'recoveries', argv: ['recover', '424242', '--amount', '200.00', '--on', '2020-01-02', '--reference', 'YH-1'], needs: 'recovery.record' });

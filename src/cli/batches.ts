@@ -5,6 +5,8 @@ import { lineBalances } from '../payouts/budget-ledger.ts';
 import { bankChannelFor } from '../payouts/channels.ts';
 import { approveBatch, prepareBatch, rejectBatch, sendBatch } from '../payouts/payout-service.ts';
 import { formatYuan } from '../money.ts';
+import { listAdjustments, resolveAdjustment } from '../payouts/adjustments.ts';
+import { maskUscc } from '../subjects/uscc.ts';
 import { GATE_TEXT, type Gate } from '../lists/notice-gate.ts';
 import * as args from './args.ts';
 import { UsageError } from './args.ts';
@@ -89,6 +91,43 @@ cli batch list [<point>]
               from payout_batches where ${pointId === undefined ? app.db.sql`true` : app.db.sql`point_id = ${pointId}`} order by id desc limit 200`;
             for (const b of rows) console.log(`#${b.id} ${b.point_id} ${b.period} ${b.status.padEnd(10)} ${b.payment_count} payments ${yuan(BigInt(b.total))} prepared by account ${b.prepared_by}${b.approved_by ? `, approved by account ${b.approved_by}` : ''}${b.rejection_reason ? `, rejected: ${b.rejection_reason}` : ''}`);
             console.log(`${rows.length} batches`);
+            return 0;
+          },
+        };
+      },
+    },
+    adjustments: {
+      usage: `cli adjustments list [--all]
+cli adjustments resolve <id> --reason TEXT
+  What a re-match would have changed about entries already batched or paid (差额调整): the entry is
+  left as it is and the difference (+ owed to the subject, − overpaid) waits here for staff, who close
+  it with what they did (a top-up decided, a recovery raised, or why nothing is owed).`,
+      prepare(argv) {
+        const { values, positionals } = args.parse(argv, { reason: { type: 'string' }, all: { type: 'boolean' } }, this.usage);
+        const what = args.positional(positionals, 0, 'what', this.usage);
+        if (what === 'resolve') {
+          const id = args.positiveInt(args.positional(positionals, 1, 'id', this.usage), 'id')!;
+          args.noMore(positionals, 2, this.usage);
+          if (!values.reason) throw new UsageError('missing --reason TEXT (what was done about the difference)', this.usage);
+          const resolution = values.reason;
+          return {
+            permission: 'adjustment.resolve',
+            action: async (app, actor) => {
+              await resolveAdjustment(app.db, app.clock, { id, resolution, actor: actor! });
+              console.log(`adjustment #${id} closed`);
+              return 0;
+            },
+          };
+        }
+        if (what !== 'list') throw new UsageError(`unknown adjustments step "${what}"; the steps are: list, resolve`, this.usage);
+        args.noMore(positionals, 1, this.usage);
+        const all = values.all === true;
+        return {
+          permission: 'list.read',
+          action: async (app, actor) => {
+            const rows = await listAdjustments(app.db, { actor: actor!, ...(all ? {} : { status: 'open' as const }) });
+            for (const a of rows) console.log(`#${a.id} ${a.status.padEnd(8)} ${a.pointId} ${a.period} ${maskUscc(a.subjectKey)} ${a.entryStatus}: ${a.oldOutcome}→${a.newOutcome}, held ${yuan(a.heldFen)}, difference ${a.differenceFen >= 0n ? '+' : '−'}${yuan(a.differenceFen >= 0n ? a.differenceFen : -a.differenceFen)}${a.resolution ? ` -> ${a.resolution}` : ''}`);
+            console.log(`${rows.length} ${all ? '' : 'open '}adjustments`);
             return 0;
           },
         };

@@ -77,6 +77,7 @@ export const PERMISSIONS = {
   'recovery.record': ['finance_officer'],
   'recovery.write_off': ['finance_approver'],
   'budget.read': ['finance_officer', 'finance_approver', 'auditor', 'policy_staff'],
+  'adjustment.resolve': ['policy_staff', 'finance_officer'],
   'audit.read': ['auditor', 'administrator'],
   'audit.checkpoint': ['auditor', 'administrator', 'system'],
   'account.manage': ['administrator'],
