@@ -37,7 +37,7 @@ function collectInputs(): void {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv'))) {
     const [header, ...rows] = readFileSync(join(dir, file), 'utf8').replace(/^\ufeff/, '').split(/\r?\n/).filter(Boolean);
     const columns = header!.split(',');
-    for (const [name, into] of [['id_number', idNumbers], ['basic_account', accounts], ['si_account', accounts]] as const) {
+    for (const [name, into] of [['id_number', idNumbers], ['basic_account', accounts], ['si_account', accounts], ['sscard_account', accounts]] as const) {
       const at = columns.indexOf(name);
       if (at < 0) continue;
       for (const row of rows) {
