@@ -133,6 +133,18 @@ describe('the anonymous self-check', () => {
     expect((await anonymous({ period: '2024-13' })).json()).toMatchObject({ code: 'BAD_REQUEST', fields: ['period'] });
   });
 
+  it('is rate-limited per client address like the other public routes', async () => {
+    const limited = buildServer({ db, log: silentLog, clock, portalSecret: 'self-check-test-secret-0123456789', accounts: accountsOf(db.orm, clock), portal: portalSignInOff, rateLimits: { public: { max: 2, timeWindowMs: 60_000 } } });
+    try {
+      const ask = () => limited.inject({ method: 'POST', url: '/api/public/self-check', payload: shenzhenSme, remoteAddress: '10.0.0.7' });
+      expect([(await ask()).statusCode, (await ask()).statusCode, (await ask()).statusCode]).toEqual([200, 200, 429]);
+      const questions = await limited.inject({ method: 'GET', url: '/api/public/self-check/questions', remoteAddress: '10.0.0.8' });
+      expect(questions.statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('lists the askable facts derived from the library: a fact a point reads appears, with the points that read it', async () => {
     const reply = await app.inject({ method: 'GET', url: '/api/public/self-check/questions' });
     expect(reply.statusCode).toBe(200);
