@@ -47,6 +47,7 @@ export const ErrorCodes = {
   ACCOUNT_NOT_FOUND: { status: 404, zh: '没有这个工作人员账号。请核对登录名（可用 user list 查看全部账号）。' },
   ACCOUNT_LOGIN_TAKEN: { status: 409, zh: '该登录名已被使用（登录名不区分大小写、全角半角和首尾空格）。请换一个登录名。' },
   PASSWORD_TOO_WEAK: { status: 422, zh: '密码不符合要求：至少12个字符。请换一个更长的密码（可用几个词组成的短语）。' },
+  SELF_CHECK_ANSWER_INVALID: { status: 400, zh: '政策计算器所填的数据项有误（没有这个数据项，或取值的类型、范围不符合数据字典），未作测算。请按提示更正所列字段后重新提交（可填的数据项见 /api/public/self-check/questions）。' },
   NOT_FOUND: { status: 404, zh: '找不到所请求的内容。请核对地址或编号。' },
   BAD_REQUEST: { status: 400, zh: '请求内容有误，未作任何处理。请按提示更正所列字段后重新提交。' },
   PAYLOAD_TOO_LARGE: { status: 413, zh: '提交的内容过大，未作处理。请拆分后分批提交。' },

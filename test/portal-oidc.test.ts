@@ -425,6 +425,19 @@ describe('portal sign-in through OIDC', () => {
         expectNothingOfB(reply.text);
         expect(await db.sql`select 1 from objections where reason = '替乙公司提出异议'`).toHaveLength(0);
       },
+      'POST /api/portal/self-check': async () => {
+        // Naming B in the body (and answering nothing) changes nothing: the facts are the session's subject's.
+        const ask = (body: object) => a.go(`${base}/api/portal/self-check`, { method: 'POST', headers: { 'x-csrf-token': a.cookie(base, 'mianshen_csrf')!, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const plain = await ask({ period: who.bOnly.period.slice(0, 4) });
+        expect(plain.status, plain.text).toBe(200);
+        const named = await ask({ period: who.bOnly.period.slice(0, 4), uscc: who.b, subjectKey: who.b, subject: who.b });
+        expect(named.status).toBe(200);
+        expect(json(named)).toMatchObject({ subject: who.a });
+        expect(json(named).items).toEqual(json(plain).items);
+        expectNothingOfB(named.text);
+        // Without the CSRF token, nothing.
+        expect((await post(a, '/api/portal/self-check', b.cookie(base, 'mianshen_csrf'))).status).toBe(403);
+      },
       'POST /api/portal/confirmations': async () => {
         const reply = await a.go(`${base}/api/portal/confirmations`, { method: 'POST', headers: { 'x-csrf-token': a.cookie(base, 'mianshen_csrf')!, 'content-type': 'application/json' }, body: JSON.stringify({ pointId: who.bOnly.pointId, period: who.bOnly.period, subjectKey: who.b, accountNumber: '6222029999999999' }) });
         expect(reply.status).toBe(404);

@@ -18,6 +18,9 @@ import type { Logger } from '../logger.ts';
 import { portalService } from '../portal/portal-service.ts';
 import { parseRequest as parse, PeriodParam } from './error-replies.ts';
 import { confirmEntry, listObjections, raiseObjection } from '../lists/notice-service.ts';
+import { enterpriseSelfCheck } from '../calculator/self-check-service.ts';
+import { AppError } from '../errors.ts';
+import { SelfCheckBody } from './public-routes.ts';
 
 const ObjectionBody = z.object({ noticeId: z.number().int().positive().max(2_147_483_647), reason: z.string().trim().min(1).max(2000) });
 const ConfirmationBody = z.object({
@@ -162,6 +165,15 @@ export function portalRoutes(deps: { db: Database; clock: Clock; log: Logger; po
       const { actor } = session(request);
       const body = parse(ConfirmationBody, request.body, 'confirmation');
       return await confirmEntry(deps.db, deps.clock, { ...body, subjectKey: actor.subjectKey, actor });
+    });
+
+    // 政策计算器 for the signed-in enterprise: its own facts from the database under any answers given.
+    // Whatever the body names, the subject is the session's.
+    portal.post('/self-check', async (request) => {
+      const { actor, display } = session(request);
+      if (actor.role !== 'enterprise') throw new AppError('FORBIDDEN', 'The self-check on an own profile is for enterprises; citizens have no enterprise policy points.');
+      const body = parse(SelfCheckBody, request.body ?? {}, 'self-check');
+      return { subject: display, ...(await enterpriseSelfCheck(deps.db, deps.clock, actor.subjectKey, body)) };
     });
     done();
   };

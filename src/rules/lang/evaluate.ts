@@ -417,16 +417,32 @@ export function evaluatePoint(point: PointModel, facts: Facts, period: Period): 
     return { ...base, outcome: 'undetermined', amountFen: null, rawAmount: null, capped: false, inEffect: true, conditions: results, reasonCodes: codes, missingFacts: [...missing].sort() };
   }
   const raw = amountV as Rat;
-  let amountFen = roundFen(raw, point.amount.rounding);
-  let capped = false;
-  if (capV !== null) {
-    const capFen = roundFen(capV as Rat, point.amount.rounding);
-    if (amountFen > capFen) {
-      amountFen = capFen;
-      capped = true;
-    }
-  }
+  const { amountFen, capped } = roundAndCap(point, raw, capV);
   return { ...base, outcome: 'eligible', amountFen, rawAmount: raw, capped, inEffect: true, conditions: results, reasonCodes: [], missingFacts: [] };
+}
+
+function roundAndCap(point: PointModel, raw: Rat, capV: EV | null): { amountFen: bigint; capped: boolean } {
+  const amountFen = roundFen(raw, point.amount.rounding);
+  if (capV === null) return { amountFen, capped: false };
+  const capFen = roundFen(capV as Rat, point.amount.rounding);
+  return amountFen > capFen ? { amountFen: capFen, capped: true } : { amountFen, capped: false };
+}
+
+/**
+ * A point's amount for these facts whatever its conditions decide (what it would pay if eligible), rounded
+ * and capped as evaluatePoint does; null, with the facts it lacks, when it cannot be computed. The
+ * self-check (src/calculator/self-check.ts) uses it to state an amount or a range for an undecided point.
+ */
+export function evaluateAmount(point: PointModel, facts: Facts, period: Period): { amountFen: bigint | null; capped: boolean; missing: string[] } {
+  const cx = newContext(point, facts, period);
+  const amountV = evalIR(point.amount.ir, cx);
+  const capV = amountV !== UNKNOWN && point.amount.cap ? evalIR(point.amount.cap, cx) : null;
+  if (amountV === UNKNOWN || capV === UNKNOWN) {
+    const missing = new Set(requiredMissing(point.amount.ir, cx));
+    if (point.amount.cap) for (const m of requiredMissing(point.amount.cap, cx)) missing.add(m);
+    return { amountFen: null, capped: false, missing: [...missing].sort() };
+  }
+  return { ...roundAndCap(point, amountV as Rat, capV), missing: [] };
 }
 
 /** Facts whose absence made this expression unknown (walks only unknown nodes). */
