@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { authorize, type Actor } from '../identity/permissions.ts';
 import { roundingLabels, type Rounding } from '../money.ts';
 import { isPersonKey } from '../subjects/personal-data.ts';
+import { maskPersonName } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -55,7 +56,7 @@ function cells(r: Row): string[] {
   // A person's name is personal data: shown masked to its first character, like the ID number.
   // A person's key is a pseudonym: the masked number recorded beside it is what a reader recognises.
   const masked = r.id_masked ?? (isPersonKey(r.subject_key) ? r.subject_key : maskUscc(r.subject_key));
-  const name = r.enterprise_name ?? (r.person_name ? `${r.person_name.slice(0, 1)}${'*'.repeat(Math.max(1, r.person_name.length - 1))}` : '');
+  const name = r.enterprise_name ?? (r.person_name ? maskPersonName(r.person_name) : '');
   return [
     masked,
     name,

@@ -4,6 +4,8 @@ import { and, desc, eq, gte, lt, sql as dsql } from 'drizzle-orm';
 import type { Orm, Tx } from '../db/clients.ts';
 import { entryConfirmations, entryHolds, listEntries, listNotices, noticeEntries, objections } from '../db/schema/index.ts';
 import type { EntryStanding } from './notice-gate.ts';
+import { maskPersonName } from '../subjects/id-number.ts';
+import { maskUscc } from '../subjects/uscc.ts';
 
 type Executor = Orm | Tx;
 
@@ -76,19 +78,9 @@ export async function publicIdentities(q: Executor, subjectKeys: readonly string
       select e.uscc as key, null as masked_id, e.name, 'enterprise' as kind from enterprises e where e.uscc in (${dsql.join(slice.map((k) => dsql`${k}`), dsql`, `)})
       union all
       select p.person_key, p.id_masked, p.name, 'person' from persons p where p.person_key in (${dsql.join(slice.map((k) => dsql`${k}`), dsql`, `)})`);
-    for (const r of rows) out.set(r.key, { maskedId: r.masked_id ?? maskedUscc(r.key), maskedName: r.kind === 'person' ? maskPersonName(r.name) : r.name });
+    for (const r of rows) out.set(r.key, { maskedId: r.masked_id ?? maskUscc(r.key), maskedName: r.kind === 'person' ? maskPersonName(r.name) : r.name });
   }
   return out;
-}
-
-function maskedUscc(code: string): string {
-  return code.length === 18 ? `${code.slice(0, 6)}********${code.slice(14)}` : '*'.repeat(code.length);
-}
-
-/** 张三丰 -> 张**: a person's name on a public list keeps the surname only. */
-function maskPersonName(name: string): string {
-  const chars = [...name];
-  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(chars.length - 1)}`;
 }
 
 export async function insertNotice(q: Executor, row: typeof listNotices.$inferInsert): Promise<number> {

@@ -9,6 +9,7 @@ import type { Database } from '../db/clients.ts';
 import { AppError } from '../errors.ts';
 import { authorize, type Actor } from '../identity/permissions.ts';
 import { csvCell, fenToYuanText, type ExportFormat } from '../lists/export.ts';
+import { maskPersonName } from '../subjects/id-number.ts';
 import { maskUscc } from '../subjects/uscc.ts';
 
 const BATCH_EXPORT_COLUMNS = ['证件号码（已脱敏）', '名称', '收款账户（已脱敏）', '账户类型', '金额（元）', '金额（分）', '端到端标识', '状态', '失败原因', '预算额度'] as const;
@@ -41,7 +42,7 @@ interface Row {
 }
 
 function cells(r: Row): string[] {
-  const name = r.enterprise_name ?? (r.person_name ? `${r.person_name.slice(0, 1)}${'*'.repeat(Math.max(1, r.person_name.length - 1))}` : '');
+  const name = r.enterprise_name ?? (r.person_name ? maskPersonName(r.person_name) : '');
   return [r.id_masked ?? maskUscc(r.subject_key), name, r.account_masked, KIND_TEXT[r.account_kind] ?? r.account_kind, fenToYuanText(r.amount_fen), r.amount_fen.toString(), r.end_to_end_id ?? '', STATUS_TEXT[r.status] ?? r.status, r.failure_reason ?? '', r.budget_line];
 }
 

@@ -24,7 +24,7 @@ const DEFAULT_CONFIRMATION_WORKING_DAYS = 10;
  * Stage limits in working days where a policy sets none (电子监察): publish the list within 5 of the
  * match, batch within 10 of the notice's end, approve within 5 of preparation, pay within 10 of approval.
  */
-const DEFAULT_TIME_LIMITS = { notice: 5, batch: 10, approval: 5, payment: 10 };
+export const DEFAULT_TIME_LIMITS = { notice: 5, batch: 10, approval: 5, payment: 10 } as const;
 
 export const POLICY_FORMAT = 'policy/1';
 const ID = /^[a-z0-9][a-z0-9-]*$/;

@@ -52,6 +52,11 @@ export function maskIdNumber(id: string): string {
   return `${id.slice(0, 6)}********${id.slice(14)}`;
 }
 
+/** 张三丰 -> 张**: a person's name on a list or a notice keeps its first character only. */
+export function maskPersonName(name: string): string {
+  return `${name.slice(0, 1)}${'*'.repeat(Math.max(1, name.length - 1))}`;
+}
+
 /** Bank account numbers keep their last four digits. */
 export function maskAccount(account: string): string {
   return account.length <= 4 ? '****' : `${'*'.repeat(Math.min(account.length - 4, 12))}${account.slice(-4)}`;

@@ -11,12 +11,14 @@ import { isAppError } from '../errors.ts';
 import { authorize, type Actor } from '../identity/permissions.ts';
 import { gateOf, needsNotice } from '../lists/notice-gate.ts';
 import { entryStandings } from '../lists/notice-repository.ts';
+import { DEFAULT_TIME_LIMITS } from '../policies/lang-loader.ts';
 import { latestLibraryHash, libraryByHash } from '../policies/library-registry.ts';
 import type { PointModel } from '../rules/lang/model.ts';
 
 type Stage = 'notice' | 'batch' | 'approval' | 'payment';
 const STAGE_TEXT: Record<Stage, string> = { notice: '名单待公示', batch: '公示期满待制单', approval: '批次待审批', payment: '已审批待到账' };
-const DEFAULT_LIMITS = { notice: 5, batch: 10, approval: 5, payment: 10, cite: null };
+// A point missing from the library in force (retired) keeps the loader's defaults.
+const DEFAULT_LIMITS = { ...DEFAULT_TIME_LIMITS, cite: null };
 
 interface DeadlineWarning {
   level: 'nearing' | 'overdue';
