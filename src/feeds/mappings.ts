@@ -11,7 +11,8 @@ type ColumnType =
   | { kind: 'date' } // YYYY-MM-DD
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'code'; list: 'region' | 'industry' }
-  | { kind: 'uscc' }; // another subject's 统一社会信用代码, check character verified
+  | { kind: 'uscc' } // another subject's 统一社会信用代码, check character verified
+  | { kind: 'account' }; // a bank or card account number: 8-32 digits (spaces between groups dropped)
 
 export interface ColumnMapping {
   column: string;
@@ -74,7 +75,7 @@ export interface FeedMapping {
 
 const col = (column: string, fact: string | undefined, type: ColumnType, required = false, personal = false): ColumnMapping => ({ column, fact, type, required, personal });
 /** A bank account column: personal, and encrypted at import. */
-const account = (column: ColumnMapping): ColumnMapping => ({ ...column, personal: true, encrypted: true });
+const account = (column: ColumnMapping): ColumnMapping => ({ ...column, type: { kind: 'account' }, personal: true, encrypted: true });
 /** A column a source may leave out of its file. */
 const opt = (column: ColumnMapping): ColumnMapping => ({ ...column, optional: true });
 const text: ColumnType = { kind: 'text' };

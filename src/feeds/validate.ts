@@ -139,6 +139,14 @@ function convertCell(text: string, mapping: ColumnMapping, options: ValidateOpti
       const problem = checkUscc(text.toUpperCase());
       return problem ? { reason: `expected a valid 统一社会信用代码: ${problem.message}` } : { value: text.toUpperCase() };
     }
+    case 'account': {
+      // An account number is digits. A spreadsheet that took it for a number writes 6.22589E+18 (its
+      // last digits gone): refused with the reason, never stored as somebody's account.
+      const digits = text.replace(/[ \u3000]/g, '');
+      if (/^\d+(\.\d+)?[eE][+-]?\d+$/.test(digits)) return { reason: 'the account number was turned into a number in scientific notation (e.g. by Excel), which loses its last digits; export the column as text' };
+      if (!/^\d{8,32}$/.test(digits)) return { reason: 'expected an account number of 8 to 32 digits' };
+      return { value: digits };
+    }
     case 'code':
       if (type.list === 'region') return REGION.test(text) ? { value: text } : { reason: 'expected a 6-digit GB/T 2260 division code, e.g. 440305' };
       return INDUSTRY.test(text) ? { value: text } : { reason: 'expected a GB/T 4754-2017 code: a section letter A-T and 2-4 digits, e.g. C3911' };

@@ -58,6 +58,8 @@ function kindText(column: ColumnMapping, fact: (typeof FACTS)[number] | undefine
       return 'date `YYYY-MM-DD`';
     case 'enum':
       return `one of ${type.values.map((v) => `\`${v}\``).join(' ')}`;
+    case 'account':
+      return 'account number, 8 to 32 digits (spaces between groups dropped; scientific notation such as `6.22589E+18` refused), stored SM4-encrypted';
     case 'code':
       return type.list === 'region' ? 'GB/T 2260 division code, 6 digits, e.g. `440305`' : 'GB/T 4754-2017 code: section letter A-T + 2-4 digits, e.g. `C3911`';
     default:
