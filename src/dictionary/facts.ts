@@ -1,94 +1,14 @@
 // The data dictionary: every fact a policy may read, with its type, unit, period semantics, source
 // department and a Chinese description. Names match what the fact feeds store, so wiring is a copy.
 // Money facts are integer fen (bigint or safe-integer number); dates are 'YYYY-MM-DD' strings.
-import type { Type } from '../rules/lang/types.ts';
-import { AppError } from '../errors.ts';
+import { bool, date, money, months, oneOf, persons, rangeFor, type FactDef, type Row, type SubjectType } from './fact-kit.ts';
+import { CULTURE_FACTS } from './facts-culture.ts';
+import { EMPLOYMENT_FACTS } from './facts-employment.ts';
+import { GROWTH_FACTS } from './facts-growth.ts';
+import { TALENT_FACTS } from './facts-talent.ts';
+import { WELFARE_FACTS } from './facts-welfare.ts';
 
-export type SubjectType = 'enterprise' | 'person';
-
-export type Source = 'samr' | 'tax' | 'hrss' | 'credit' | 'bank' | 'most' | 'miit' | 'culture' | 'stats' | 'csrc' | 'civil' | 'police' | 'disabled' | 'housing' | 'edu';
-
-export const SOURCE_LABELS: Record<Source, string> = {
-  samr: '市场监管',
-  tax: '税务',
-  hrss: '人社',
-  credit: '信用中国',
-  bank: '开户银行',
-  most: '科技',
-  miit: '工信',
-  culture: '文旅',
-  stats: '统计',
-  csrc: '证监/地方金融',
-  civil: '民政',
-  police: '公安',
-  disabled: '残联',
-  housing: '住房保障',
-  edu: '教育',
-};
-
-/**
- * How the value relates to the period being paid:
- * - as-of: state at the period's start (登记状态, 户籍);
- * - data-year: the whole data year the point names (usually policy year - 1);
- * - in-period: what happened inside the period being paid (new hires this month);
- * - event: a dated fact valid whenever it is read (birth date, rating date).
- */
-export type PeriodSemantics = 'as-of' | 'data-year' | 'in-period' | 'event';
-
-/**
- * What an absent value means: missing = data not available (the decision is undetermined);
- * false = the fact is a register and not being on it means no; none = no record (e.g. not deceased).
- */
-type WhenAbsent = 'missing' | 'false' | 'none';
-
-/**
- * The values a fact may plausibly take; a feed value outside is refused, naming the range. Numbers are in
- * the fact's unit (money in fen), bounds inclusive and safe integers; dates are 'YYYY-MM-DD', and `notAfterAsOf` also
- * refuses a date later than the import's as-of date (nobody is born or dies in the future).
- */
-export type FactRange = { k: 'num'; min: number; max: number; label: string } | { k: 'date'; min: string; max: string; notAfterAsOf?: boolean };
-
-export interface FactDef {
-  name: string;
-  subject: SubjectType;
-  zh: string;
-  type: Type;
-  source: Source;
-  period: PeriodSemantics;
-  whenAbsent: WhenAbsent;
-  description: string;
-  /** Every number and date fact has one (see rangeFor). */
-  range?: FactRange;
-}
-
-const DATE_WINDOW = { min: '1900-01-01', max: '2100-12-31' } as const;
-const PAST_DATES = new Set(['birthDate', 'deathDate']);
-
-/**
- * Plausible bounds per unit: money 0 .. 10^12 元 (10^14 fen, safely below 2^53), head counts 0 .. 10^7
- * persons, months 0 .. 1200 (a century), times 0 .. 1000, unit-less shares 0 .. 1.
- */
-function rangeFor(name: string, type: Type): FactRange | undefined {
-  if (type.k === 'date') return { k: 'date', ...DATE_WINDOW, ...(PAST_DATES.has(name) ? { notAfterAsOf: true } : {}) };
-  if (type.k !== 'num') return undefined;
-  const units = Object.keys(type.unit);
-  if (units.length === 0) return { k: 'num', min: 0, max: 1, label: '0 .. 1' };
-  const [unit] = units;
-  if (unit === 'fen') return { k: 'num', min: 0, max: 1e14, label: '0 .. 1,000,000,000,000 元' };
-  if (unit === 'person') return { k: 'num', min: 0, max: 1e7, label: '0 .. 10,000,000 人' };
-  if (unit === 'month') return { k: 'num', min: 0, max: 1200, label: '0 .. 1200 个月' };
-  if (unit === 'times') return { k: 'num', min: 0, max: 1000, label: '0 .. 1000 次' };
-  throw new AppError('INTERNAL', `fact ${name}: no value range for unit ${unit}; add one in rangeFor()`);
-}
-
-const money = (): Type => ({ k: 'num', unit: { fen: 1 } });
-const persons = (): Type => ({ k: 'num', unit: { person: 1 } });
-const months = (): Type => ({ k: 'num', unit: { month: 1 } });
-const bool = (): Type => ({ k: 'bool' });
-const date = (nullable = false): Type => ({ k: 'date', nullable });
-const oneOf = (name: string, values: string[], nullable = false): Type => ({ k: 'enum', name, values, nullable });
-
-type Row = [name: string, zh: string, type: Type, source: Source, period: PeriodSemantics, whenAbsent: WhenAbsent, description: string];
+export { SOURCE_LABELS, type FactDef, type FactRange, type PeriodSemantics, type Source, type SubjectType } from './fact-kit.ts';
 
 const enterprise: Row[] = [
   ['status', '登记状态', oneOf('登记状态', ['存续', '注销', '吊销']), 'samr', 'as-of', 'missing', '市场主体登记状态'],
@@ -179,4 +99,12 @@ function build(subject: SubjectType, rows: Row[]): FactDef[] {
   });
 }
 
-export const FACTS: readonly FactDef[] = [...build('enterprise', enterprise), ...build('person', person)];
+// Facts added with the policies of one topic live in that topic's file, so libraries grow without
+// everyone editing one list; names stay unique across all of them (checked by createDictionary).
+const TOPICS = [EMPLOYMENT_FACTS, TALENT_FACTS, WELFARE_FACTS, GROWTH_FACTS, CULTURE_FACTS];
+
+export const FACTS: readonly FactDef[] = [
+  ...build('enterprise', enterprise),
+  ...build('person', person),
+  ...TOPICS.flatMap((t) => [...build('enterprise', t.enterprise), ...build('person', t.person)]),
+];

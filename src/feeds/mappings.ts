@@ -2,93 +2,18 @@
 // a row is for, and for every column its fact, type, unit and code list. Facts are named as in the
 // data dictionary (src/dictionary/facts.ts); a test checks that every mapped fact exists there.
 
-type ColumnType =
-  | { kind: 'text' }
-  | { kind: 'int' } // non-negative whole number
-  | { kind: 'decimal'; scale: number } // non-negative decimal with at most `scale` places (an annual average); kept exact
-  | { kind: 'yuan' } // 元 with at most 2 decimals -> stored as integer fen (string)
-  | { kind: 'bool' } // 是/否, true/false, 1/0, Y/N
-  | { kind: 'date' } // YYYY-MM-DD
-  | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'code'; list: 'region' | 'industry' }
-  | { kind: 'uscc' } // another subject's 统一社会信用代码, check character verified
-  | { kind: 'account' }; // a bank or card account number: 8-32 digits (spaces between groups dropped)
+import { account, bool, col, date, industry, int, opt, region, text, yuan, average, type FeedMapping } from './mapping-kit.ts';
+import { CULTURE_FEEDS } from './mappings-culture.ts';
+import { EMPLOYMENT_FEEDS } from './mappings-employment.ts';
+import { GROWTH_FEEDS } from './mappings-growth.ts';
+import { TALENT_FEEDS } from './mappings-talent.ts';
+import { WELFARE_FEEDS } from './mappings-welfare.ts';
 
-export interface ColumnMapping {
-  column: string;
-  /** The dictionary fact this column fills; omitted for registry-only columns (name). */
-  fact?: string;
-  type: ColumnType;
-  /** An empty required cell rejects the row; an empty optional cell records the fact as null. */
-  required: boolean;
-  /** Personal data: masked wherever a rejected value is reported. */
-  personal?: boolean;
-  /**
-   * A bank account: the fact is stored SM4-encrypted (sm4:<kid>:…, src/subjects/personal-data.ts) from
-   * the import on; only the payout's send boundary decrypts it. Rejected values show the last four digits.
-   */
-  encrypted?: boolean;
-  /**
-   * The column may be left out of a file altogether (its facts are then absent, as for an empty cell).
-   * Every other column must be in the header: a missing or renamed one refuses the file.
-   */
-  optional?: boolean;
-}
+export type { ColumnMapping, FeedMapping } from './mapping-kit.ts';
 
-export interface FeedMapping {
-  id: string;
-  department: string;
-  title: string;
-  subject: 'enterprise' | 'person';
-  keyColumn: string;
-  /** 'current' for state-as-of feeds; otherwise the column holding the data year (YYYY) or month (YYYY-MM). */
-  period: { kind: 'current' } | { kind: 'year' | 'month'; column: string };
-  /**
-   * full: a file is the whole truth for its source and periods, so subjects it no longer lists have
-   * their facts retracted; delta: only the rows present change.
-   */
-  mode: 'full' | 'delta';
-  /** Registers subjects (the 市场监管 registry, the 公安 population register) rather than requiring them. */
-  registers?: { nameColumn: string; regionColumn: string };
-  /** All-or-nothing: one bad row rejects the whole file. */
-  atomic?: boolean;
-  /**
-   * Produced by this system from other feeds (not sent by a department): within a period its facts take
-   * precedence over a department feed's facts of the same name.
-   */
-  derivedBy?: string;
-  columns: readonly ColumnMapping[];
-  /**
-   * 'current' feeds whose state changes on a known date (a 户籍 move, a death, a certificate's grade, a
-   * registration status): an optional column holding that date (YYYY-MM-DD). A row's facts hold from it
-   * on (fact_records.valid_from); without it a change holds from the import's as-of date.
-   */
-  effectiveColumn?: string;
-  /**
-   * Several rows of one subject and period are kept when they differ in this column (a person hired by
-   * two employers in one month). They are recorded as one record: the facts of the first row in the
-   * order of this column, plus `fact` listing every row's facts in that order, so the result does not
-   * depend on the order of the file. Rows equal in it are duplicates.
-   */
-  rowsPerPeriod?: { column: string; fact: string };
-}
-
-const col = (column: string, fact: string | undefined, type: ColumnType, required = false, personal = false): ColumnMapping => ({ column, fact, type, required, personal });
-/** A bank account column: personal, and encrypted at import. */
-const account = (column: ColumnMapping): ColumnMapping => ({ ...column, type: { kind: 'account' }, personal: true, encrypted: true });
-/** A column a source may leave out of its file. */
-const opt = (column: ColumnMapping): ColumnMapping => ({ ...column, optional: true });
-const text: ColumnType = { kind: 'text' };
-const int: ColumnType = { kind: 'int' };
-const average: ColumnType = { kind: 'decimal', scale: 2 };
-const yuan: ColumnType = { kind: 'yuan' };
-const bool: ColumnType = { kind: 'bool' };
-const date: ColumnType = { kind: 'date' };
-const region: ColumnType = { kind: 'code', list: 'region' };
-const industry: ColumnType = { kind: 'code', list: 'industry' };
 const STARS = ['一星', '二星', '三星', '四星', '五星'] as const;
 
-export const FEEDS: readonly FeedMapping[] = [
+const CORE_FEEDS: readonly FeedMapping[] = [
   {
     id: 'samr-registry',
     department: '市场监管',
@@ -369,6 +294,9 @@ export const FEEDS: readonly FeedMapping[] = [
     ],
   },
 ];
+
+// Feeds added with the policies of one topic live in that topic's file (mappings-*.ts).
+export const FEEDS: readonly FeedMapping[] = [...CORE_FEEDS, ...EMPLOYMENT_FEEDS, ...TALENT_FEEDS, ...WELFARE_FEEDS, ...GROWTH_FEEDS, ...CULTURE_FEEDS];
 
 /** Feeds whose facts win over department feeds' within a period. */
 export const DERIVED_FEED_IDS: ReadonlySet<string> = new Set(FEEDS.filter((f) => f.derivedBy).map((f) => f.id));
