@@ -34,7 +34,7 @@ export function loadLibraryFromTexts(files: { file: string; text: string }[], di
   const skipped: string[] = [];
   for (const { file, text } of files) {
     const format = fileFormat(text);
-    if (format === 'skeleton/1') {
+    if (format === 'skeleton/1' || format === 'taxonomy/1') {
       skipped.push(file);
       continue;
     }
