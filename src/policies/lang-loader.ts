@@ -7,7 +7,9 @@ import type { FactDef } from '../dictionary/facts.ts';
 import { checkSource, checkTable, suggest, type CheckContext, type DefSlot } from '../rules/lang/check.ts';
 import { dependencies } from '../rules/lang/deps.ts';
 import type { DatedValue, DefIR, IR, ParamIR, Val } from '../rules/lang/ir.ts';
-import type { ConditionModel, DocumentMeta, Frequency, PointModel, TestCaseModel } from '../rules/lang/model.ts';
+import type { ConditionModel, DocumentMeta, Frequency, PointModel, Quote, SourceRef, TestCaseModel } from '../rules/lang/model.ts';
+import { missingFragment, type DocumentText } from './document-text.ts';
+import { standardTaxonomy, TAG_DIMENSIONS, type TagDimension, type Taxonomy } from './taxonomy.ts';
 import { parseExpr, parseIsoDay } from '../rules/lang/parser.ts';
 import { rat, type RoundingMode } from '../rules/lang/rational.ts';
 import { errorAt, type HitPolicy, type NamedDefSpec, type PolicyError, type SrcText, type TableSpec } from '../rules/lang/spec.ts';
@@ -26,11 +28,14 @@ const DEFAULT_CONFIRMATION_WORKING_DAYS = 10;
  */
 export const DEFAULT_TIME_LIMITS = { notice: 5, batch: 10, approval: 5, payment: 10 } as const;
 
-export const POLICY_FORMAT = 'policy/1';
+export const POLICY_FORMAT = 'policy/2';
+/** The earlier format: no quotes, no stored text, five tag dimensions. Loaded until every file is converted. */
+const LEGACY_FORMAT = 'policy/1';
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const CODE = /^[A-Z][A-Z0-9_]*$/;
 const ROUNDINGS: RoundingMode[] = ['half-up-fen', 'half-up-yuan', 'down-fen', 'down-yuan'];
 const TAG_KEYS = ['行业', '规模', '区域', '主题', '兑现方式'];
+const LEVELS = ['national', 'provincial', 'city', 'district'] as const;
 
 export interface LoadedFile {
   file: string;
@@ -355,18 +360,37 @@ function ratText(v: Val): unknown {
   return v !== null && typeof v === 'object' ? `${v.n}/${v.d}` : v;
 }
 
-export function loadPolicyText(file: string, text: string, dict: Dictionary): LoadedFile {
+/** What a policy/2 file is checked against beyond the dictionary: its stored text and the tag taxonomy. */
+export interface LoadExtras {
+  documentText?: DocumentText | null;
+  /** Where the text would be, for the error when it is absent. */
+  documentTextFile?: string;
+  taxonomy?: Taxonomy;
+}
+
+/** Per-file strictness: policy/2 asks for quotes, the stored text, every tag dimension and a typical case. */
+interface Strict {
+  v2: boolean;
+  text: DocumentText | null;
+  taxonomy: Taxonomy;
+  sources: ReadonlyMap<string, SourceRef>;
+}
+
+export function loadPolicyText(file: string, text: string, dict: Dictionary, extras: LoadExtras = {}): LoadedFile {
   const { root, ctx } = parseYaml(file, text);
   const out: LoadedFile = { file, document: undefined, points: [], errors: ctx.errors };
   if (root === undefined) return out;
   const top = mapOf(ctx, root, '', ['format', 'document', 'parameters', 'points'], ['format', 'document', 'points']);
   if (!top) return out;
   const format = str(ctx, top.format, 'format');
-  if (format !== undefined && format !== POLICY_FORMAT) {
+  if (format !== undefined && format !== POLICY_FORMAT && format !== LEGACY_FORMAT) {
     fail(ctx, top.format, 'format', `unknown format '${format}'`, `'${POLICY_FORMAT}'`);
     return out;
   }
-  const dm = mapOf(ctx, top.document, 'document', ['id', 'docNumber', 'title', 'issuer', 'published', 'effective', 'sourceUrl', 'source', 'note'], ['id', 'docNumber', 'title', 'issuer', 'published', 'effective', 'source']);
+  const v2 = format === POLICY_FORMAT;
+  const docRequired = ['id', 'docNumber', 'title', 'issuer', 'published', 'effective', 'source', ...(v2 ? ['level', 'sourceUrl'] : [])];
+  const dm = mapOf(ctx, top.document, 'document', ['id', 'docNumber', 'title', 'issuer', 'published', 'effective', 'sourceUrl', 'source', 'note', ...(v2 ? ['level', 'sources'] : [])], docRequired);
+  const sources = new Map<string, SourceRef>();
   let document: DocumentMeta | undefined;
   if (dm) {
     const eff = mapOf(ctx, dm.effective, 'document.effective', ['from', 'to'], ['from']);
@@ -384,16 +408,39 @@ export function loadPolicyText(file: string, text: string, dict: Dictionary): Lo
     const sourceGrade = str(ctx, dm.source, 'document.source', { pattern: /^(S|S2|N)$/, expected: 'S (stated in an official source), S2 (secondary source) or N (not found: values illustrative)' });
     const note = optStr(ctx, dm.note, 'document.note');
     if ((sourceGrade === 'S2' || sourceGrade === 'N') && !note) fail(ctx, dm.source, 'document.source', `a document graded ${sourceGrade} must say so in a note`, 'document.note explaining what is unverified or illustrative');
-    if (id && docNumber && title && issuer && published && from && to !== undefined && sourceUrl !== undefined && sourceGrade && note !== undefined) {
-      document = { id, docNumber, title, issuer, published, effective: { from, to }, sourceUrl, sourceGrade, note, file };
+    const level = v2 ? (str(ctx, dm.level, 'document.level', { pattern: /^(national|provincial|city|district)$/, expected: LEVELS.join(', ') + ' (国家/省/市/区县)' }) as DocumentMeta['level']) : null;
+    if (sourceUrl && sourceGrade && published) sources.set('main', { key: 'main', url: sourceUrl, issuer: issuer ?? '', date: published, grade: sourceGrade });
+    for (const [key, node, keyNode] of v2 && dm.sources !== undefined ? (entriesOf(ctx, dm.sources, 'document.sources') ?? []) : []) {
+      const sp = `document.sources.${key}`;
+      if (!/^[A-Za-z0-9_-]+$/.test(key) || key === 'main') {
+        fail(ctx, keyNode, sp, `'${key}' cannot name a source`, 'a key of letters, digits, - or _ other than main');
+        continue;
+      }
+      const sm = mapOf(ctx, node, sp, ['url', 'issuer', 'date', 'grade', 'note'], ['url', 'issuer', 'date', 'grade']);
+      if (!sm) continue;
+      const url = str(ctx, sm.url, `${sp}.url`, { pattern: /^https?:\/\//, expected: 'an http(s) URL' });
+      const sIssuer = str(ctx, sm.issuer, `${sp}.issuer`);
+      const date = str(ctx, sm.date, `${sp}.date`, { pattern: /^\d{4}(-\d{2}(-\d{2})?)?$/, expected: 'YYYY, YYYY-MM or YYYY-MM-DD' });
+      const grade = str(ctx, sm.grade, `${sp}.grade`, { pattern: /^(S|S2)$/, expected: 'S (official) or S2 (reprint or secondary)' });
+      if (url && sIssuer && date && grade) sources.set(key, { key, url, issuer: sIssuer, date, grade });
+    }
+    if (v2 && id && !extras.documentText) fail(ctx, dm.id, 'document', `no stored text for document ${id}`, `the passages read, verbatim, in ${extras.documentTextFile ?? `policies/${id}/${id}.text.md`} under '## 来源: main'`);
+    if (v2 && extras.documentText) {
+      for (const key of sources.keys()) {
+        if (!extras.documentText.sections.has(key)) fail(ctx, key === 'main' ? dm.sourceUrl : dm.sources, key === 'main' ? 'document.sourceUrl' : `document.sources.${key}`, `the stored text has no section for source '${key}'`, `a line '## 来源: ${key}' followed by the passages read there`);
+      }
+    }
+    if (id && docNumber && title && issuer && published && from && to !== undefined && sourceUrl !== undefined && sourceGrade && note !== undefined && level !== undefined) {
+      document = { id, docNumber, title, issuer, published, effective: { from, to }, sourceUrl, sourceGrade, note, file, level, sources: [...sources.values()], textSha256: extras.documentText ? sha256(extras.documentText.text) : null };
     }
   }
+  const strict: Strict = { v2, text: extras.documentText ?? null, taxonomy: extras.taxonomy ?? standardTaxonomy(), sources };
   const params = readParams(ctx, top.parameters);
   const pointNodes = listOf(ctx, top.points, 'points') ?? [];
   const points: PointModel[] = [];
   const seenIds = new Set<string>();
   pointNodes.forEach((pn, i) => {
-    const p = readPoint(ctx, dict, pn, `points[${i}]`, document, params);
+    const p = readPoint(ctx, dict, pn, `points[${i}]`, document, params, strict);
     if (!p) return;
     if (seenIds.has(p.id)) fail(ctx, pn, `points[${i}].id`, `duplicate point id '${p.id}'`, 'unique point ids');
     seenIds.add(p.id);
@@ -423,26 +470,64 @@ function coverageGap(param: ParamIR, from: number, to: number | null): string | 
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
-function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, document: DocumentMeta | undefined, params: Map<string, ParamIR>): PointModel | undefined {
+/**
+ * A quote and the source it is from, checked against the stored text's section for that source: the
+ * quoted words must be there (fragments joined by …… in order), so a rule cannot cite words the text
+ * does not have.
+ */
+function readQuote(ctx: YCtx, strict: Strict, m: Record<string, Node | null>, path: string): Quote | null | undefined {
+  if (!strict.v2) return null;
+  const quote = str(ctx, m.quote, `${path}.quote`, { expected: 'the sentence of the document this comes from, verbatim' });
+  const key = m.source === undefined ? 'main' : str(ctx, m.source, `${path}.source`);
+  if (quote === undefined || key === undefined) return undefined;
+  const source = strict.sources.get(key);
+  if (!source) return fail(ctx, m.source ?? m.quote, `${path}.source`, `unknown source '${key}'`, `main or one of document.sources (${[...strict.sources.keys()].filter((k) => k !== 'main').join(', ') || 'none declared'})`);
+  const section = strict.text?.sections.get(key);
+  if (section !== undefined) {
+    const missing = missingFragment(section, quote);
+    if (missing !== null) return fail(ctx, m.quote, `${path}.quote`, `quoted words not found in the stored text (source ${key}): '${missing.slice(0, 40)}'`, `the words exactly as in the '## 来源: ${key}' section of the document's .text.md (join parts with ……)`);
+  }
+  return { text: quote, source };
+}
+
+function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, document: DocumentMeta | undefined, params: Map<string, ParamIR>, strict: Strict): PointModel | undefined {
   const before = ctx.errors.length;
-  const keys = ['id', 'name', 'series', 'subject', 'citation', 'tags', 'effective', 'payment', 'delivery', 'notice', 'confirmation', 'timeLimits', 'let', 'conditions', 'exceptions', 'amount', 'budget', 'exclusion', 'notes', 'testBase', 'tests'];
+  const keys = ['id', 'name', 'series', 'subject', 'citation', 'tags', 'effective', 'payment', 'delivery', 'notice', 'confirmation', 'timeLimits', 'let', 'conditions', 'exceptions', 'amount', 'budget', 'exclusion', 'notes', 'testBase', 'tests', ...(strict.v2 ? ['ask'] : [])];
   const m = mapOf(ctx, node, path, keys, ['id', 'name', 'subject', 'citation', 'tags', 'effective', 'payment', 'conditions', 'amount', 'budget', 'tests']);
   if (!m) return undefined;
   const id = str(ctx, m.id, `${path}.id`, { pattern: ID, expected: 'lower-case letters, digits and dashes' });
   const name = str(ctx, m.name, `${path}.name`);
   const series = m.series === undefined ? id : str(ctx, m.series, `${path}.series`, { pattern: ID, expected: 'a series id shared by the yearly versions of one benefit' });
   const subject = str(ctx, m.subject, `${path}.subject`, { pattern: /^(enterprise|person)$/, expected: 'enterprise or person' }) as 'enterprise' | 'person' | undefined;
-  const cm = mapOf(ctx, m.citation, `${path}.citation`, ['article', 'clause', 'quote'], ['article']);
+  const cm = mapOf(ctx, m.citation, `${path}.citation`, ['article', 'clause', 'quote', ...(strict.v2 ? ['source'] : [])], strict.v2 ? ['article', 'quote'] : ['article']);
   const article = cm ? str(ctx, cm.article, `${path}.citation.article`) : undefined;
   const clause = cm ? optStr(ctx, cm.clause, `${path}.citation.clause`) : undefined;
   const quote = cm ? optStr(ctx, cm.quote, `${path}.citation.quote`) : undefined;
+  if (cm) readQuote(ctx, strict, cm, `${path}.citation`);
   const tags: Record<string, string[]> = {};
-  const tm = mapOf(ctx, m.tags, `${path}.tags`, [], TAG_KEYS);
+  const tm = mapOf(ctx, m.tags, `${path}.tags`, strict.v2 ? TAG_DIMENSIONS : [], strict.v2 ? TAG_DIMENSIONS : TAG_KEYS);
   for (const [k, v] of Object.entries(tm ?? {})) {
     const tp = `${path}.tags.${k}`;
     const items = isSeq(v) ? v.items : [v];
     tags[k] = items.map((x, j) => str(ctx, x as Node, isSeq(v) ? `${tp}[${j}]` : tp)).filter((x): x is string => x !== undefined);
+    const dim = strict.v2 ? strict.taxonomy.dimensions[k as TagDimension] : undefined;
+    items.forEach((x, j) => {
+      const value = tags[k]?.[j];
+      if (dim && value !== undefined && !dim.groupOf.has(value)) fail(ctx, x as Node, isSeq(v) ? `${tp}[${j}]` : tp, `'${value}' is not a ${k} of the taxonomy`, `one of policies/taxonomy.yaml's ${k} values (add it there if it is new), e.g. ${dim.values.slice(0, 6).join(', ')}`);
+    });
   }
+  // 快申快享: the facts the applicant is asked for, because no department's data holds them.
+  const ask: string[] = [];
+  if (strict.v2 && m.ask !== undefined) {
+    (listOf(ctx, m.ask, `${path}.ask`) ?? []).forEach((x, j) => {
+      const name = str(ctx, x, `${path}.ask[${j}]`);
+      if (name === undefined) return;
+      const fact = dict.facts.get(name);
+      if (!fact || fact.subject !== subject) fail(ctx, x, `${path}.ask[${j}]`, `'${name}' is not a ${subject ?? ''} fact of the dictionary`, 'a fact name from src/dictionary (the fact the applicant must state)');
+      else ask.push(name);
+    });
+  }
+  if (strict.v2 && tags['兑现方式']?.includes('快申快享') && m.ask === undefined) fail(ctx, m.tags, `${path}.tags.兑现方式`, 'a 快申快享 point does not say which facts are asked for', 'ask: [<fact>, ...] — the facts that cannot come from data');
   const em = mapOf(ctx, m.effective, `${path}.effective`, ['from', 'to', 'note'], ['from']);
   const fromText = em ? str(ctx, em.from, `${path}.effective.from`, { pattern: ISO_DATE, expected: 'YYYY-MM-DD' }) : undefined;
   const toText = em ? optStr(ctx, em.to, `${path}.effective.to`, { pattern: ISO_DATE, expected: 'YYYY-MM-DD' }) : undefined;
@@ -523,14 +608,15 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     if (m[key] === undefined) return out;
     (listOf(ctx, m[key], `${path}.${key}`) ?? []).forEach((cn, j) => {
       const cp = `${path}.${key}[${j}]`;
-      const c = mapOf(ctx, cn, cp, ['id', 'label', 'when', 'cite'], ['id', 'label', 'when', 'cite']);
+      const c = mapOf(ctx, cn, cp, ['id', 'label', 'when', 'cite', ...(strict.v2 ? ['quote', 'source'] : [])], ['id', 'label', 'when', 'cite', ...(strict.v2 ? ['quote'] : [])]);
       if (!c) return;
+      const q = readQuote(ctx, strict, c, cp);
       const cid = str(ctx, c.id, `${cp}.id`, { pattern: CODE, expected: 'an upper-case reason code like LAYOFF_RATE' });
       const label = str(ctx, c.label, `${cp}.label`);
       const cite = str(ctx, c.cite, `${cp}.cite`, { expected: 'the article and clause this condition comes from' });
       const when = src(ctx, c.when, `${cp}.when`);
       const ir = when ? checkSource(cctx, when, wantBool) : undefined;
-      if (cid && label && cite && ir) out.push({ id: cid, label, cite, ir });
+      if (cid && label && cite && ir && q !== undefined) out.push({ id: cid, label, cite, ir, quote: q });
     });
     return out;
   };
@@ -541,9 +627,10 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     if (codes.has(c.id) || c.id === 'AMOUNT' || c.id === 'NOT_IN_EFFECT') fail(ctx, m.conditions, `${path}.conditions`, `reason code '${c.id}' is used twice or reserved`, 'unique reason codes');
     codes.add(c.id);
   }
-  const am = mapOf(ctx, m.amount, `${path}.amount`, ['expr', 'table', 'rounding', 'cap', 'cite', 'capCite'], ['rounding', 'cite']);
+  const am = mapOf(ctx, m.amount, `${path}.amount`, ['expr', 'table', 'rounding', 'cap', 'cite', 'capCite', ...(strict.v2 ? ['quote', 'source'] : [])], ['rounding', 'cite', ...(strict.v2 ? ['quote'] : [])]);
   let amount: PointModel['amount'] | undefined;
   if (am) {
+    const q = readQuote(ctx, strict, am, `${path}.amount`);
     const wantMoney = (t: Type) => (t.k === 'num' && sameUnit(t.unit, { fen: 1 }) && !('nullable' in t && t.nullable) ? undefined : 'an amount in 元');
     let ir: IR | undefined;
     if ((am.expr === undefined) === (am.table === undefined)) fail(ctx, m.amount, `${path}.amount`, 'amount needs exactly one of expr or table', 'expr: <expression> or table: {...}');
@@ -563,7 +650,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     const capSrc = am.cap === undefined ? undefined : src(ctx, am.cap, `${path}.amount.cap`);
     const cap = capSrc ? checkSource(cctx, capSrc, wantMoney) : undefined;
     const capCite = am.capCite === undefined ? null : (str(ctx, am.capCite, `${path}.amount.capCite`) ?? null);
-    if (ir && rounding && cite && (am.cap === undefined || cap)) amount = { ir, rounding, cite, cap: cap ?? null, capCite };
+    if (ir && rounding && cite && (am.cap === undefined || cap) && q !== undefined) amount = { ir, rounding, cite, cap: cap ?? null, capCite, quote: q };
   }
   const budget = readBudget(ctx, dict, subject, m.budget, `${path}.budget`);
   let exclusion: PointModel['exclusion'] = null;
@@ -607,17 +694,20 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     }
   });
   if (testNodes.length < 3) fail(ctx, m.tests, `${path}.tests`, `point has ${testNodes.length} test case(s)`, 'at least 3 test cases, including a boundary and an exclusion');
-  for (const need of ['boundary', 'exclusion']) {
+  for (const need of strict.v2 ? ['typical', 'boundary', 'exclusion'] : ['boundary', 'exclusion']) {
     if (testNodes.length >= 3 && !tests.some((t) => t.kind.includes(need))) fail(ctx, m.tests, `${path}.tests`, `no test case of kind '${need}'`, `a test case with kind: [${need}]`);
   }
   if (ctx.errors.length > before || !name || !series || !article || clause === undefined || quote === undefined || from === undefined || to === undefined || !frequency || !paysFor || dataYearOffset === undefined || !delivery || confirmation === undefined || !notice || !amount || !budget || !document) return undefined;
 
   const deps = dependencies([...conditions, ...exceptions].map((c) => c.ir).concat(amount.ir, amount.cap ? [amount.cap] : [], lets.map((l) => l.body)));
+  const read = new Set([...deps.facts].map((f) => f.name));
+  for (const name of ask) if (!read.has(name)) fail(ctx, m.ask, `${path}.ask`, `'${name}' is asked for but no condition or amount reads it`, 'only the facts the rules read');
+  if (ctx.errors.length > before) return undefined;
   const pointSource = toPlain(ctx, node) as Record<string, unknown>;
   delete pointSource.tests;
   delete pointSource.testBase;
   const canonical = {
-    format: POLICY_FORMAT,
+    format: strict.v2 ? POLICY_FORMAT : LEGACY_FORMAT,
     document: { id: document.id, docNumber: document.docNumber, title: document.title, issuer: document.issuer },
     point: pointSource,
     parameters: [...deps.params].sort((a, b) => a.name.localeCompare(b.name)).map((p) => ({ name: p.name, zh: p.zh, type: typeLabel(p.ty), values: p.values.map((v) => ({ from: v.fromText, to: v.toText, value: ratText(v.v), cite: v.cite })) })),
@@ -632,6 +722,7 @@ function readPoint(ctx: YCtx, dict: Dictionary, node: YNode, path: string, docum
     subject,
     citation: { article, clause, quote },
     tags,
+    ask,
     effective: { from, to, fromText: fromText as string, toText: toText ?? null },
     frequency,
     paysFor,

@@ -3,12 +3,14 @@
 // unique document and point ids, no two versions of one series in effect on the same day, exclusion
 // groups that agree on how they are resolved.
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { AppError } from '../errors.ts';
 import { standardDictionary, type Dictionary } from '../dictionary/index.ts';
 import type { DocumentMeta, PointModel } from '../rules/lang/model.ts';
 import { errorAt, formatPolicyError, type PolicyError } from '../rules/lang/spec.ts';
+import { parseDocumentText, type DocumentText } from './document-text.ts';
 import { loadPolicyText, POLICY_FORMAT } from './lang-loader.ts';
+import { parseTaxonomy, standardTaxonomy, type Taxonomy } from './taxonomy.ts';
 
 export interface Library {
   documents: DocumentMeta[];
@@ -26,20 +28,44 @@ function fileFormat(text: string): string | undefined {
   return FORMAT_LINE.exec(text)?.[1];
 }
 
-/** Loads a set of files (path, text); nothing is returned unless every file loads cleanly. */
+const TEXT_SUFFIX = '.text.md';
+
+/** Where a policy file's stored document text is: beside it, named by the file's stem. */
+export function documentTextPath(policyFile: string): string {
+  return join(dirname(policyFile), basename(policyFile).replace(/\.policy\.ya?ml$|\.ya?ml$/, '') + TEXT_SUFFIX);
+}
+
+/**
+ * Loads a set of files (path, text); nothing is returned unless every file loads cleanly. Among them may
+ * be the taxonomy (format: taxonomy/1; else the repository's) and stored document texts (*.text.md).
+ */
 export function loadLibraryFromTexts(files: { file: string; text: string }[], dict: Dictionary = standardDictionary()): LibraryResult {
   const errors: PolicyError[] = [...dict.errors];
   const documents: DocumentMeta[] = [];
   const points: PointModel[] = [];
   const skipped: string[] = [];
+  const texts = new Map<string, DocumentText>();
+  let taxonomy: Taxonomy | undefined;
   for (const { file, text } of files) {
+    if (file.endsWith(TEXT_SUFFIX)) texts.set(file, parseDocumentText(text));
+    else if (fileFormat(text) === 'taxonomy/1') {
+      const r = parseTaxonomy(text, file);
+      if (r.ok) taxonomy = r.taxonomy;
+      else errors.push(...r.errors.map((message) => ({ file, line: 1, col: 1, path: 'dimensions', message, expected: 'a taxonomy/1 file: format, then dimensions 行业, 规模, 区域, 主题, 兑现方式, 对象 with values or groups' })));
+    }
+  }
+  taxonomy ??= standardTaxonomy();
+  for (const { file, text } of files) {
+    if (file.endsWith(TEXT_SUFFIX)) continue;
     const format = fileFormat(text);
-    if (format === 'skeleton/1' || format === 'taxonomy/1') {
+    if (format === 'taxonomy/1') continue;
+    if (format === 'skeleton/1') {
       skipped.push(file);
       continue;
     }
     try {
-      const loaded = loadPolicyText(file, text, dict);
+      const textFile = documentTextPath(file);
+      const loaded = loadPolicyText(file, text, dict, { documentText: texts.get(textFile) ?? null, documentTextFile: textFile, taxonomy });
       errors.push(...loaded.errors);
       if (loaded.document && loaded.errors.length === 0) {
         documents.push(loaded.document);
@@ -107,7 +133,7 @@ export function loadLibraryFromTexts(files: { file: string; text: string }[], di
 
 async function yamlFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true });
-  return entries.filter((e) => e.endsWith('.yaml') || e.endsWith('.yml')).sort().map((e) => join(root, e));
+  return entries.filter((e) => e.endsWith('.yaml') || e.endsWith('.yml') || e.endsWith(TEXT_SUFFIX)).sort().map((e) => join(root, e));
 }
 
 /** Loads every policy file under `root` (default: ./policies). */

@@ -15,6 +15,27 @@ export interface DocumentMeta {
   sourceGrade: string | null;
   note: string | null;
   file: string;
+  /** 国家/省/市/区县 (policy/2); null for a policy/1 file. */
+  level: 'national' | 'provincial' | 'city' | 'district' | null;
+  /** Where the text was read: main (sourceUrl) and any further sources the rules cite. */
+  sources: SourceRef[];
+  /** sha256 of the stored text (policies/<id>/<id>.text.md); null when none is stored (policy/1). */
+  textSha256: string | null;
+}
+
+export interface SourceRef {
+  key: string;
+  url: string;
+  issuer: string;
+  date: string;
+  /** S: the issuer's text; S2: a reprint or secondary source; N: not found. */
+  grade: string;
+}
+
+/** The words of the document a rule rests on, found in the stored text of its source. */
+export interface Quote {
+  text: string;
+  source: SourceRef;
 }
 
 interface Citation {
@@ -27,6 +48,8 @@ export interface ConditionModel {
   id: string;
   label: string;
   cite: string;
+  /** Verbatim words of the document (policy/2); null for a policy/1 file. */
+  quote: Quote | null;
   ir: IR;
 }
 
@@ -87,7 +110,9 @@ export interface PointModel {
   params: ParamIR[];
   conditions: ConditionModel[];
   exceptions: ConditionModel[];
-  amount: { ir: IR; rounding: RoundingMode; cite: string; cap: IR | null; capCite: string | null };
+  amount: { ir: IR; rounding: RoundingMode; cite: string; cap: IR | null; capCite: string | null; quote: Quote | null };
+  /** 快申快享: facts asked from the applicant (none for a point decided from data alone). */
+  ask: string[];
   budget: BudgetModel;
   exclusion: { group: string; resolution: 'higher-amount' | 'priority'; priority: number | null } | null;
   notes: string[];
