@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLibrary, type Library } from '../policies/library.ts';
-import { runPointTests } from '../policies/lang-tests.ts';
+import { conditionCoverage, runPointTests } from '../policies/lang-tests.ts';
 import { evaluatePoint } from '../rules/lang/evaluate.ts';
 import { parsePeriod, PeriodError } from '../rules/lang/period.ts';
 import { explain } from '../rules/lang/render.ts';
@@ -112,6 +112,11 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       console.log(`${total - failed}/${total} test cases pass across ${lib.points.length} points`);
+      // Coverage: each condition and exception both true and false in some case of its point.
+      const coverage = lib.points.flatMap(conditionCoverage);
+      const gaps = coverage.filter((c) => c.true === 0 || c.false === 0);
+      console.log(`condition coverage: ${coverage.length - gaps.length}/${coverage.length} conditions and exceptions are both true and false in some case`);
+      for (const g of gaps) console.log(`  ${g.pointId} ${g.kind} ${g.id}: never ${g.true === 0 ? 'true' : 'false'}${g.true === 0 && g.false === 0 ? ' nor false (always undetermined)' : ''}`);
       return failed ? 1 : 0;
     }
     case 'facts': {

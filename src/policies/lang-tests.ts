@@ -34,3 +34,33 @@ export function runPointTests(point: PointModel): CaseResult[] {
     return { point, test, ok: problems.length === 0, problems };
   });
 }
+
+/** How the cases of a point exercise one condition or exception: was it ever true, ever false? */
+export interface ConditionCoverage {
+  pointId: string;
+  id: string;
+  kind: 'condition' | 'exception';
+  true: number;
+  false: number;
+}
+
+/**
+ * Condition coverage of a point's own cases: every condition and exception evaluated on every case (the
+ * evaluator decides all of them, not only up to the first that fails), counting where it held and where
+ * it did not. A condition never false in any case is one no test shows to matter.
+ */
+export function conditionCoverage(point: PointModel): ConditionCoverage[] {
+  const rows = new Map<string, ConditionCoverage>();
+  for (const c of point.conditions) rows.set(c.id, { pointId: point.id, id: c.id, kind: 'condition', true: 0, false: 0 });
+  for (const c of point.exceptions) rows.set(c.id, { pointId: point.id, id: c.id, kind: 'exception', true: 0, false: 0 });
+  for (const test of point.tests) {
+    const ev = evaluatePoint(point, test.facts, parsePeriod(test.period));
+    for (const r of ev.conditions) {
+      const row = rows.get(r.id);
+      if (!row) continue;
+      if (r.value === true) row.true++;
+      else if (r.value === false) row.false++;
+    }
+  }
+  return [...rows.values()];
+}
