@@ -18,6 +18,7 @@ import { deadlineReport } from '../supervision/deadlines.ts';
 import type { AccountService } from '../identity/account-service.ts';
 import { authorize } from '../identity/permissions.ts';
 import { staffAuthentication, staffSession } from './auth-routes.ts';
+import { libraryRoutes } from './library-routes.ts';
 import { policyWorkflowRoutes } from './policy-workflow-routes.ts';
 import { PeriodParam, parseRequest as parse } from './error-replies.ts';
 
@@ -115,6 +116,7 @@ export function staffRoutes(deps: { db: Database; clock: Clock; accounts: Accoun
     });
 
     policyWorkflowRoutes(staff, deps);
+    libraryRoutes(staff, deps);
     done();
   };
 }

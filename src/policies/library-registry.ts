@@ -9,11 +9,11 @@ import { appendAudit } from '../audit/audit-trail.ts';
 import { checkpointAfterCommit } from '../audit/checkpoint-events.ts';
 import type { Clock } from '../clock.ts';
 import type { Orm, Tx } from '../db/clients.ts';
-import { policyDocuments, policyLibraries, policyPublications, policyVersions } from '../db/schema/index.ts';
+import { policyDocuments, policyDocumentTexts, policyLibraries, policyPublications, policyVersions } from '../db/schema/index.ts';
 import { actorRef, authorize, type Actor } from '../identity/permissions.ts';
 import { AppError } from '../errors.ts';
 import type { PointModel } from '../rules/lang/model.ts';
-import { formatPolicyError, loadLibraryFromTexts, type Library } from './library.ts';
+import { documentTextPath, formatPolicyError, loadLibraryFromTexts, type Library } from './library.ts';
 
 export interface LibraryFile {
   file: string;
@@ -33,7 +33,7 @@ export interface PublishedLibrary {
  * hash, so the same folder read from another working directory (or another OS) is the same library.
  */
 export async function readLibraryFiles(root: string): Promise<LibraryFile[]> {
-  const entries = (await readdir(root, { recursive: true })).filter((e) => /\.ya?ml$/.test(e)).map((e) => e.split(sep).join('/')).sort();
+  const entries = (await readdir(root, { recursive: true })).filter((e) => /\.ya?ml$|\.text\.md$/.test(e)).map((e) => e.split(sep).join('/')).sort();
   return Promise.all(entries.map(async (e) => ({ file: e, text: await readFile(join(root, e), 'utf8') })));
 }
 
@@ -100,11 +100,18 @@ export async function publishLibrary(orm: Orm, clock: Clock, by: Actor, files: L
         await appendAudit(tx, clock, { actor, action: 'policy.library-republished', entityType: 'policy_library', entityId: hash, payload: { files: files.map((f) => f.file), points: library.points.length, previous: latest?.hash ?? null } });
       }
     }
+    // 文本库: the documents' particulars as now published, and every stored text they were checked against.
+    const byFile = new Map(files.map((f) => [f.file, f.text]));
     for (const doc of library.documents) {
+      const meta = { docNumber: doc.docNumber, title: doc.title, issuer: doc.issuer, published: doc.published, sourceUrl: doc.sourceUrl, level: doc.level, sourceGrade: doc.sourceGrade, sources: doc.sources, textSha256: doc.textSha256 };
       await tx
         .insert(policyDocuments)
-        .values({ id: doc.id, docNumber: doc.docNumber, title: doc.title, issuer: doc.issuer, published: doc.published, sourceUrl: doc.sourceUrl, createdAt: clock.now() })
-        .onConflictDoNothing();
+        .values({ id: doc.id, ...meta, createdAt: clock.now(), updatedAt: clock.now() })
+        .onConflictDoUpdate({ target: policyDocuments.id, set: { ...meta, updatedAt: clock.now() } });
+      const text = byFile.get(documentTextPath(doc.file));
+      if (doc.textSha256 && text !== undefined) {
+        await tx.insert(policyDocumentTexts).values({ documentId: doc.id, sha256: doc.textSha256, text, libraryHash: hash, publishedAt: clock.now() }).onConflictDoNothing();
+      }
     }
     const versions = new Map<string, number>();
     const created: string[] = [];

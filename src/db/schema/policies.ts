@@ -11,7 +11,35 @@ export const policyDocuments = pgTable('policy_documents', {
   published: text('published').notNull(),
   sourceUrl: text('source_url'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  /** national | provincial | city | district (policy/2); null for documents first published as policy/1. */
+  level: text('level'),
+  /** S (the issuer's text), S2 (only a reprint or secondary source), N (not found). */
+  sourceGrade: text('source_grade'),
+  /** Every source the rules cite: [{ key, url, issuer, date, grade }]. */
+  sources: jsonb('sources'),
+  /** The stored text in force (policy_document_texts.sha256), as of the latest publication. */
+  textSha256: text('text_sha256'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }),
 });
+
+/**
+ * 文本库: every version of a document's stored text (the passages read, per source), kept for good: a
+ * quote in any past version of a point can be checked against the words it was checked against then.
+ */
+export const policyDocumentTexts = pgTable(
+  'policy_document_texts',
+  {
+    documentId: text('document_id')
+      .notNull()
+      .references(() => policyDocuments.id),
+    sha256: text('sha256').notNull(),
+    text: text('text').notNull(),
+    /** The library in which this text was first published. */
+    libraryHash: text('library_hash').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.documentId, t.sha256] })],
+);
 
 /** A whole policy library as published: every file's text, so any past run can be re-evaluated. */
 export const policyLibraries = pgTable('policy_libraries', {
