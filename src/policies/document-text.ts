@@ -31,12 +31,12 @@ export function parseDocumentText(text: string): DocumentText {
 }
 
 /** Whitespace removed and NFKC-folded (full-width punctuation and digits compare equal to half-width). */
-export function normaliseForQuote(text: string): string {
+function normaliseForQuote(text: string): string {
   return text.normalize('NFKC').replace(/\s+/gu, '');
 }
 
 /** Fragments of a quote joined by …… (or ...): each must occur, in order. */
-export function quoteFragments(quote: string): string[] {
+function quoteFragments(quote: string): string[] {
   return quote
     .split(/…+|\.{3,}/u)
     .map(normaliseForQuote)

@@ -26,7 +26,7 @@ interface Span {
 const MARK = /【(条件|除外|金额)(?:[:：]([A-Z][A-Z0-9_]*))?】([\s\S]*?)【\/】/gu;
 
 /** The marked spans, in order, and the paragraph with the marks taken out (what the quotes must match). */
-export function parseMarkedParagraph(paragraph: string): { spans: Span[]; plain: string } {
+function parseMarkedParagraph(paragraph: string): { spans: Span[]; plain: string } {
   const spans: Span[] = [];
   for (const m of paragraph.matchAll(MARK)) {
     const kind = m[1] === '条件' ? 'condition' : m[1] === '除外' ? 'exception' : 'amount';
